@@ -1,0 +1,37 @@
+# The commands a newcomer needs; see README.md.
+#   make serve  build the app and serve it on http://127.0.0.1:8080
+#   make test   run every test (native engine tests, then browser tests)
+#   make dist   write the deployable static folder dist/
+#   make bench  print size and speed figures
+
+WASM_TARGET := wasm32-unknown-unknown
+BINDGEN_OUT := target/wasm-bindgen
+PORT ?= 8080
+
+.PHONY: setup dist serve test test-native test-e2e bench clean
+
+setup:
+	@tools/setup.sh
+
+dist: setup
+	cargo build --release --target $(WASM_TARGET) -p explorer -p worker
+	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/explorer.wasm
+	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/worker.wasm
+	node tools/build-dist.mjs
+
+serve: dist
+	node tools/serve.mjs --root dist --port $(PORT)
+
+test: setup test-native test-e2e
+
+test-native:
+	cargo test --workspace
+
+test-e2e: dist
+	node --test --test-concurrency=1 tests/e2e/
+
+bench: dist
+	node tools/bench.mjs
+
+clean:
+	rm -rf dist $(BINDGEN_OUT)

@@ -1,0 +1,139 @@
+//! Turning bytes into a hardened, in-memory SQLite connection.
+
+use rusqlite::config::DbConfig;
+use rusqlite::limits::Limit;
+use rusqlite::{Connection, MAIN_DB};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Every SQLite database file begins with these 16 bytes.
+pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Opens a copy of a database image in memory. Writes go to the copy only.
+///
+/// Checks, in order: the 16-byte header (so an HTML page or a CSV file gets
+/// a clear "not a database" instead of SQLite's terse one), then that the
+/// schema can be read and `PRAGMA quick_check` passes (a damaged file is
+/// reported as such when opened, not on some later click).
+pub fn open_image(bytes: &[u8]) -> Result<Connection> {
+    check_header(bytes)?;
+    let mut conn = Connection::open_in_memory()?;
+    harden(&conn)?;
+    conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)
+        .map_err(|e| Error::new(ErrorKind::Corrupt, format!("SQLite could not open it: {}", Error::from(e))))?;
+    check_integrity(&conn)?;
+    Ok(conn)
+}
+
+/// An empty in-memory database, hardened like any other.
+pub fn open_empty() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    harden(&conn)?;
+    Ok(conn)
+}
+
+pub fn check_header(bytes: &[u8]) -> Result<()> {
+    if bytes.starts_with(SQLITE_HEADER) {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::NotADatabase, describe_non_database(bytes)))
+}
+
+/// Says what the bytes look like, so the user knows what they got instead.
+fn describe_non_database(bytes: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if bytes.is_empty() {
+        "the file is empty, so it is not an SQLite database".into()
+    } else if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head") {
+        "an HTML page came back instead of an SQLite database; if this is a link to a \
+         web page that shows the file (such as a GitHub page), link to the raw file instead"
+            .into()
+    } else if head.starts_with('{') || head.starts_with('[') {
+        "this looks like JSON, not an SQLite database".into()
+    } else if bytes.len() < SQLITE_HEADER.len() {
+        format!("the file is only {} bytes long, too short to be an SQLite database", bytes.len())
+    } else {
+        "the file does not start with the SQLite header (\"SQLite format 3\"), so it is not \
+         an SQLite database"
+            .into()
+    }
+}
+
+fn check_integrity(conn: &Connection) -> Result<()> {
+    let corrupt = |e: Error| Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", e.message()));
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| corrupt(e.into()))?;
+    // quick_check is O(size); it runs once per opened file, not per query.
+    let mut stmt = conn.prepare("PRAGMA quick_check(5)").map_err(|e| corrupt(e.into()))?;
+    let problems: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| corrupt(e.into()))?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", problems.join("; "))))
+}
+
+/// Applies SQLite's advice for untrusted database files and untrusted SQL
+/// (https://www.sqlite.org/security.html) to a fresh connection.
+pub fn harden(conn: &Connection) -> Result<()> {
+    // No writes that could corrupt the file (writable_schema, page-level tricks).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    // Functions with side effects may not run from inside the schema
+    // (views, triggers, defaults of a hostile file).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.pragma_update(None, "cell_size_check", true)?;
+    // Bounds well above real data, well below what exhausts a tab.
+    let limits = [
+        (Limit::SQLITE_LIMIT_LENGTH, 100_000_000),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, 20_000_000),
+        (Limit::SQLITE_LIMIT_COLUMN, 2000),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, 1000),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 500),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50_000),
+        (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 32_766),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 100),
+        (Limit::SQLITE_LIMIT_ATTACHED, 10),
+    ];
+    for (limit, value) in limits {
+        conn.set_limit(limit, value)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_databases_are_named_for_what_they_are() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"", "the file is empty"),
+            (b"<!DOCTYPE html><html><body>404</body></html>", "an HTML page came back"),
+            (b"  <html lang=en>", "an HTML page came back"),
+            (b"[{\"a\": 1}]", "looks like JSON"),
+            (b"id,name\n1,x\n2,y\n3,z\n", "does not start with the SQLite header"),
+        ];
+        for (bytes, expected) in cases {
+            let err = open_image(bytes).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotADatabase);
+            assert!(err.message().contains(expected), "{:?}: {}", String::from_utf8_lossy(bytes), err);
+        }
+    }
+
+    #[test]
+    fn hardening_is_in_force() {
+        let conn = open_empty().unwrap();
+        assert!(conn.db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE).unwrap());
+        assert!(!conn.db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA).unwrap());
+        let check: i64 = conn.pragma_query_value(None, "cell_size_check", |r| r.get(0)).unwrap();
+        assert_eq!(check, 1);
+        assert_eq!(conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 10);
+        // Defensive mode refuses to let SQL edit the schema table directly.
+        conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
+        let err = conn.execute_batch("CREATE TABLE t(x); UPDATE sqlite_schema SET sql = 'junk'").unwrap_err();
+        assert!(err.to_string().contains("may not be modified"), "{err}");
+    }
+}

@@ -1,0 +1,127 @@
+//! What is in a database: tables (with row counts), views, hidden tables.
+
+use protocol::{ColumnInfo, DatabaseSchema, TableInfo, TableKind, ViewInfo};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::sql::quote_ident;
+use crate::time_limit::{with_time_limit, Clock};
+
+/// How long each table's `count(*)` may take before the count is shown as
+/// unknown (Datasette does the same so huge tables don't stall the page).
+pub const COUNT_TIME_LIMIT_MS: u32 = 200;
+
+/// One entry of `PRAGMA table_list`.
+struct Relation {
+    name: String,
+    kind: String,
+    without_rowid: bool,
+    sql: String,
+}
+
+pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str) -> Result<DatabaseSchema> {
+    let relations = list_relations(conn)?;
+    let mut tables = Vec::new();
+    let mut views = Vec::new();
+    for rel in &relations {
+        match rel.kind.as_str() {
+            "view" => views.push(read_view(conn, &rel.name)),
+            kind => {
+                let kind = match kind {
+                    "virtual" => TableKind::Virtual,
+                    "shadow" => TableKind::Shadow,
+                    _ => TableKind::Table,
+                };
+                let columns = table_columns(conn, &rel.name).unwrap_or_default();
+                let row_count = count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS);
+                tables.push(TableInfo {
+                    hidden: is_hidden(&rel.name, kind, &rel.sql),
+                    name: rel.name.clone(),
+                    kind,
+                    row_count,
+                    columns,
+                    without_rowid: rel.without_rowid,
+                });
+            }
+        }
+    }
+    let size_bytes = database_size(conn)?;
+    Ok(DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views })
+}
+
+fn list_relations(conn: &Connection) -> Result<Vec<Relation>> {
+    // table_list knows shadow tables (FTS5 indexes' storage) by itself; the
+    // schema table supplies the CREATE statement to spot FTS3/4 indexes.
+    let mut stmt = conn.prepare(
+        "SELECT t.name, t.type, t.wr, coalesce(s.sql, '')
+         FROM pragma_table_list AS t LEFT JOIN sqlite_schema AS s ON s.name = t.name
+         WHERE t.schema = 'main' AND t.name NOT IN ('sqlite_schema', 'sqlite_temp_schema')
+         ORDER BY t.name COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Relation { name: r.get(0)?, kind: r.get(1)?, without_rowid: r.get::<_, i64>(2)? != 0, sql: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Datasette's rule: SQLite's own tables, FTS indexes and the tables that
+/// store them are hidden; everything else is shown.
+fn is_hidden(name: &str, kind: TableKind, sql: &str) -> bool {
+    if name.starts_with("sqlite_") || kind == TableKind::Shadow {
+        return true;
+    }
+    let sql = sql.to_ascii_lowercase();
+    kind == TableKind::Virtual && sql.contains("using fts")
+}
+
+/// Visible columns of a table or view, in order. Hidden columns of virtual
+/// tables (such as FTS5's rank) are left out, as `SELECT *` leaves them out.
+pub fn table_columns(conn: &Connection, table: &str) -> Result<Vec<ColumnInfo>> {
+    let mut stmt = conn.prepare("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1)")?;
+    let rows = stmt.query_map([table], |r| {
+        Ok((
+            ColumnInfo {
+                name: r.get(0)?,
+                decl_type: r.get(1)?,
+                not_null: r.get::<_, i64>(2)? != 0,
+                pk: r.get::<_, u32>(3)?,
+            },
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut columns = Vec::new();
+    for row in rows {
+        let (column, hidden) = row?;
+        if hidden != 1 {
+            columns.push(column);
+        }
+    }
+    Ok(columns)
+}
+
+fn read_view(conn: &Connection, name: &str) -> ViewInfo {
+    // Preparing the view's SELECT surfaces errors such as a function only
+    // the original application defines, without running anything.
+    let probe = format!("SELECT * FROM {} LIMIT 0", quote_ident(name));
+    match conn.prepare(&probe) {
+        Ok(stmt) => ViewInfo {
+            name: name.into(),
+            columns: stmt.column_names().into_iter().map(String::from).collect(),
+            error: None,
+        },
+        Err(e) => ViewInfo { name: name.into(), columns: Vec::new(), error: Some(crate::Error::from(e).message().into()) },
+    }
+}
+
+pub fn count_rows(conn: &mut Connection, clock: Clock, table: &str, limit_ms: u32) -> Option<u64> {
+    let sql = format!("SELECT count(*) FROM {}", quote_ident(table));
+    with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [], |r| r.get::<_, i64>(0))?))
+        .ok()
+        .map(|n| n as u64)
+}
+
+fn database_size(conn: &Connection) -> Result<u64> {
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok((pages * page_size) as u64)
+}

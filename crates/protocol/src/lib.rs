@@ -1,0 +1,252 @@
+//! The typed conversation between the UI thread and the SQLite worker.
+//!
+//! Messages are serde types encoded with `postcard` into one `Uint8Array`
+//! that is *transferred* (not copied) through `postMessage`. That keeps a
+//! page of rows one compact buffer instead of thousands of JS objects, keeps
+//! INTEGER and REAL apart (JS numbers cannot), and lets 64-bit integers and
+//! BLOBs cross untouched.
+//!
+//! Invariant: this crate depends on nothing but serde; both the UI and the
+//! engine can use it without pulling in the other's world.
+
+mod cell;
+mod cursor;
+
+pub use cell::Cell;
+pub use cursor::Cursor;
+
+use serde::{Deserialize, Serialize};
+
+/// Rows a table page shows when the URL does not say.
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// The most rows a table page may ask for (`?_size=`).
+pub const MAX_PAGE_SIZE: u32 = 1000;
+/// Datasette's default `sql_time_limit_ms`; `?_timelimit=` may only lower it.
+pub const DEFAULT_TIME_LIMIT_MS: u32 = 1000;
+/// The most rows a query result carries; the UI says when there were more.
+pub const MAX_RETURNED_ROWS: u32 = 1000;
+
+/// A message from the UI to the worker. `id` pairs it with its replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: u32,
+    pub body: RequestBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RequestBody {
+    /// Fetch `url` (absolute; GitHub/Gist links are rewritten by the worker)
+    /// and open it under a name the worker derives from the file name.
+    /// Replies: `Progress` any number of times, then `Opened` or `Error`.
+    OpenUrl { url: String },
+    /// Open a database image the UI already holds (a local file).
+    OpenBytes { file_name: String, bytes: Vec<u8> },
+    /// Stop the request with id `target` if it is still fetching.
+    Cancel { target: u32 },
+    /// Tables, views and row counts of an open database.
+    Schema { db: String },
+    TablePage(TablePageRequest),
+    Query(QueryRequest),
+}
+
+/// A message from the worker to the UI, answering request `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub id: u32,
+    pub body: ResponseBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ResponseBody {
+    /// Sent by the worker once, with id 0, when it can take requests.
+    Ready { sqlite_version: String },
+    /// Download progress of an `OpenUrl`; `total` is `None` without Content-Length.
+    Progress { loaded: u64, total: Option<u64> },
+    Opened(DatabaseSchema),
+    Schema(DatabaseSchema),
+    TablePage(TablePage),
+    Query(QueryResult),
+    Cancelled,
+    Error(ErrorReport),
+}
+
+/// What went wrong, in words a user can act on, plus a machine-readable kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// The host could not be reached at all.
+    Unreachable,
+    /// The host answered but without `Access-Control-Allow-Origin`.
+    Cors,
+    /// The server answered with a non-2xx status.
+    HttpStatus,
+    /// An HTML page (or other non-database content) came back.
+    NotADatabase,
+    /// The file starts like SQLite but is damaged.
+    Corrupt,
+    /// The statement ran past its time limit and was stopped.
+    TimeLimit,
+    /// SQLite rejected the SQL; the message is SQLite's own.
+    Sql,
+    /// No database, table or row by that name.
+    NotFound,
+    /// The request was malformed (a bad cursor, a bad page size...).
+    BadRequest,
+    /// Anything else; the message says what.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseSchema {
+    pub name: String,
+    /// Where it came from: the URL as the user gave it, or a file name.
+    pub source: String,
+    pub size_bytes: u64,
+    pub tables: Vec<TableInfo>,
+    pub views: Vec<ViewInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub kind: TableKind,
+    /// Hidden tables (`sqlite_*`, FTS indexes and their shadow tables) sit
+    /// behind a toggle, as in Datasette.
+    pub hidden: bool,
+    /// `None` when counting took longer than the count time limit.
+    pub row_count: Option<u64>,
+    pub columns: Vec<ColumnInfo>,
+    pub without_rowid: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableKind {
+    Table,
+    Virtual,
+    Shadow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub decl_type: String,
+    pub not_null: bool,
+    /// 1-based position in the primary key, 0 when not part of it.
+    pub pk: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewInfo {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// A view whose body fails (say, it calls a function only its app
+    /// defines) is still listed, with SQLite's reason.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TablePageRequest {
+    pub db: String,
+    pub table: String,
+    /// The sort column by name; `None` sorts by the table's key.
+    pub sort: Option<SortBy>,
+    /// Continue after this cursor (from a previous page's `next`).
+    pub after: Option<Cursor>,
+    pub page_size: u32,
+    pub time_limit_ms: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortBy {
+    pub column: String,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TablePage {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+    /// `None` when counting ran past its time limit.
+    pub total: Option<u64>,
+    /// The SQL that produced this page, for "View and edit SQL".
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    pub db: String,
+    pub sql: String,
+    pub time_limit_ms: u32,
+    pub max_rows: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// More rows existed than `max_rows`; only the first ones are here.
+    pub truncated: bool,
+    /// For statements that write: rows changed. `None` for reads.
+    pub rows_changed: Option<u64>,
+    pub elapsed_ms: f64,
+}
+
+/// Encoding failures are bugs (both ends share these types), so they carry
+/// only the text postcard gave.
+#[derive(Debug)]
+pub struct CodecError(pub String);
+
+impl std::fmt::Display for CodecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "protocol codec: {}", self.0)
+    }
+}
+
+impl std::error::Error for CodecError {}
+
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain owned data into a Vec cannot fail.
+    postcard::to_stdvec(value).expect("postcard encodes protocol types")
+}
+
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, CodecError> {
+    postcard::from_bytes(bytes).map_err(|e| CodecError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_survive_a_round_trip() {
+        let response = Response {
+            id: 7,
+            body: ResponseBody::Query(QueryResult {
+                columns: vec!["a".into(), "b".into()],
+                rows: vec![
+                    vec![Cell::Integer(i64::MAX), Cell::Real(1.0)],
+                    vec![Cell::Blob(vec![0, 255]), Cell::Null],
+                    vec![Cell::Text("naïve 🚀".into()), Cell::Integer(-1)],
+                ],
+                truncated: true,
+                rows_changed: None,
+                elapsed_ms: 1.5,
+            }),
+        };
+        let bytes = encode(&response);
+        let back: Response = decode(&bytes).unwrap();
+        assert_eq!(back, response);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(decode::<Response>(&[0xff, 0xff, 0xff]).is_err());
+    }
+}

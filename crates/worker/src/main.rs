@@ -1,0 +1,23 @@
+//! The dedicated Web Worker. It owns the engine (every SQLite connection)
+//! and does all fetching, so nothing slow ever runs on the UI thread.
+//!
+//! Protocol: each message in either direction is one `Uint8Array` holding a
+//! postcard-encoded `protocol::Request` / `protocol::Response`, its buffer
+//! transferred rather than copied.
+
+#[cfg(target_arch = "wasm32")]
+mod fetch;
+#[cfg(target_arch = "wasm32")]
+mod worker;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    worker::start();
+}
+
+// The worker only means something in a browser; natively this binary exists
+// so that `cargo test --workspace` builds the whole tree.
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("the worker runs in a browser; build it with --target wasm32-unknown-unknown");
+}

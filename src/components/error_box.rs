@@ -1,0 +1,31 @@
+use protocol::{ErrorKind, ErrorReport};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorBoxProps {
+    pub error: ErrorReport,
+}
+
+/// A failure, in the words of whoever knows best (SQLite, the server, the
+/// loader), with a headline that says what kind of failure it is.
+#[function_component(ErrorBox)]
+pub fn error_box(props: &ErrorBoxProps) -> Html {
+    let headline = match props.error.kind {
+        ErrorKind::Unreachable => "Could not download",
+        ErrorKind::Cors => "Blocked by the browser (CORS)",
+        ErrorKind::HttpStatus => "The server refused",
+        ErrorKind::NotADatabase => "Not an SQLite database",
+        ErrorKind::Corrupt => "Damaged database",
+        ErrorKind::TimeLimit => "Query took too long",
+        ErrorKind::Sql => "SQL error",
+        ErrorKind::NotFound => "Not found",
+        ErrorKind::BadRequest => "Bad request",
+        ErrorKind::Other => "Something went wrong",
+    };
+    html! {
+        <div class="error" role="alert" data-kind={format!("{:?}", props.error.kind)}>
+            <strong>{ headline }</strong>
+            <p>{ &props.error.message }</p>
+        </div>
+    }
+}

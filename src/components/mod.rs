@@ -1,0 +1,3 @@
+pub mod error_box;
+pub mod load_list;
+pub mod results_table;

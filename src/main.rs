@@ -1,0 +1,16 @@
+//! The explorer's UI: a Yew app that renders state and sends requests to
+//! the worker. It never touches SQLite itself.
+
+mod app;
+mod browser;
+mod components;
+mod format;
+mod loading;
+mod pages;
+mod route;
+mod state;
+mod worker_client;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

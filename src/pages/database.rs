@@ -1,0 +1,120 @@
+use protocol::{RequestBody, ResponseBody};
+use yew::prelude::*;
+
+use crate::browser;
+use crate::format;
+use crate::route::Route;
+use crate::state::{Action, AppState};
+use crate::worker_client::WorkerClient;
+
+#[derive(Properties, PartialEq)]
+pub struct DatabasePageProps {
+    pub db: String,
+}
+
+/// Tables with row counts, views, hidden tables behind a toggle, and a box
+/// to run SQL against this database.
+#[function_component(DatabasePage)]
+pub fn database_page(props: &DatabasePageProps) -> Html {
+    let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
+    let client = use_context::<WorkerClient>().expect("worker context");
+    let show_hidden = use_state(|| false);
+    let sql = use_state(String::new);
+
+    // Row counts change when the query page writes; refresh on each visit.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(props.db.clone(), move |db| {
+            let db = db.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let ResponseBody::Schema(schema) = client.call(RequestBody::Schema { db }).await {
+                    dispatch.dispatch(Action::SchemaRefreshed(schema));
+                }
+            });
+        });
+    }
+
+    let Some(schema) = state.database(&props.db) else {
+        return html! { <p class="error" role="alert">{ format!("There is no database named {:?}.", props.db) }</p> };
+    };
+    let (hidden, visible): (Vec<_>, Vec<_>) = schema.tables.iter().partition(|t| t.hidden);
+    let table_row = |t: &protocol::TableInfo| {
+        let href = Route::Table { db: schema.name.clone(), table: t.name.clone(), params: Default::default() }.to_hash();
+        let count = t.row_count.map(format::rows).unwrap_or_else(|| "many rows".into());
+        let columns = t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+        html! {
+            <li class="table-item">
+                <a href={href}>{ &t.name }</a>
+                <span class="count">{ count }</span>
+                <div class="columns muted">{ columns }</div>
+            </li>
+        }
+    };
+    let views: Html = schema
+        .views
+        .iter()
+        .map(|v| {
+            let href = Route::Table { db: schema.name.clone(), table: v.name.clone(), params: Default::default() }.to_hash();
+            let note = match &v.error {
+                Some(e) => html! { <div class="columns warning">{ format!("Cannot be read here: {e}") }</div> },
+                None => html! { <div class="columns muted">{ v.columns.join(", ") }</div> },
+            };
+            html! { <li class="view-item"><a href={href}>{ &v.name }</a>{ note }</li> }
+        })
+        .collect();
+    let toggle = {
+        let show_hidden = show_hidden.clone();
+        Callback::from(move |_| show_hidden.set(!*show_hidden))
+    };
+    let on_sql_input = {
+        let sql = sql.clone();
+        Callback::from(move |e: InputEvent| sql.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+    };
+    let on_run = {
+        let sql = sql.clone();
+        let db = schema.name.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            browser::navigate(&Route::Query { db: db.clone(), sql: (*sql).clone(), time_limit_ms: None });
+        })
+    };
+
+    html! {
+        <section class="database">
+            <h1>{ &schema.name }</h1>
+            <p class="muted source">
+                { format!("{} · from ", format::bytes(schema.size_bytes)) }
+                <span class="source-name">{ &schema.source }</span>
+            </p>
+            <form class="sql-form" onsubmit={on_run}>
+                <label for="db-sql">{ "Custom SQL query" }</label>
+                <textarea id="db-sql" rows="4" value={(*sql).clone()} oninput={on_sql_input}
+                    placeholder={format!("select * from {}", visible.first().map(|t| engine_quote(&t.name)).unwrap_or_default())} />
+                <button type="submit">{ "Run SQL" }</button>
+            </form>
+            <h2>{ format::count(visible.len(), "table") }</h2>
+            <ul class="tables">{ for visible.iter().map(|t| table_row(t)) }</ul>
+            if !schema.views.is_empty() {
+                <h2>{ format::count(schema.views.len(), "view") }</h2>
+                <ul class="views">{ views }</ul>
+            }
+            if !hidden.is_empty() {
+                <button class="link hidden-toggle" onclick={toggle}>
+                    { format!("{} {}", if *show_hidden { "Hide" } else { "Show" }, format::count(hidden.len(), "hidden table")) }
+                </button>
+                if *show_hidden {
+                    <ul class="tables hidden-tables">{ for hidden.iter().map(|t| table_row(t)) }</ul>
+                }
+            }
+        </section>
+    }
+}
+
+/// A table name as it would be typed in SQL: bare when it is a plain word.
+fn engine_quote(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}

@@ -1,0 +1,126 @@
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::browser;
+use crate::format;
+use crate::loading::{load_bytes, load_url};
+use crate::route::Route;
+use crate::state::AppState;
+use crate::worker_client::WorkerClient;
+
+/// Links that show what the explorer can open.
+const EXAMPLES: [(&str, &str); 2] = [
+    (
+        "Chinook, a music store (GitHub link)",
+        "https://github.com/lerocha/chinook-database/blob/master/ChinookDatabase/DataSources/Chinook_Sqlite.sqlite",
+    ),
+    (
+        "Datasette's fixtures database",
+        "https://latest.datasette.io/fixtures.db",
+    ),
+];
+
+/// The index: every open database, and ways to open more.
+#[function_component(HomePage)]
+pub fn home_page() -> Html {
+    let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
+    let client = use_context::<WorkerClient>().expect("worker context");
+    let url_input = use_node_ref();
+
+    let on_submit = {
+        let client = client.clone();
+        let dispatch = state.dispatcher();
+        let url_input = url_input.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = url_input.cast::<HtmlInputElement>() else { return };
+            let url = input.value().trim().to_string();
+            if url.is_empty() {
+                return;
+            }
+            browser::add_query_param("url", &url);
+            load_url(&client, &dispatch, url.clone(), browser::absolute_url(&url));
+            input.set_value("");
+        })
+    };
+    let on_files = {
+        let client = client.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(files) = input.files() else { return };
+            for i in 0..files.length() {
+                let Some(file) = files.get(i) else { continue };
+                let client = client.clone();
+                let dispatch = dispatch.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(buffer) = JsFuture::from(file.array_buffer()).await {
+                        let bytes = js_sys::Uint8Array::new(buffer.unchecked_ref()).to_vec();
+                        load_bytes(&client, &dispatch, file.name(), bytes);
+                    }
+                });
+            }
+            input.set_value("");
+        })
+    };
+
+    let databases: Html = state
+        .databases
+        .iter()
+        .map(|db| {
+            let visible: Vec<_> = db.tables.iter().filter(|t| !t.hidden).collect();
+            let href = Route::Database { db: db.name.clone() }.to_hash();
+            let table_links: Html = visible
+                .iter()
+                .take(5)
+                .map(|t| {
+                    let href = Route::Table { db: db.name.clone(), table: t.name.clone(), params: Default::default() }.to_hash();
+                    html! { <><a href={href}>{ &t.name }</a>{ " " }</> }
+                })
+                .collect();
+            html! {
+                <li class="database-card">
+                    <h2><a href={href}>{ &db.name }</a></h2>
+                    <p class="muted">
+                        { format!("{}, {}, {}", format::count(visible.len(), "table"), format::count(db.views.len(), "view"), format::bytes(db.size_bytes)) }
+                    </p>
+                    <p class="tables">{ table_links }{ if visible.len() > 5 { "…" } else { "" } }</p>
+                </li>
+            }
+        })
+        .collect();
+
+    let examples: Html = EXAMPLES
+        .iter()
+        .map(|(label, url)| {
+            let href = format!("?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("url", url).finish());
+            html! { <li><a href={href}>{ *label }</a></li> }
+        })
+        .collect();
+
+    html! {
+        <section class="home">
+            <ul class="databases">{ databases }</ul>
+            <section class="open">
+                <h2>{ "Open a database" }</h2>
+                <form class="open-url" onsubmit={on_submit}>
+                    <label for="open-url">{ "SQLite file URL" }</label>
+                    <input id="open-url" ref={url_input} type="url" placeholder="https://…/data.db" />
+                    <button type="submit">{ "Load" }</button>
+                </form>
+                <p class="muted">
+                    { "The file is downloaded into this tab and never leaves it. The server must allow \
+                       cross-origin requests; GitHub and Gist links are turned into their raw links automatically." }
+                </p>
+                <label class="file-pick">
+                    { "Or open a file from this computer: " }
+                    <input type="file" multiple=true accept=".db,.sqlite,.sqlite3,.db3,application/vnd.sqlite3" onchange={on_files} />
+                </label>
+                <h3>{ "Examples" }</h3>
+                <ul>{ examples }</ul>
+            </section>
+        </section>
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per page, as in Datasette: home (index), database, table, query.
+
+pub mod database;
+pub mod home;
+pub mod query;
+pub mod table;

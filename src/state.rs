@@ -1,0 +1,100 @@
+//! App-wide state as a reducer: what is loading, what has loaded, and how
+//! the worker is doing. Pages keep their own page data; this holds only
+//! what several parts of the UI show.
+
+use std::rc::Rc;
+
+use protocol::{DatabaseSchema, ErrorReport};
+use yew::Reducible;
+
+use crate::worker_client::WorkerStatus;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadStatus {
+    Downloading { loaded: u64, total: Option<u64> },
+    Loaded { name: String },
+    Failed(ErrorReport),
+    Cancelled,
+}
+
+/// One `?url=` (or picked file) and how its loading went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The worker request id; also what `Cancel` needs.
+    pub request_id: u32,
+    /// What the user gave: a URL or a file name.
+    pub label: String,
+    pub status: LoadStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub worker: WorkerStatus,
+    pub sources: Vec<Source>,
+    /// Open databases in the order they finished loading.
+    pub databases: Vec<DatabaseSchema>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState { worker: WorkerStatus::Starting, sources: Vec::new(), databases: Vec::new() }
+    }
+}
+
+impl AppState {
+    pub fn database(&self, name: &str) -> Option<&DatabaseSchema> {
+        self.databases.iter().find(|d| d.name == name)
+    }
+
+    /// True while any source is still downloading or being opened.
+    pub fn loading(&self) -> bool {
+        self.sources.iter().any(|s| matches!(s.status, LoadStatus::Downloading { .. }))
+    }
+}
+
+pub enum Action {
+    Worker(WorkerStatus),
+    LoadStarted { request_id: u32, label: String },
+    Progress { request_id: u32, loaded: u64, total: Option<u64> },
+    Loaded { request_id: u32, schema: DatabaseSchema },
+    LoadFailed { request_id: u32, error: ErrorReport },
+    Cancelled { request_id: u32 },
+    /// Fresh row counts etc. after the database may have changed.
+    SchemaRefreshed(DatabaseSchema),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let set_status = |next: &mut AppState, id: u32, status: LoadStatus| {
+            if let Some(s) = next.sources.iter_mut().find(|s| s.request_id == id) {
+                s.status = status;
+            }
+        };
+        match action {
+            Action::Worker(status) => next.worker = status,
+            Action::LoadStarted { request_id, label } => next.sources.push(Source {
+                request_id,
+                label,
+                status: LoadStatus::Downloading { loaded: 0, total: None },
+            }),
+            Action::Progress { request_id, loaded, total } => {
+                set_status(&mut next, request_id, LoadStatus::Downloading { loaded, total })
+            }
+            Action::Loaded { request_id, schema } => {
+                set_status(&mut next, request_id, LoadStatus::Loaded { name: schema.name.clone() });
+                next.databases.push(schema);
+            }
+            Action::LoadFailed { request_id, error } => set_status(&mut next, request_id, LoadStatus::Failed(error)),
+            Action::Cancelled { request_id } => set_status(&mut next, request_id, LoadStatus::Cancelled),
+            Action::SchemaRefreshed(schema) => {
+                if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
+                    *d = schema;
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}

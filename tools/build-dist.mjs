@@ -1,0 +1,54 @@
+// Assembles dist/ from the wasm-bindgen output and www/: optimises the wasm
+// with wasm-opt, gives every asset a content-hashed name (so a deploy never
+// mixes old and new files), and fills the placeholders in index.html and the
+// worker loader. Run by `make dist`; see ARCHITECTURE.md.
+//
+//   node tools/build-dist.mjs [--no-opt]
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BINDGEN = 'target/wasm-bindgen';
+const OUT = 'dist';
+const WASM_OPT = 'node_modules/.bin/wasm-opt';
+// The features rustc's wasm32 target emits; wasm-opt must accept them all.
+const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+  '--enable-reference-types', '--enable-multivalue', '--enable-mutable-globals'];
+const optimise = !process.argv.includes('--no-opt');
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+
+const names = {};
+const hashed = (logical, bytes) => {
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 10);
+  // app_bg.wasm -> app-<hash>_bg.wasm; style.css -> style-<hash>.css
+  const cut = logical.includes('_bg.') ? logical.indexOf('_bg.') : logical.indexOf('.');
+  const name = `${logical.slice(0, cut)}-${hash}${logical.slice(cut)}`;
+  writeFileSync(join(OUT, name), bytes);
+  names[logical] = name;
+  return name;
+};
+const fill = (text) => text.replace(/\{\{([\w.-]+)\}\}/g, (_, key) => {
+  if (!names[key]) throw new Error(`no asset for placeholder {{${key}}}`);
+  return names[key];
+});
+
+for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker']]) {
+  const wasmIn = join(BINDGEN, `${crate}_bg.wasm`);
+  if (!existsSync(wasmIn)) throw new Error(`${wasmIn} is missing: run wasm-bindgen first (make dist does)`);
+  let wasm = wasmIn;
+  if (optimise) {
+    wasm = join(BINDGEN, `${crate}_bg.opt.wasm`);
+    execFileSync(WASM_OPT, ['-Oz', '--strip-debug', '--strip-producers', ...FEATURES, wasmIn, '-o', wasm], { stdio: 'inherit' });
+  }
+  hashed(`${logical}_bg.wasm`, readFileSync(wasm));
+  hashed(`${logical}.js`, readFileSync(join(BINDGEN, `${crate}.js`)));
+}
+hashed('worker-loader.js', Buffer.from(fill(readFileSync('www/worker-loader.js', 'utf8'))));
+hashed('style.css', readFileSync('www/style.css'));
+for (const file of ['favicon.svg', 'demo.db']) copyFileSync(join('www', file), join(OUT, file));
+writeFileSync(join(OUT, 'index.html'), fill(readFileSync('index.html', 'utf8')));
+writeFileSync(join(OUT, 'assets.json'), JSON.stringify(names, null, 2) + '\n');
+console.log(`dist/ written: ${Object.values(names).join(', ')}`);

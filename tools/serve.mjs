@@ -1,0 +1,86 @@
+// A small static file server for `make serve`, the end-to-end tests and the
+// benchmark. It can leave out CORS headers, omit Content-Length, or serve
+// under a sub-path, so the tests can stand in for real hosts.
+//
+//   node tools/serve.mjs [--root dist] [--port 8080] [--host 127.0.0.1]
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/**
+ * Starts a server and resolves to { url, close, requests }.
+ * options: root (folder), port (0 = any), cors (send Access-Control-Allow-Origin),
+ * prefix (serve root under this path), chunked (no Content-Length),
+ * routes ({ '/path': (req, res) => void } handled before files).
+ */
+export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {} }) {
+  root = resolve(root);
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(path);
+    if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
+    if (routes[path]) return routes[path](req, res);
+    if (!path.startsWith(prefix)) return notFound(res);
+    let file = normalize(join(root, path.slice(prefix.length)));
+    if (!file.startsWith(root)) return notFound(res);
+    try {
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+      res.setHeader('Cache-Control', 'no-cache');
+      if (!chunked) res.setHeader('Content-Length', info.size);
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).pipe(res);
+    } catch {
+      notFound(res);
+    }
+  });
+  return new Promise((done) => {
+    server.listen(port, host, () => {
+      const { port } = server.address();
+      done({
+        url: `http://${host}:${port}`,
+        requests,
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+      });
+    });
+  });
+}
+
+function notFound(res) {
+  res.statusCode = 404;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.end('<!doctype html><title>Not found</title><h1>404 Not found</h1>');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const server = await serve({
+    root: arg('root', 'dist'),
+    port: Number(arg('port', 8080)),
+    host: arg('host', '127.0.0.1'),
+    cors: process.argv.includes('--cors'),
+  });
+  console.log(`Serving ${arg('root', 'dist')} at ${server.url}/  (Ctrl+C to stop)`);
+}
