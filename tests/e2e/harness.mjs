@@ -1,0 +1,63 @@
+// Shared set-up for the browser tests: Debian's Chromium driven by
+// playwright-core, the built app (dist/) on one loopback origin, and test
+// data on two more: one that sends CORS headers and one that does not.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../tools/serve.mjs';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED = join(REPO, '../shared/data');
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Files the failure tests need that shared/data does not have. */
+function makeBadFiles() {
+  const dir = mkdtempSync(join(tmpdir(), 'explorer-e2e-'));
+  const chinook = readFileSync(join(SHARED, 'sqlite/Chinook_Sqlite.sqlite'));
+  const damaged = Buffer.from(chinook);
+  let x = 12345;
+  for (let i = 4096 * 3; i < 4096 * 60; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    damaged[i] = x >>> 16;
+  }
+  writeFileSync(join(dir, 'damaged.db'), damaged);
+  writeFileSync(join(dir, 'page.html'), '<!doctype html><html><head><title>A page</title></head><body>Hi</body></html>');
+  mkdirSync(join(dir, 'sub'), { recursive: true });
+  return dir;
+}
+
+export async function start({ appPrefix = '/' } = {}) {
+  const bad = makeBadFiles();
+  const app = await serve({ root: join(REPO, 'dist'), prefix: appPrefix });
+  const data = await serve({ root: SHARED, cors: true });
+  const badData = await serve({ root: bad, cors: true });
+  const noCors = await serve({ root: SHARED, cors: false });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext();
+  const errors = [];
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  return {
+    app, data, badData, noCors, browser, context, page, errors,
+    /** The app URL with `?query` and `#hash`. */
+    appUrl: (query = '', hash = '') => `${app.url}${appPrefix}${query ? '?' + query : ''}${hash}`,
+    async close() {
+      await browser.close();
+      await Promise.all([app.close(), data.close(), badData.close(), noCors.close()]);
+    },
+  };
+}
+
+export const q = (pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+
+/** The text of every cell in the results table, row by row. */
+export async function tableCells(page) {
+  return page.$$eval('table.rows tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+}
+
+export async function headers(page) {
+  return page.$$eval('table.rows thead th', (ths) => ths.map((t) => t.textContent.replace(/[▲▼]/g, '').trim()));
+}
