@@ -31,12 +31,14 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     let draft = use_state(|| props.sql.clone());
     let outcome = use_state(|| Outcome::Running);
     let generation = use_mut_ref(|| 0u32);
+    // Running the SQL already in the URL changes no route; this runs it again.
+    let reruns = use_state(|| 0u32);
 
     {
         let draft = draft.clone();
         let outcome = outcome.clone();
         let generation = generation.clone();
-        use_effect_with((props.db.clone(), props.sql.clone(), props.time_limit_ms), move |(db, sql, limit)| {
+        use_effect_with((props.db.clone(), props.sql.clone(), props.time_limit_ms, *reruns), move |(db, sql, limit, _)| {
             draft.set(sql.clone());
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
@@ -65,7 +67,15 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         let draft = draft.clone();
         let db = props.db.clone();
         let limit = props.time_limit_ms;
-        move || browser::navigate(&Route::Query { db: db.clone(), sql: (*draft).clone(), time_limit_ms: limit })
+        let reruns = reruns.clone();
+        move || {
+            let route = Route::Query { db: db.clone(), sql: (*draft).clone(), time_limit_ms: limit };
+            if Route::parse(&browser::location_hash()) == route {
+                reruns.set(*reruns + 1);
+            } else {
+                browser::navigate(&route);
+            }
+        }
     };
     let on_submit = {
         let run = run.clone();

@@ -91,6 +91,17 @@ test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the U
   await page.click('a.edit-sql');
   await page.waitForSelector('.row-count:text("3 rows")');
   assert.deepEqual(await tableCells(page), tableRows);
+
+  // Running the same SQL again runs it again (the data may have changed).
+  await runQuery(page, 'SELECT count(*) FROM Genre');
+  await page.fill('#query-sql', "INSERT INTO Genre(Name) VALUES ('Polka')");
+  await page.press('#query-sql', 'Control+Enter');
+  await page.waitForSelector('.row-count:text("1 row changed")');
+  await page.click('button:text("Run SQL")');
+  await page.waitForSelector('.row-count:text("1 row changed")');
+  await page.fill('#query-sql', 'SELECT count(*) FROM Genre');
+  await page.press('#query-sql', 'Control+Enter');
+  await page.waitForFunction(() => document.querySelector('table.rows td')?.textContent === '27');
 });
 
 test('SQL errors show SQLite\'s message', async () => {
