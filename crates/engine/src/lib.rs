@@ -4,6 +4,7 @@
 //! runs on bundled SQLite, which is how it is tested.
 
 mod error;
+pub mod import;
 mod open;
 mod query;
 mod schema;
@@ -22,6 +23,7 @@ pub use time_limit::{with_time_limit, Clock};
 #[cfg(not(target_arch = "wasm32"))]
 pub use time_limit::native_clock;
 
+use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
 use protocol::{DatabaseSchema, QueryRequest, QueryResult, TablePage, TablePageRequest};
 use rusqlite::Connection;
 
@@ -30,6 +32,20 @@ struct Database {
     name: String,
     source: String,
     conn: Connection,
+    /// Made by the explorer to hold imported CSV/JSON/SQL (Datasette Lite's
+    /// `data` database), rather than opened from a file.
+    imported: bool,
+}
+
+/// What a finished import made, and the database it is in now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOutcome {
+    pub schema: DatabaseSchema,
+    /// The table made (CSV, JSON); `None` for a script, which may make many.
+    pub table: Option<String>,
+    /// Rows inserted, or statements run for a script.
+    pub count: u64,
+    pub warnings: Vec<String>,
 }
 
 /// The set of open databases, by name, in the order they were opened.
@@ -73,8 +89,105 @@ impl Engine {
         });
         self.release_name(name);
         let (conn, schema) = opened?;
-        self.databases.push(Database { name: name.into(), source: source.into(), conn });
+        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false });
         Ok(schema)
+    }
+
+    /// Starts importing `source` into the `data` database, made on first
+    /// use. Imports must run one at a time: each holds the database's
+    /// transaction until `finish_import` or `abort_import`.
+    pub fn begin_import(&mut self, source: &str, format: Format, options: DelimitedOptions) -> Result<Import> {
+        let db = match self.databases.iter().find(|d| d.imported) {
+            Some(d) => d.name.clone(),
+            None => {
+                let name = source::unique_name("data", |n| self.is_taken(n));
+                self.databases.push(Database { name: name.clone(), source: String::new(), conn: open_empty()?, imported: true });
+                name
+            }
+        };
+        let conn = &self.database(&db)?.conn;
+        let table_name = || -> Result<String> {
+            let base = source::name_from_source(source);
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_schema")?;
+            let taken: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(source::unique_name(&base, |n| taken.iter().any(|t| t.eq_ignore_ascii_case(n))))
+        };
+        let kind = match format {
+            Format::Delimited => {
+                conn.execute_batch("BEGIN")?;
+                ImportKind::Delimited(DelimitedImport::new(NewTable::new(table_name()?), options))
+            }
+            Format::Json => ImportKind::Json { table: table_name()?, body: JsonImport::default() },
+            Format::SqlScript => ImportKind::SqlScript(SqlScriptImport::default()),
+            Format::Sqlite => {
+                return Err(Error::new(ErrorKind::BadRequest, "an SQLite file is opened, not imported"));
+            }
+        };
+        Ok(Import { db, kind })
+    }
+
+    /// Feeds the next chunk of the source. After an error, call `abort_import`.
+    pub fn push_import(&mut self, import: &mut Import, chunk: &[u8]) -> Result<()> {
+        let clock = self.clock;
+        let conn = &mut self.database(&import.db)?.conn;
+        match &mut import.kind {
+            ImportKind::Delimited(d) => d.push(conn, chunk),
+            ImportKind::Json { body, .. } => {
+                body.push(chunk);
+                Ok(())
+            }
+            ImportKind::SqlScript(s) => s.push(conn, clock, chunk),
+        }
+    }
+
+    /// The source has ended: completes the table(s) and commits.
+    pub fn finish_import(&mut self, import: Import) -> Result<ImportOutcome> {
+        let clock = self.clock;
+        let db = import.db.clone();
+        let conn = &mut self.database(&db)?.conn;
+        let finished = match import.kind {
+            ImportKind::Delimited(d) => d.finish(conn).and_then(|t| {
+                conn.execute_batch("COMMIT")?;
+                Ok((Some(t.name), t.rows, t.warnings))
+            }),
+            ImportKind::Json { table, body } => (|| {
+                conn.execute_batch("BEGIN")?;
+                let rows = body.finish(conn, &table)?;
+                conn.execute_batch("COMMIT")?;
+                Ok((Some(table), rows, Vec::new()))
+            })(),
+            ImportKind::SqlScript(s) => s.finish(conn, clock).map(|n| (None, n, Vec::new())),
+        };
+        match finished {
+            Ok((table, count, warnings)) => Ok(ImportOutcome { schema: self.schema(&db)?, table, count, warnings }),
+            Err(e) => {
+                self.discard_failed(&db);
+                Err(e)
+            }
+        }
+    }
+
+    /// Stops an import: its table is rolled back (a script keeps the
+    /// statements that ran).
+    pub fn abort_import(&mut self, import: Import) {
+        self.discard_failed(&import.db);
+    }
+
+    fn discard_failed(&mut self, db: &str) {
+        if let Ok(d) = self.database(db) {
+            if !d.conn.is_autocommit() {
+                let _ = d.conn.execute_batch("ROLLBACK");
+            }
+            let empty = d.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).unwrap_or(0) == 0;
+            if d.imported && empty {
+                self.databases.retain(|d| d.name != db);
+            }
+        }
+    }
+
+    /// True when an import-made database named `db` is open.
+    pub fn is_imported(&self, db: &str) -> bool {
+        self.databases.iter().any(|d| d.name == db && d.imported)
     }
 
     pub fn names(&self) -> Vec<String> {

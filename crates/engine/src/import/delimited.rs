@@ -1,0 +1,296 @@
+//! CSV, TSV and other delimited text, parsed as a stream with `csv-core`
+//! and inserted as it arrives.
+//!
+//! Rows go into a table whose columns have no declared type yet: integers
+//! are bound as INTEGER, everything else as TEXT, while each column keeps a
+//! vote (`types::ColumnVote`). At the end `finish_table` settles each
+//! column's type, converts the few cells that need it, and writes the
+//! declared types into the schema. One pass, no second copy of the table.
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::Connection;
+
+use super::table::{finish_table, unique_column_names, NewTable};
+use super::text::{sniff_encoding, TextStream};
+use super::types::{shape, ColumnVote, Shape};
+use crate::error::{Error, ErrorKind, Result};
+
+/// How much of the file is read before guessing encoding and delimiter.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DelimitedOptions {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// The delimiter spelled as `?delimiter=` accepts it: a name or one character.
+pub fn delimiter_for_name(name: &str) -> Option<u8> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "comma" | "," => Some(b','),
+        "semicolon" | ";" => Some(b';'),
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        "pipe" | "|" => Some(b'|'),
+        "colon" | ":" => Some(b':'),
+        "space" | " " => Some(b' '),
+        _ => None,
+    }
+}
+
+/// Picks the delimiter that splits the sample's rows into the same number
+/// of fields, preferring more fields; ties go to the order of `DELIMITERS`.
+pub fn sniff_delimiter(sample: &str, complete: bool) -> u8 {
+    let mut best = (b',', 0usize, 0usize); // (delimiter, consistent rows, fields)
+    for delimiter in DELIMITERS {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let mut counts: Vec<usize> = reader.byte_records().take(100).filter_map(|r| r.ok()).map(|r| r.len()).collect();
+        if !complete && counts.len() > 1 {
+            counts.pop(); // the last row may be cut off mid-way
+        }
+        let Some(&fields) = counts.first() else { continue };
+        if fields < 2 {
+            continue;
+        }
+        let consistent = counts.iter().take_while(|&&n| n == fields).count();
+        if (consistent, fields) > (best.1, best.2) {
+            best = (delimiter, consistent, fields);
+        }
+    }
+    best.0
+}
+
+pub struct DelimitedImport {
+    table: NewTable,
+    options: DelimitedOptions,
+    /// Bytes held back until there are enough to sniff.
+    head: Vec<u8>,
+    parser: Option<Parser>,
+    /// Cells that were not valid in the file's encoding (replaced by U+FFFD).
+    invalid_cells: u64,
+}
+
+struct Parser {
+    text: TextStream,
+    reader: Reader,
+    record: Vec<u8>,
+    ends: Vec<usize>,
+    record_len: usize,
+    ends_len: usize,
+    decoded: Vec<u8>,
+    header_seen: bool,
+    /// The table's columns and their type votes.
+    columns: Vec<(String, ColumnVote)>,
+    insert_sql: String,
+}
+
+impl DelimitedImport {
+    pub fn new(table: NewTable, options: DelimitedOptions) -> DelimitedImport {
+        DelimitedImport { table, options, head: Vec::new(), parser: None, invalid_cells: 0 }
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.table.rows
+    }
+
+    /// Feeds the next chunk of the file.
+    pub fn push(&mut self, conn: &Connection, chunk: &[u8]) -> Result<()> {
+        if self.parser.is_none() {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < SNIFF_BYTES {
+                return Ok(());
+            }
+            let head = std::mem::take(&mut self.head);
+            self.start(&head, false)?;
+            return self.feed(conn, &head, false);
+        }
+        self.feed(conn, chunk, false)
+    }
+
+    /// The file has ended: parses what is left and settles column types.
+    pub fn finish(mut self, conn: &Connection) -> Result<ImportedTable> {
+        if self.parser.is_none() {
+            let head = std::mem::take(&mut self.head);
+            self.start(&head, true)?;
+            self.feed(conn, &head, false)?;
+        }
+        self.feed(conn, &[], true)?;
+        let parser = self.parser.take().expect("started");
+        if !parser.header_seen {
+            return Err(Error::new(ErrorKind::BadRequest, "the file is empty: there is not even a header row"));
+        }
+        let mut warnings = Vec::new();
+        if self.invalid_cells > 0 {
+            warnings.push(format!(
+                "{} cells were not valid {} and had characters replaced (shown as �); \
+                 if the text looks wrong, name the file's encoding with ?encoding=",
+                self.invalid_cells,
+                parser.text.encoding.name()
+            ));
+        }
+        finish_table(conn, &self.table, &parser.columns)?;
+        Ok(ImportedTable { name: self.table.name, rows: self.table.rows, warnings })
+    }
+
+    fn start(&mut self, head: &[u8], complete: bool) -> Result<()> {
+        super::refuse_html(head, "CSV")?;
+        let encoding = self.options.encoding.unwrap_or_else(|| sniff_encoding(&head[..head.len().min(SNIFF_BYTES)], complete));
+        let delimiter = match self.options.delimiter {
+            Some(d) => d,
+            None => {
+                let mut sample = Vec::new();
+                let text = TextStream::new(encoding).decode(head, complete, &mut sample).to_vec();
+                sniff_delimiter(&String::from_utf8_lossy(&text), complete)
+            }
+        };
+        self.parser = Some(Parser {
+            text: TextStream::new(encoding),
+            reader: ReaderBuilder::new().delimiter(delimiter).build(),
+            record: vec![0; 4096],
+            ends: vec![0; 64],
+            record_len: 0,
+            ends_len: 0,
+            decoded: Vec::new(),
+            header_seen: false,
+            columns: Vec::new(),
+            insert_sql: String::new(),
+        });
+        Ok(())
+    }
+
+    fn feed(&mut self, conn: &Connection, chunk: &[u8], last: bool) -> Result<()> {
+        let parser = self.parser.as_mut().expect("started");
+        let mut decoded = std::mem::take(&mut parser.decoded);
+        let input = parser.text.decode(chunk, last, &mut decoded).to_vec();
+        parser.decoded = decoded;
+        let mut input: &[u8] = &input;
+        loop {
+            let parser = self.parser.as_mut().expect("started");
+            let (result, nin, nout, nend) = parser.reader.read_record(
+                input,
+                &mut parser.record[parser.record_len..],
+                &mut parser.ends[parser.ends_len..],
+            );
+            input = &input[nin..];
+            parser.record_len += nout;
+            parser.ends_len += nend;
+            match result {
+                ReadRecordResult::InputEmpty => {
+                    if input.is_empty() && !last {
+                        return Ok(());
+                    }
+                }
+                ReadRecordResult::OutputFull => {
+                    let n = parser.record.len() * 2;
+                    parser.record.resize(n, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = parser.ends.len() * 2;
+                    parser.ends.resize(n, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.record_done(conn)?;
+                }
+                ReadRecordResult::End => return Ok(()),
+            }
+        }
+    }
+
+    /// Handles one complete record: the header, or a row to insert.
+    fn record_done(&mut self, conn: &Connection) -> Result<()> {
+        let parser = self.parser.as_mut().expect("started");
+        let record = &parser.record[..parser.record_len];
+        let ends = &parser.ends[..parser.ends_len];
+        let mut fields: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for &end in ends {
+            let bytes = &record[start..end];
+            fields.push(match std::str::from_utf8(bytes) {
+                Ok(s) => s.into(),
+                Err(_) => {
+                    self.invalid_cells += 1;
+                    String::from_utf8_lossy(bytes)
+                }
+            });
+            start = end;
+        }
+        if !parser.header_seen {
+            parser.header_seen = true;
+            let names = unique_column_names(fields.iter().map(|f| f.as_ref()));
+            parser.columns = names.into_iter().map(|n| (n, ColumnVote::default())).collect();
+            self.table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
+            parser.insert_sql = self.table.insert_sql(parser.columns.len());
+        } else {
+            if fields.len() > parser.columns.len() {
+                // A long row: its extra cells get columns of their own.
+                let taken: Vec<String> = parser.columns.iter().map(|(n, _)| n.clone()).collect();
+                for index in parser.columns.len()..fields.len() {
+                    let name = super::table::extra_column_name(index, &taken);
+                    self.table.add_column(conn, &name)?;
+                    parser.columns.push((name, ColumnVote::default()));
+                }
+                parser.insert_sql = self.table.insert_sql(parser.columns.len());
+            }
+            let mut stmt = conn.prepare_cached(&parser.insert_sql)?;
+            for (i, (_, vote)) in parser.columns.iter_mut().enumerate() {
+                let cell = fields.get(i).map(|f| f.as_ref()).unwrap_or("");
+                let shape = shape(cell);
+                vote.add(shape);
+                let value = match shape {
+                    Shape::Empty => ToSqlOutput::Borrowed(ValueRef::Null),
+                    Shape::Integer(n) => ToSqlOutput::Borrowed(ValueRef::Integer(n)),
+                    Shape::Real | Shape::Text => ToSqlOutput::Borrowed(ValueRef::Text(cell.as_bytes())),
+                };
+                stmt.raw_bind_parameter(i + 1, value)?;
+            }
+            stmt.raw_execute()?;
+            self.table.rows += 1;
+        }
+        let parser = self.parser.as_mut().expect("started");
+        parser.record_len = 0;
+        parser.ends_len = 0;
+        Ok(())
+    }
+}
+
+/// What an import made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedTable {
+    pub name: String,
+    pub rows: u64,
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_are_sniffed() {
+        let cases = [
+            ("a,b,c\n1,2,3\n", b','),
+            ("a;b;c\n1;2,5;3\n", b';'),
+            ("a\tb\n1\t2\n", b'\t'),
+            ("a|b|c\n1|2|3\n", b'|'),
+            ("name,quote\nx,\"a;b;c;d\"\n", b','),
+            ("DEPCOM;COM;PMUN\n01001;L' Abergement;776\n", b';'),
+            ("single\n1\n2\n", b','),
+        ];
+        for (sample, expected) in cases {
+            assert_eq!(sniff_delimiter(sample, true) as char, expected as char, "{sample:?}");
+        }
+    }
+
+    #[test]
+    fn delimiter_names() {
+        assert_eq!(delimiter_for_name("semicolon"), Some(b';'));
+        assert_eq!(delimiter_for_name("TAB"), Some(b'\t'));
+        assert_eq!(delimiter_for_name("|"), Some(b'|'));
+        assert_eq!(delimiter_for_name("banana"), None);
+    }
+}

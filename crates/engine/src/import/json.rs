@@ -1,0 +1,165 @@
+//! JSON: a list of objects, newline-delimited objects, an object of
+//! objects (keys become a `_key` primary key), or an object holding a list
+//! of objects. Nested values are stored as JSON text, which SQLite's JSON
+//! functions can query.
+//!
+//! Unlike CSV, JSON is parsed once the whole file is in: a list of objects
+//! cannot be split into rows before it is complete without a streaming
+//! parser, and JSON files are rarely the big ones.
+
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+
+use super::table::unique_column_names;
+use super::text::{sniff_encoding, TextStream};
+use super::types::ColumnType;
+use crate::error::{Error, ErrorKind, Result};
+use crate::sql::quote_ident;
+
+#[derive(Default)]
+pub struct JsonImport {
+    bytes: Vec<u8>,
+}
+
+/// Rows found in a document, and whether they came with keys.
+struct Rows {
+    keyed: bool,
+    rows: Vec<(Option<String>, Map<String, Value>)>,
+}
+
+impl JsonImport {
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.bytes.extend_from_slice(chunk);
+    }
+
+    pub fn finish(self, conn: &Connection, table: &str) -> Result<u64> {
+        super::refuse_html(&self.bytes, "JSON")?;
+        let mut decoded = Vec::new();
+        let encoding = sniff_encoding(&self.bytes, true);
+        let text = String::from_utf8_lossy(TextStream::new(encoding).decode(&self.bytes, true, &mut decoded)).into_owned();
+        let found = find_rows(&text)?;
+        insert_rows(conn, table, found)
+    }
+}
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::BadRequest, message)
+}
+
+fn find_rows(text: &str) -> Result<Rows> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with(['{', '[']) {
+        return Err(bad("this does not look like JSON: it should start with { or ["));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => Ok(Rows { keyed: false, rows: items.into_iter().map(|v| (None, as_row(v))).collect() }),
+        Ok(Value::Object(object)) => Ok(rows_of_object(object)),
+        Ok(_) => unreachable!("starts with {{ or ["),
+        // Several top-level values: newline-delimited JSON.
+        Err(e) if e.is_syntax() && e.to_string().contains("trailing characters") => {
+            let mut rows = Vec::new();
+            for (i, value) in serde_json::Deserializer::from_str(text).into_iter::<Value>().enumerate() {
+                let value = value.map_err(|e| bad(format!("newline-delimited JSON, record {}: {e}", i + 1)))?;
+                rows.push((None, as_row(value)));
+            }
+            Ok(Rows { keyed: false, rows })
+        }
+        Err(e) => Err(bad(format!("the JSON is not valid: {e}"))),
+    }
+}
+
+/// `{"a": {...}, "b": {...}}` → keyed rows; `{"rows": [{...}]}` → that
+/// list; any other object → one row.
+fn rows_of_object(object: Map<String, Value>) -> Rows {
+    if !object.is_empty() && object.values().all(Value::is_object) {
+        let rows = object.into_iter().map(|(k, v)| (Some(k), as_row(v))).collect();
+        return Rows { keyed: true, rows };
+    }
+    let list_key = object
+        .iter()
+        .find(|(_, v)| matches!(v, Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object)))
+        .map(|(k, _)| k.clone());
+    let mut object = object;
+    match list_key.and_then(|k| object.remove(&k)) {
+        Some(Value::Array(items)) => Rows { keyed: false, rows: items.into_iter().map(|v| (None, as_row(v))).collect() },
+        _ => Rows { keyed: false, rows: vec![(None, object)] },
+    }
+}
+
+fn as_row(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => Map::from_iter([("value".to_string(), other)]),
+    }
+}
+
+fn insert_rows(conn: &Connection, table: &str, found: Rows) -> Result<u64> {
+    // Columns in order of first appearance.
+    let mut keys: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (_, row) in &found.rows {
+        for k in row.keys() {
+            if seen.insert(k.clone()) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let names = unique_column_names(keys.iter().map(String::as_str));
+    let types: Vec<ColumnType> = keys.iter().map(|k| column_type(found.rows.iter().filter_map(|(_, r)| r.get(k)))).collect();
+    let mut columns: Vec<String> = names.iter().zip(&types).map(|(n, t)| format!("{} {}", quote_ident(n), t.sql())).collect();
+    if found.keyed {
+        let key_name = crate::source::unique_name("_key", |n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
+        columns.insert(0, format!("{} TEXT PRIMARY KEY", quote_ident(&key_name)));
+    }
+    if columns.is_empty() {
+        return Err(bad("the JSON holds no objects to make rows from"));
+    }
+    conn.execute_batch(&format!("CREATE TABLE {} ({})", quote_ident(table), columns.join(", ")))?;
+    let width = columns.len();
+    let mut stmt = conn.prepare(&format!("INSERT INTO {} VALUES ({})", quote_ident(table), vec!["?"; width].join(", ")))?;
+    let offset = usize::from(found.keyed);
+    for (key, row) in &found.rows {
+        if let Some(key) = key {
+            stmt.raw_bind_parameter(1, key.as_str())?;
+        }
+        for (i, k) in keys.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1 + offset, ToSqlOutput::Owned(sql_value(row.get(k))))?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(found.rows.len() as u64)
+}
+
+fn column_type<'a>(values: impl Iterator<Item = &'a Value>) -> ColumnType {
+    let (mut any, mut ints, mut numbers) = (0, 0, 0);
+    for v in values {
+        match v {
+            Value::Null => continue,
+            Value::Bool(_) => ints += 1,
+            Value::Number(n) if n.is_i64() || n.is_u64() && n.as_i64().is_some() => ints += 1,
+            Value::Number(_) => numbers += 1,
+            _ => {}
+        }
+        any += 1;
+    }
+    match (any, ints, numbers) {
+        (0, _, _) => ColumnType::Text,
+        (a, i, _) if a == i => ColumnType::Integer,
+        (a, i, n) if a == i + n => ColumnType::Real,
+        _ => ColumnType::Text,
+    }
+}
+
+fn sql_value(value: Option<&Value>) -> SqlValue {
+    match value {
+        None | Some(Value::Null) => SqlValue::Null,
+        Some(Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => n.as_f64().map_or_else(|| SqlValue::Text(n.to_string()), SqlValue::Real),
+        },
+        Some(Value::String(s)) => SqlValue::Text(s.clone()),
+        Some(nested) => SqlValue::Text(nested.to_string()),
+    }
+}

@@ -1,0 +1,117 @@
+//! Turning CSV/TSV, SQL scripts and JSON into tables, streamed: the worker
+//! pushes chunks as they arrive and calls `finish` at the end.
+
+mod delimited;
+mod json;
+mod sql_script;
+mod table;
+mod text;
+mod types;
+
+pub use delimited::{delimiter_for_name, sniff_delimiter, DelimitedOptions, SNIFF_BYTES};
+pub use text::{encoding_for_label, sniff_encoding};
+pub use types::{shape, ColumnType, Shape};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// What kind of file a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Sqlite,
+    Delimited,
+    SqlScript,
+    Json,
+}
+
+/// The format of a local file: from its extension, checked against its
+/// first bytes (an SQLite header always wins; JSON must start like JSON).
+pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
+    if head.starts_with(crate::SQLITE_HEADER) {
+        return Ok(Format::Sqlite);
+    }
+    let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&head[..head.len().min(1024)]);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let json_like = start.starts_with(['{', '[']);
+    match extension.as_str() {
+        "db" | "sqlite" | "sqlite3" | "db3" => crate::check_header(head).map(|_| Format::Sqlite),
+        "sql" => Ok(Format::SqlScript),
+        "json" | "ndjson" | "jsonl" | "geojson" if json_like => Ok(Format::Json),
+        "json" | "ndjson" | "jsonl" | "geojson" => {
+            Err(Error::new(ErrorKind::BadRequest, format!("{file_name} does not start like JSON (with {{ or [)")))
+        }
+        _ if json_like => Ok(Format::Json),
+        _ => Ok(Format::Delimited),
+    }
+}
+
+/// A `?csv=` that returns a web page should say so, not make a table of HTML.
+pub(crate) fn refuse_html(head: &[u8], expected: &str) -> Result<()> {
+    let text = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return Err(Error::new(
+            ErrorKind::NotADatabase,
+            format!("an HTML page came back instead of {expected}; if this links to a page that shows the file, link to the raw file instead"),
+        ));
+    }
+    Ok(())
+}
+
+pub use delimited::ImportedTable;
+
+/// An import in progress; see `Engine::begin_import`.
+pub struct Import {
+    pub(crate) db: String,
+    pub(crate) kind: ImportKind,
+}
+
+pub(crate) enum ImportKind {
+    Delimited(delimited::DelimitedImport),
+    Json { table: String, body: json::JsonImport },
+    SqlScript(sql_script::SqlScriptImport),
+}
+
+impl Import {
+    /// Rows (or, for a script, statements) done so far.
+    pub fn progress(&self) -> u64 {
+        match &self.kind {
+            ImportKind::Delimited(d) => d.rows(),
+            ImportKind::Json { .. } => 0,
+            ImportKind::SqlScript(s) => s.statements(),
+        }
+    }
+
+    pub fn database(&self) -> &str {
+        &self.db
+    }
+}
+
+pub(crate) use delimited::DelimitedImport;
+pub(crate) use json::JsonImport;
+pub(crate) use sql_script::SqlScriptImport;
+pub(crate) use table::NewTable;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_come_from_extension_and_content() {
+        let sqlite = crate::SQLITE_HEADER.as_slice();
+        let cases: [(&str, &[u8], Option<Format>); 9] = [
+            ("x.db", sqlite, Some(Format::Sqlite)),
+            ("x.csv", sqlite, Some(Format::Sqlite)),
+            ("x.db", b"id,name\n", None),
+            ("x.csv", b"id,name\n", Some(Format::Delimited)),
+            ("x.tsv", b"id\tname\n", Some(Format::Delimited)),
+            ("x.sql", b"CREATE TABLE t(a);", Some(Format::SqlScript)),
+            ("x.json", b"  [{\"a\": 1}]", Some(Format::Json)),
+            ("x.json", b"id,name", None),
+            ("data", b"\xef\xbb\xbf{\"a\": 1}\n{\"a\": 2}", Some(Format::Json)),
+        ];
+        for (name, head, expected) in cases {
+            assert_eq!(detect_format(name, head).ok(), expected, "{name}");
+        }
+    }
+}

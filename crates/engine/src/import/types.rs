@@ -1,0 +1,171 @@
+//! Column types inferred from text, as sqlite-utils does: a column is
+//! INTEGER when every non-empty value is an integer, REAL when every one is
+//! a number, TEXT otherwise. Empty cells are NULL and do not vote.
+
+/// What one cell of text looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Empty,
+    Integer(i64),
+    Real,
+    Text,
+}
+
+/// Classifies a cell. Only canonical forms count as numbers, so that
+/// storing the number and printing it back gives the same text: `007`,
+/// `+5`, ` 5`, `1,193.91` and integers too big for 64 bits stay TEXT.
+pub fn shape(text: &str) -> Shape {
+    if text.is_empty() {
+        return Shape::Empty;
+    }
+    let bytes = text.as_bytes();
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        if digits.len() > 1 && digits[0] == b'0' {
+            return Shape::Text;
+        }
+        return match text.parse::<i64>() {
+            Ok(i) if text != "-0" => Shape::Integer(i),
+            _ => Shape::Text,
+        };
+    }
+    if looks_real(digits) && text.parse::<f64>().is_ok_and(f64::is_finite) {
+        Shape::Real
+    } else {
+        Shape::Text
+    }
+}
+
+/// `1.5`, `-0.25`, `.5`, `1e10`, `2.5E-3`: digits with one point and/or an
+/// exponent, and no leading zero before more digits (`01.5` is a code).
+fn looks_real(s: &[u8]) -> bool {
+    let (mantissa, exponent) = match s.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int_part, frac_part) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(i) => (&mantissa[..i], Some(&mantissa[i + 1..])),
+        None => (mantissa, None),
+    };
+    let all_digits = |p: &[u8]| p.iter().all(u8::is_ascii_digit);
+    if !all_digits(int_part) || !frac_part.is_none_or(all_digits) {
+        return false;
+    }
+    if int_part.is_empty() && frac_part.is_none_or(|f| f.is_empty()) {
+        return false;
+    }
+    if int_part.len() > 1 && int_part[0] == b'0' {
+        return false;
+    }
+    match exponent {
+        Some(e) => {
+            let e = e.strip_prefix(b"-").or_else(|| e.strip_prefix(b"+")).unwrap_or(e);
+            !e.is_empty() && all_digits(e)
+        }
+        None => frac_part.is_some(),
+    }
+}
+
+/// The running vote of one column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ColumnVote {
+    pub values: u64,
+    pub integers: u64,
+    pub reals: u64,
+}
+
+impl ColumnVote {
+    pub fn add(&mut self, shape: Shape) {
+        match shape {
+            Shape::Empty => return,
+            Shape::Integer(_) => self.integers += 1,
+            Shape::Real => self.reals += 1,
+            Shape::Text => {}
+        }
+        self.values += 1;
+    }
+
+    pub fn decided(&self) -> ColumnType {
+        if self.values > 0 && self.integers == self.values {
+            ColumnType::Integer
+        } else if self.values > 0 && self.integers + self.reals == self.values {
+            ColumnType::Real
+        } else {
+            ColumnType::Text
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Integer,
+    Real,
+    Text,
+}
+
+impl ColumnType {
+    pub fn sql(self) -> &'static str {
+        match self {
+            ColumnType::Integer => "INTEGER",
+            ColumnType::Real => "REAL",
+            ColumnType::Text => "TEXT",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_classified_like_sqlite_utils() {
+        let cases = [
+            ("", Shape::Empty),
+            ("0", Shape::Integer(0)),
+            ("42", Shape::Integer(42)),
+            ("-7", Shape::Integer(-7)),
+            ("9223372036854775807", Shape::Integer(i64::MAX)),
+            ("9223372036854775808", Shape::Text),
+            ("007", Shape::Text),
+            ("01001", Shape::Text),
+            ("-0", Shape::Text),
+            ("+5", Shape::Text),
+            (" 5", Shape::Text),
+            ("1.5", Shape::Real),
+            ("-0.25", Shape::Real),
+            (".5", Shape::Real),
+            ("0.5", Shape::Real),
+            ("1e10", Shape::Real),
+            ("2.5E-3", Shape::Real),
+            ("1.", Shape::Real),
+            ("01.5", Shape::Text),
+            ("1,193.91", Shape::Text),
+            ("1.2.3", Shape::Text),
+            ("e5", Shape::Text),
+            (".", Shape::Text),
+            ("1e", Shape::Text),
+            ("inf", Shape::Text),
+            ("NaN", Shape::Text),
+            ("9/24/06", Shape::Text),
+            ("20240101", Shape::Integer(20240101)),
+            ("7-6(5) 6-4", Shape::Text),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(shape(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn columns_take_the_narrowest_type_that_fits_every_value() {
+        let vote = |cells: &[&str]| {
+            let mut v = ColumnVote::default();
+            cells.iter().for_each(|c| v.add(shape(c)));
+            v.decided()
+        };
+        assert_eq!(vote(&["1", "", "3"]), ColumnType::Integer);
+        assert_eq!(vote(&["1", "2.5", ""]), ColumnType::Real);
+        assert_eq!(vote(&["1", "x"]), ColumnType::Text);
+        assert_eq!(vote(&["", ""]), ColumnType::Text);
+        assert_eq!(vote(&["007", "1"]), ColumnType::Text);
+    }
+}
