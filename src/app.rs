@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::load_list::LoadList;
-use crate::loading::load_url;
+use crate::loading::{import_url, load_file, load_url, PageSources};
 use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, table::TablePageView};
 use crate::route::Route;
 use crate::state::{Action, AppState, LoadStatus};
@@ -45,31 +45,84 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
             if let Ok(client) = &*client {
-                let urls = browser::query_params("url");
-                if urls.is_empty() {
-                    load_url(client, &dispatch, DEMO_DATABASE.into(), browser::absolute_url(DEMO_DATABASE));
+                let sources = PageSources::from_page();
+                if sources.is_empty() {
+                    load_url(client, &dispatch, DEMO_DATABASE);
                 }
-                for url in urls {
-                    load_url(client, &dispatch, url.clone(), browser::absolute_url(&url));
+                for url in &sources.databases {
+                    load_url(client, &dispatch, url);
+                }
+                for (format, url) in &sources.imports {
+                    import_url(client, &dispatch, *format, url, sources.options.clone());
                 }
             }
         });
     }
 
-    // One `?url=` and no view named: go straight to its database page once
-    // it has loaded, as the user surely wants to see it.
+    // Data named in the URL and no view named: once everything has loaded
+    // into one database, show it (or the one table a single file made).
     {
         let route = route.clone();
         let sources = state.sources.clone();
         use_effect_with(sources, move |sources| {
-            let named = !browser::query_params("url").is_empty();
-            if let [source] = sources.as_slice() {
-                if let (true, Route::Home, LoadStatus::Loaded { name }) = (named, &*route, &source.status) {
-                    browser::replace_route(&Route::Database { db: name.clone() });
+            let expected = PageSources::from_page().len();
+            if *route != Route::Home || expected == 0 || sources.len() != expected {
+                return;
+            }
+            let mut loaded = Vec::new();
+            for source in sources {
+                match &source.status {
+                    LoadStatus::Loaded { name, table, .. } => loaded.push((name.clone(), table.clone())),
+                    LoadStatus::Downloading { .. } => return,
+                    _ => {}
                 }
+            }
+            let Some((db, _)) = loaded.first().cloned() else { return };
+            if loaded.iter().any(|(name, _)| *name != db) || loaded.len() != sources.len() {
+                return;
+            }
+            match loaded.as_slice() {
+                [(_, Some(table))] => browser::replace_route(&Route::Table { db, table: table.clone(), params: Default::default() }),
+                _ => browser::replace_route(&Route::Database { db }),
             }
         });
     }
+
+    // Files dropped anywhere on the page are opened.
+    let dragging = use_state(|| false);
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving for a child element is not leaving the page.
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        let client = client.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            let (Ok(client), Some(files)) = (&*client, e.data_transfer().and_then(|d| d.files())) else { return };
+            for i in 0..files.length() {
+                if let Some(file) = files.get(i) {
+                    load_file(client, &dispatch, file);
+                }
+            }
+        })
+    };
 
     let client = match &*client {
         Ok(client) => client.clone(),
@@ -120,7 +173,11 @@ pub fn app() -> Html {
                     <a class="home-link" href="#/">{ "Data explorer" }</a>
                     <nav class="db-nav">{ nav }</nav>
                 </header>
-                <main>
+                <main class={classes!(dragging.then_some("dragging"))}
+                    ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
+                    if *dragging {
+                        <div class="drop-hint">{ "Drop files to open them" }</div>
+                    }
                     { worker_problem }
                     <LoadList />
                     { page }

@@ -1,18 +1,64 @@
 //! Starting loads: a URL or a local file becomes a worker request whose
 //! replies are folded into the app state.
 
-use protocol::{RequestBody, ResponseBody};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use protocol::{ImportFormat, ImportOptions, RequestBody, ResponseBody};
+use web_sys::File;
 use yew::{Callback, UseReducerDispatcher};
 
+use crate::browser;
 use crate::state::{Action, AppState};
 use crate::worker_client::WorkerClient;
 
-fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: std::rc::Rc<std::cell::Cell<u32>>) -> Callback<ResponseBody> {
+/// What the page URL asks to load, in the order it is loaded: SQLite files
+/// (in parallel), then SQL scripts, then CSV and JSON (one at a time, into
+/// the `data` database), as Datasette Lite does.
+pub struct PageSources {
+    pub databases: Vec<String>,
+    pub imports: Vec<(ImportFormat, String)>,
+    pub options: ImportOptions,
+}
+
+impl PageSources {
+    pub fn from_page() -> PageSources {
+        let mut imports = Vec::new();
+        for (key, format) in [("sql", ImportFormat::Sql), ("csv", ImportFormat::Csv), ("json", ImportFormat::Json)] {
+            imports.extend(browser::query_params(key).into_iter().map(|url| (format, url)));
+        }
+        PageSources {
+            databases: browser::query_params("url"),
+            imports,
+            options: import_options_from_page(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.databases.is_empty() && self.imports.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.databases.len() + self.imports.len()
+    }
+}
+
+/// `?encoding=` and `?delimiter=`, which apply to every CSV on the page
+/// (and to files opened from it).
+pub fn import_options_from_page() -> ImportOptions {
+    ImportOptions {
+        encoding: browser::query_params("encoding").pop(),
+        delimiter: browser::query_params("delimiter").pop(),
+    }
+}
+
+fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>) -> Callback<ResponseBody> {
     Callback::from(move |body: ResponseBody| {
         let request_id = request_id.get();
         dispatch.dispatch(match body {
-            ResponseBody::Progress { loaded, total } => Action::Progress { request_id, loaded, total },
+            ResponseBody::Progress { loaded, total, rows } => Action::Progress { request_id, loaded, total, rows },
             ResponseBody::Opened(schema) => Action::Loaded { request_id, schema },
+            ResponseBody::Imported(report) => Action::Imported { request_id, report },
             ResponseBody::Cancelled => Action::Cancelled { request_id },
             ResponseBody::Error(error) => Action::LoadFailed { request_id, error },
             other => Action::LoadFailed {
@@ -26,20 +72,33 @@ fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: std::rc::Rc<st
     })
 }
 
-/// Loads the database at `url` (absolute), showing it as `label`.
-pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label: String, url: String) {
+/// Sends `body` (with `file`, if any) and records it as a source shown as `label`.
+fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label: String, body: RequestBody, file: Option<File>) {
     // The id is only known once sent; replies cannot arrive before then.
-    let id_cell = std::rc::Rc::new(std::cell::Cell::new(0));
-    let request_id = client.stream(RequestBody::OpenUrl { url }, on_reply(dispatch.clone(), id_cell.clone()));
-    id_cell.set(request_id);
+    let id = Rc::new(Cell::new(0));
+    let callback = on_reply(dispatch.clone(), id.clone());
+    let request_id = match file {
+        Some(file) => client.stream_file(body, file, callback),
+        None => client.stream(body, callback),
+    };
+    id.set(request_id);
     dispatch.dispatch(Action::LoadStarted { request_id, label });
 }
 
-/// Loads a database from bytes the user picked.
-pub fn load_bytes(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, file_name: String, bytes: Vec<u8>) {
-    let id_cell = std::rc::Rc::new(std::cell::Cell::new(0));
-    let label = file_name.clone();
-    let request_id = client.stream(RequestBody::OpenBytes { file_name, bytes }, on_reply(dispatch.clone(), id_cell.clone()));
-    id_cell.set(request_id);
-    dispatch.dispatch(Action::LoadStarted { request_id, label });
+/// Opens the SQLite database at `url` (relative URLs are resolved here).
+pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, url: &str) {
+    start(client, dispatch, url.to_string(), RequestBody::OpenUrl { url: browser::absolute_url(url) }, None);
+}
+
+/// Imports the CSV, SQL or JSON at `url` into the `data` database.
+pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) {
+    let body = RequestBody::Import { url: browser::absolute_url(url), format, options };
+    start(client, dispatch, url.to_string(), body, None);
+}
+
+/// Opens or imports a local file, whatever its format.
+pub fn load_file(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, file: File) {
+    let file_name = file.name();
+    let body = RequestBody::OpenFile { file_name: file_name.clone(), options: import_options_from_page() };
+    start(client, dispatch, file_name, body, Some(file));
 }

@@ -4,15 +4,17 @@
 
 use std::rc::Rc;
 
-use protocol::{DatabaseSchema, ErrorReport};
+use protocol::{DatabaseSchema, ErrorReport, ImportReport};
 use yew::Reducible;
 
 use crate::worker_client::WorkerStatus;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadStatus {
-    Downloading { loaded: u64, total: Option<u64> },
-    Loaded { name: String },
+    /// Bytes read so far, of `total` when known; rows imported so far.
+    Downloading { loaded: u64, total: Option<u64>, rows: u64 },
+    /// Open as database `name`; `table` is the table an import made.
+    Loaded { name: String, table: Option<String>, warnings: Vec<String> },
     Failed(ErrorReport),
     Cancelled,
 }
@@ -46,6 +48,15 @@ impl AppState {
         self.databases.iter().find(|d| d.name == name)
     }
 
+    /// Adds a database, or replaces its schema if it is open already (each
+    /// import into `data` brings the whole database's new schema).
+    fn upsert(&mut self, schema: DatabaseSchema) {
+        match self.databases.iter_mut().find(|d| d.name == schema.name) {
+            Some(d) => *d = schema,
+            None => self.databases.push(schema),
+        }
+    }
+
     /// True while any source is still downloading or being opened.
     pub fn loading(&self) -> bool {
         self.sources.iter().any(|s| matches!(s.status, LoadStatus::Downloading { .. }))
@@ -55,8 +66,9 @@ impl AppState {
 pub enum Action {
     Worker(WorkerStatus),
     LoadStarted { request_id: u32, label: String },
-    Progress { request_id: u32, loaded: u64, total: Option<u64> },
+    Progress { request_id: u32, loaded: u64, total: Option<u64>, rows: u64 },
     Loaded { request_id: u32, schema: DatabaseSchema },
+    Imported { request_id: u32, report: ImportReport },
     LoadFailed { request_id: u32, error: ErrorReport },
     Cancelled { request_id: u32 },
     /// Fresh row counts etc. after the database may have changed.
@@ -78,14 +90,20 @@ impl Reducible for AppState {
             Action::LoadStarted { request_id, label } => next.sources.push(Source {
                 request_id,
                 label,
-                status: LoadStatus::Downloading { loaded: 0, total: None },
+                status: LoadStatus::Downloading { loaded: 0, total: None, rows: 0 },
             }),
-            Action::Progress { request_id, loaded, total } => {
-                set_status(&mut next, request_id, LoadStatus::Downloading { loaded, total })
+            Action::Progress { request_id, loaded, total, rows } => {
+                set_status(&mut next, request_id, LoadStatus::Downloading { loaded, total, rows })
             }
             Action::Loaded { request_id, schema } => {
-                set_status(&mut next, request_id, LoadStatus::Loaded { name: schema.name.clone() });
-                next.databases.push(schema);
+                let status = LoadStatus::Loaded { name: schema.name.clone(), table: None, warnings: Vec::new() };
+                set_status(&mut next, request_id, status);
+                next.upsert(schema);
+            }
+            Action::Imported { request_id, report } => {
+                let status = LoadStatus::Loaded { name: report.schema.name.clone(), table: report.table, warnings: report.warnings };
+                set_status(&mut next, request_id, status);
+                next.upsert(report.schema);
             }
             Action::LoadFailed { request_id, error } => set_status(&mut next, request_id, LoadStatus::Failed(error)),
             Action::Cancelled { request_id } => set_status(&mut next, request_id, LoadStatus::Cancelled),

@@ -10,7 +10,7 @@ use js_sys::{Array, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, Request, RequestBody, Response, ResponseBody};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::Callback;
 
 /// What the worker itself is doing, as opposed to any one request.
@@ -33,7 +33,7 @@ struct Inner {
     next_id: StdCell<u32>,
     ready: StdCell<bool>,
     /// Requests made before the worker said `Ready`, sent once it does.
-    queue: RefCell<Vec<Vec<u8>>>,
+    queue: RefCell<Vec<Outgoing>>,
     pending: RefCell<HashMap<u32, Pending>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -66,7 +66,7 @@ impl WorkerClient {
                         Ok(Response { body: ResponseBody::Ready { sqlite_version }, .. }) => {
                             inner.ready.set(true);
                             for message in inner.queue.take() {
-                                post_bytes(&inner.worker, message);
+                                message.post(&inner.worker);
                             }
                             on_status.emit(WorkerStatus::Ready { sqlite_version });
                         }
@@ -99,17 +99,17 @@ impl WorkerClient {
         })))
     }
 
-    fn send(&self, body: RequestBody, pending: Option<Pending>) -> u32 {
+    fn send(&self, body: RequestBody, pending: Option<Pending>, attachment: Option<File>) -> u32 {
         let id = self.0.next_id.get();
         self.0.next_id.set(id + 1);
         if let Some(p) = pending {
             self.0.pending.borrow_mut().insert(id, p);
         }
-        let bytes = protocol::encode(&Request { id, body });
+        let message = Outgoing { bytes: protocol::encode(&Request { id, body }), attachment };
         if self.0.ready.get() {
-            post_bytes(&self.0.worker, bytes);
+            message.post(&self.0.worker);
         } else {
-            self.0.queue.borrow_mut().push(bytes);
+            self.0.queue.borrow_mut().push(message);
         }
         id
     }
@@ -117,7 +117,7 @@ impl WorkerClient {
     /// Sends a request and waits for its one reply.
     pub async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(Pending::Once(tx)));
+        self.send(body, Some(Pending::Once(tx)), None);
         rx.await.unwrap_or_else(|_| {
             ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() })
         })
@@ -126,11 +126,16 @@ impl WorkerClient {
     /// Sends a request whose replies (progress, then a final one) all go to
     /// `on_reply`. Returns the request id, for `cancel`.
     pub fn stream(&self, body: RequestBody, on_reply: Callback<ResponseBody>) -> u32 {
-        self.send(body, Some(Pending::Stream(on_reply)))
+        self.send(body, Some(Pending::Stream(on_reply)), None)
+    }
+
+    /// As `stream`, with a local file sent along for the worker to read.
+    pub fn stream_file(&self, body: RequestBody, file: File, on_reply: Callback<ResponseBody>) -> u32 {
+        self.send(body, Some(Pending::Stream(on_reply)), Some(file))
     }
 
     pub fn cancel(&self, target: u32) {
-        self.send(RequestBody::Cancel { target }, None);
+        self.send(RequestBody::Cancel { target }, None, None);
     }
 }
 
@@ -170,8 +175,21 @@ impl Inner {
     }
 }
 
-fn post_bytes(worker: &Worker, bytes: Vec<u8>) {
-    let array = Uint8Array::from(bytes.as_slice());
-    let transfer = Array::of1(&array.buffer());
-    let _ = worker.post_message_with_transfer(&array, &transfer);
+/// One message to the worker: `[encoded request, attached File?]`. The
+/// request's buffer is transferred; a File is cloned by reference (the
+/// browser does not copy its contents).
+struct Outgoing {
+    bytes: Vec<u8>,
+    attachment: Option<File>,
+}
+
+impl Outgoing {
+    fn post(self, worker: &Worker) {
+        let array = Uint8Array::from(self.bytes.as_slice());
+        let message = Array::of1(&array);
+        if let Some(file) = self.attachment {
+            message.push(&file);
+        }
+        let _ = worker.post_message_with_transfer(&message, &Array::of1(&array.buffer()));
+    }
 }

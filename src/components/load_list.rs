@@ -11,11 +11,15 @@ use crate::worker_client::WorkerClient;
 pub fn load_list() -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let client = use_context::<WorkerClient>().expect("worker context");
-    let items = state.sources.iter().filter(|s| !matches!(s.status, LoadStatus::Loaded { .. }));
+    // Loaded sources drop out of the list unless they left a warning.
+    let items = state.sources.iter().filter(|s| match &s.status {
+        LoadStatus::Loaded { warnings, .. } => !warnings.is_empty(),
+        _ => true,
+    });
     let items: Html = items
         .map(|source| {
             let body = match &source.status {
-                LoadStatus::Downloading { loaded, total } => {
+                LoadStatus::Downloading { loaded, total, rows } => {
                     let cancel = {
                         let client = client.clone();
                         let id = source.request_id;
@@ -28,10 +32,13 @@ pub fn load_list() -> Html {
                         // No Content-Length: an indeterminate bar and a byte count.
                         _ => html! { <progress /> },
                     };
-                    let amount = match total {
+                    let mut amount = match total {
                         Some(total) => format!("{} of {}", format::bytes(*loaded), format::bytes(*total)),
                         None => format::bytes(*loaded),
                     };
+                    if *rows > 0 {
+                        amount += &format!(" · {} imported", format::rows(*rows));
+                    }
                     html! {
                         <div class="loading">
                             { bar }
@@ -42,7 +49,9 @@ pub fn load_list() -> Html {
                 }
                 LoadStatus::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
                 LoadStatus::Cancelled => html! { <p class="muted">{ "Cancelled." }</p> },
-                LoadStatus::Loaded { .. } => html! {},
+                LoadStatus::Loaded { warnings, .. } => html! {
+                    <ul class="warnings">{ for warnings.iter().map(|w| html! { <li class="warning">{ w }</li> }) }</ul>
+                },
             };
             html! {
                 <li class="source" data-status={status_name(&source.status)}>

@@ -1,11 +1,10 @@
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
+use protocol::ImportFormat;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
 use crate::format;
-use crate::loading::{load_bytes, load_url};
+use crate::loading::{import_options_from_page, import_url, load_file, load_url};
 use crate::route::Route;
 use crate::state::AppState;
 use crate::worker_client::WorkerClient;
@@ -28,20 +27,32 @@ pub fn home_page() -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let client = use_context::<WorkerClient>().expect("worker context");
     let url_input = use_node_ref();
+    let kind_select = use_node_ref();
 
     let on_submit = {
         let client = client.clone();
         let dispatch = state.dispatcher();
         let url_input = url_input.clone();
+        let kind_select = kind_select.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(input) = url_input.cast::<HtmlInputElement>() else { return };
+            let (Some(input), Some(kind)) = (url_input.cast::<HtmlInputElement>(), kind_select.cast::<HtmlSelectElement>()) else {
+                return;
+            };
             let url = input.value().trim().to_string();
             if url.is_empty() {
                 return;
             }
-            browser::add_query_param("url", &url);
-            load_url(&client, &dispatch, url.clone(), browser::absolute_url(&url));
+            // The parameter goes into the page URL too, so a reload or a
+            // shared link brings the same data back.
+            let kind = kind.value();
+            browser::add_query_param(&kind, &url);
+            match kind.as_str() {
+                "csv" => import_url(&client, &dispatch, ImportFormat::Csv, &url, import_options_from_page()),
+                "sql" => import_url(&client, &dispatch, ImportFormat::Sql, &url, import_options_from_page()),
+                "json" => import_url(&client, &dispatch, ImportFormat::Json, &url, import_options_from_page()),
+                _ => load_url(&client, &dispatch, &url),
+            }
             input.set_value("");
         })
     };
@@ -52,15 +63,9 @@ pub fn home_page() -> Html {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(files) = input.files() else { return };
             for i in 0..files.length() {
-                let Some(file) = files.get(i) else { continue };
-                let client = client.clone();
-                let dispatch = dispatch.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(buffer) = JsFuture::from(file.array_buffer()).await {
-                        let bytes = js_sys::Uint8Array::new(buffer.unchecked_ref()).to_vec();
-                        load_bytes(&client, &dispatch, file.name(), bytes);
-                    }
-                });
+                if let Some(file) = files.get(i) {
+                    load_file(&client, &dispatch, file);
+                }
             }
             input.set_value("");
         })
@@ -104,19 +109,28 @@ pub fn home_page() -> Html {
         <section class="home">
             <ul class="databases">{ databases }</ul>
             <section class="open">
-                <h2>{ "Open a database" }</h2>
+                <h2>{ "Open data" }</h2>
                 <form class="open-url" onsubmit={on_submit}>
-                    <label for="open-url">{ "SQLite file URL" }</label>
+                    <label for="open-url">{ "URL of a file" }</label>
+                    <select ref={kind_select} aria-label="Kind of file">
+                        <option value="url" selected=true>{ "SQLite database" }</option>
+                        <option value="csv">{ "CSV or TSV" }</option>
+                        <option value="sql">{ "SQL script or dump" }</option>
+                        <option value="json">{ "JSON" }</option>
+                    </select>
                     <input id="open-url" ref={url_input} type="url" placeholder="https://…/data.db" />
                     <button type="submit">{ "Load" }</button>
                 </form>
                 <p class="muted">
-                    { "The file is downloaded into this tab and never leaves it. The server must allow \
-                       cross-origin requests; GitHub and Gist links are turned into their raw links automatically." }
+                    { "Files are downloaded into this tab and never leave it. The server must allow \
+                       cross-origin requests; GitHub and Gist links are turned into their raw links automatically. \
+                       CSV, SQL and JSON become tables in a database named data." }
                 </p>
                 <label class="file-pick">
-                    { "Or open a file from this computer: " }
-                    <input type="file" multiple=true accept=".db,.sqlite,.sqlite3,.db3,application/vnd.sqlite3" onchange={on_files} />
+                    { "Or open files from this computer (or drop them anywhere on the page): " }
+                    <input type="file" multiple=true
+                        accept=".db,.sqlite,.sqlite3,.db3,.csv,.tsv,.tab,.txt,.sql,.json,.ndjson,.jsonl,application/vnd.sqlite3,text/csv"
+                        onchange={on_files} />
                 </label>
                 <h3>{ "Examples" }</h3>
                 <ul>{ examples }</ul>

@@ -39,8 +39,15 @@ pub enum RequestBody {
     /// and open it under a name the worker derives from the file name.
     /// Replies: `Progress` any number of times, then `Opened` or `Error`.
     OpenUrl { url: String },
-    /// Open a database image the UI already holds (a local file).
-    OpenBytes { file_name: String, bytes: Vec<u8> },
+    /// Open a local file the user picked or dropped. The `File` itself
+    /// travels beside the encoded request (see the worker client), and the
+    /// worker reads it as a stream. Its format comes from its name, checked
+    /// against its first bytes. Replies as `OpenUrl` or `Import` do.
+    OpenFile { file_name: String, options: ImportOptions },
+    /// Fetch `url` and import it into the `data` database. Imports run one
+    /// at a time, in the order they were asked for.
+    /// Replies: `Progress` any number of times, then `Imported` or `Error`.
+    Import { url: String, format: ImportFormat, options: ImportOptions },
     /// Stop the request with id `target` if it is still fetching.
     Cancel { target: u32 },
     /// Tables, views and row counts of an open database.
@@ -60,14 +67,47 @@ pub struct Response {
 pub enum ResponseBody {
     /// Sent by the worker once, with id 0, when it can take requests.
     Ready { sqlite_version: String },
-    /// Download progress of an `OpenUrl`; `total` is `None` without Content-Length.
-    Progress { loaded: u64, total: Option<u64> },
+    /// Download progress; `total` is `None` without Content-Length. `rows`
+    /// counts rows imported (statements run, for a script) so far.
+    Progress { loaded: u64, total: Option<u64>, rows: u64 },
     Opened(DatabaseSchema),
+    Imported(ImportReport),
     Schema(DatabaseSchema),
     TablePage(TablePage),
     Query(QueryResult),
     Cancelled,
     Error(ErrorReport),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportFormat {
+    /// CSV, TSV and other delimited text (`?csv=`).
+    Csv,
+    /// An SQL script or `sqlite3 .dump` output (`?sql=`).
+    Sql,
+    /// JSON or newline-delimited JSON (`?json=`).
+    Json,
+}
+
+/// Overrides for when sniffing guesses wrong (`?encoding=`, `?delimiter=`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    /// A WHATWG encoding label: `utf-8`, `windows-1252`, `latin1`, `utf-16le`…
+    pub encoding: Option<String>,
+    /// `comma`, `semicolon`, `tab`, `pipe`, or the character itself.
+    pub delimiter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The database imported into, as it is now.
+    pub schema: DatabaseSchema,
+    /// The table made (CSV, JSON); `None` for a script.
+    pub table: Option<String>,
+    /// Rows imported, or statements run for a script.
+    pub count: u64,
+    /// Things the user should know, such as characters that were replaced.
+    pub warnings: Vec<String>,
 }
 
 /// What went wrong, in words a user can act on, plus a machine-readable kind.

@@ -1,20 +1,25 @@
-//! Downloading a file with progress, and telling apart the ways it fails.
+//! Reading bytes from the network or a local file as a stream, with the
+//! ways it can fail told apart.
 
 use js_sys::{Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, WorkerGlobalScope};
+use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, WorkerGlobalScope};
 
-/// Bytes between progress messages: often enough for a smooth bar, rare
-/// enough that posting costs nothing next to the download.
-const PROGRESS_STEP: u64 = 256 * 1024;
-
-fn error(kind: ErrorKind, message: String) -> ResponseBody {
+pub fn error(kind: ErrorKind, message: String) -> ResponseBody {
     ResponseBody::Error(ErrorReport { kind, message })
 }
 
-pub async fn fetch_bytes(url: &str, signal: &AbortSignal, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8>, ResponseBody> {
+/// A body being read, and its length when the server said.
+pub struct ByteStream {
+    reader: ReadableStreamDefaultReader,
+    pub total: Option<u64>,
+    label: String,
+}
+
+/// Starts downloading `url`; fails with a message that says what happened.
+pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, ResponseBody> {
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
@@ -32,45 +37,49 @@ pub async fn fetch_bytes(url: &str, signal: &AbortSignal, progress: impl Fn(u64,
     }
     // With Content-Encoding the length is of the compressed body, so the bar
     // may run past it; the UI clamps.
-    let total = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<u64>().ok());
-    let Some(body) = response.body() else {
-        return Ok(Vec::new());
-    };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
-    let mut reported = 0u64;
-    progress(0, total);
-    loop {
-        let chunk = match JsFuture::from(reader.read()).await {
+    let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+    let body = response
+        .body()
+        .ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
+    Ok(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string() })
+}
+
+pub fn open_file(file: &File) -> ByteStream {
+    ByteStream {
+        reader: file.stream().get_reader().unchecked_into(),
+        total: Some(file.size() as u64),
+        label: file.name(),
+    }
+}
+
+impl ByteStream {
+    /// The next chunk, `None` at the end. Checks `signal` first, so a
+    /// cancelled file read stops too.
+    pub async fn next(&mut self, signal: &AbortSignal) -> Result<Option<Vec<u8>>, ResponseBody> {
+        if signal.aborted() {
+            let _ = self.reader.cancel();
+            return Err(ResponseBody::Cancelled);
+        }
+        let chunk = match JsFuture::from(self.reader.read()).await {
             Ok(chunk) => chunk,
             Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
             Err(e) => {
-                let detail = e.as_string().unwrap_or_else(|| "the connection broke off".into());
-                return Err(error(ErrorKind::Unreachable, format!("{url}: the download stopped part way: {detail}")));
+                let detail = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .or_else(|| e.as_string())
+                    .unwrap_or_else(|| "the connection broke off".into());
+                return Err(error(ErrorKind::Unreachable, format!("{}: reading stopped part way: {detail}", self.label)));
             }
         };
         if Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
-            break;
+            return Ok(None);
         }
-        let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|_| {
-            error(ErrorKind::Other, format!("{url}: the browser returned a chunk without data"))
-        })?.unchecked_into();
-        let start = bytes.len();
-        bytes.resize(start + value.length() as usize, 0);
-        value.copy_to(&mut bytes[start..]);
-        let loaded = bytes.len() as u64;
-        if loaded - reported >= PROGRESS_STEP {
-            reported = loaded;
-            progress(loaded, total);
-        }
+        let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|_| error(ErrorKind::Other, format!("{}: the browser gave a chunk without data", self.label)))?
+            .unchecked_into();
+        Ok(Some(value.to_vec()))
     }
-    progress(bytes.len() as u64, total);
-    Ok(bytes)
 }
 
 /// A rejected CORS fetch and an unreachable host look the same to a page.
@@ -89,9 +98,6 @@ async fn explain_network_failure(scope: &WorkerGlobalScope, url: &str) -> Respon
                  example in a GitHub repository or a Gist (their raw links work here)."
             ),
         ),
-        Err(_) => error(
-            ErrorKind::Unreachable,
-            format!("{url}: could not reach {host}. Check the address and your connection."),
-        ),
+        Err(_) => error(ErrorKind::Unreachable, format!("{url}: could not reach {host}. Check the address and your connection.")),
     }
 }

@@ -1,23 +1,59 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
+use engine::import::{delimiter_for_name, detect_format, encoding_for_label, DelimitedOptions, Format};
 use engine::Engine;
 use js_sys::{Array, Uint8Array};
-use protocol::{ErrorKind, ErrorReport, Request, RequestBody, Response, ResponseBody};
+use protocol::{
+    ErrorKind, ErrorReport, ImportFormat, ImportOptions, ImportReport, Request, RequestBody, Response, ResponseBody,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{AbortController, AbortSignal, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::fetch::fetch_bytes;
+use crate::fetch::{error, open_file, open_url, ByteStream};
+
+/// Something to read and load, waiting its turn.
+struct Job {
+    id: u32,
+    source: Source,
+    /// `None`: a local file whose format is found from its name and bytes.
+    format: Option<Format>,
+    options: DelimitedOptions,
+}
+
+enum Source {
+    Url(String),
+    File(File),
+}
+
+impl Source {
+    fn label(&self) -> String {
+        match self {
+            Source::Url(url) => url.clone(),
+            Source::File(file) => file.name(),
+        }
+    }
+}
 
 struct State {
     engine: Engine,
-    /// Downloads in flight, by request id, so `Cancel` can abort them.
-    fetches: HashMap<u32, AbortController>,
+    /// Reads in flight or queued, by request id, so `Cancel` can stop them.
+    controllers: HashMap<u32, AbortController>,
+    /// Imports write to one database inside one transaction each, so they
+    /// run one at a time, in request order (`?sql=` before `?csv=`, as the
+    /// UI sends them).
+    queue: VecDeque<Job>,
+    draining: bool,
 }
 
 thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State { engine: Engine::new(now_ms), fetches: HashMap::new() });
+    static STATE: RefCell<State> = RefCell::new(State {
+        engine: Engine::new(now_ms),
+        controllers: HashMap::new(),
+        queue: VecDeque::new(),
+        draining: false,
+    });
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -30,24 +66,23 @@ fn now_ms() -> f64 {
 
 pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let bytes = Uint8Array::new(&event.data()).to_vec();
+        // [encoded request, optional attached File]
+        let parts: Array = event.data().unchecked_into();
+        let bytes = Uint8Array::new(&parts.get(0)).to_vec();
+        let attachment = parts.get(1).dyn_into::<File>().ok();
         match protocol::decode::<Request>(&bytes) {
-            Ok(request) => handle(request),
+            Ok(request) => handle(request, attachment),
             Err(e) => post(0, ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: e.to_string() })),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    let sqlite_version = rusqlite_version();
-    post(0, ResponseBody::Ready { sqlite_version });
-}
-
-fn rusqlite_version() -> String {
-    engine::open_empty()
+    let sqlite_version = engine::open_empty()
         .ok()
         .and_then(|c| c.query_row("SELECT sqlite_version()", [], |r| r.get(0)).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    post(0, ResponseBody::Ready { sqlite_version });
 }
 
 pub fn post(id: u32, body: ResponseBody) {
@@ -65,43 +100,56 @@ fn reply<T>(id: u32, result: engine::Result<T>, ok: impl FnOnce(T) -> ResponseBo
     });
 }
 
-fn handle(request: Request) {
+fn new_signal(id: u32) -> AbortSignal {
+    let controller = AbortController::new().expect("AbortController exists in workers");
+    let signal = controller.signal();
+    STATE.with_borrow_mut(|s| s.controllers.insert(id, controller));
+    signal
+}
+
+fn handle(request: Request, attachment: Option<File>) {
     let id = request.id;
     match request.body {
         RequestBody::OpenUrl { url } => {
+            let signal = new_signal(id);
+            // Reserved now, so names follow request order, not finishing order.
             let name = STATE.with_borrow_mut(|s| s.engine.reserve_name(&url));
-            let controller = AbortController::new().expect("AbortController exists in workers");
-            let signal = controller.signal();
-            STATE.with_borrow_mut(|s| s.fetches.insert(id, controller));
             wasm_bindgen_futures::spawn_local(async move {
-                let fetch_url = engine::source::rewrite_url(&url);
-                let fetched = fetch_bytes(&fetch_url, &signal, |loaded, total| {
-                    post(id, ResponseBody::Progress { loaded, total });
-                })
-                .await;
-                STATE.with_borrow_mut(|s| s.fetches.remove(&id));
-                match fetched {
-                    Ok(bytes) => {
-                        let opened = STATE.with_borrow_mut(|s| s.engine.open(&name, &url, &bytes));
-                        reply(id, opened.map_err(|e| with_source(e, &url)), ResponseBody::Opened);
-                    }
+                let outcome = match open_url(&engine::source::rewrite_url(&url), &signal).await {
+                    Ok(mut stream) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
                     Err(body) => {
                         STATE.with_borrow_mut(|s| s.engine.release_name(&name));
-                        post(id, body);
+                        Err(body)
                     }
-                }
+                };
+                STATE.with_borrow_mut(|s| s.controllers.remove(&id));
+                post(id, outcome.unwrap_or_else(|body| body));
             });
         }
-        RequestBody::OpenBytes { file_name, bytes } => {
-            let opened = STATE.with_borrow_mut(|s| {
-                let name = s.engine.reserve_name(&file_name);
-                s.engine.open(&name, &file_name, &bytes)
-            });
-            reply(id, opened.map_err(|e| with_source(e, &file_name)), ResponseBody::Opened);
+        RequestBody::Import { url, format, options } => {
+            let format = match format {
+                ImportFormat::Csv => Format::Delimited,
+                ImportFormat::Sql => Format::SqlScript,
+                ImportFormat::Json => Format::Json,
+            };
+            enqueue(id, Source::Url(url), Some(format), &options);
         }
+        RequestBody::OpenFile { file_name, options } => match attachment {
+            Some(file) => enqueue(id, Source::File(file), None, &options),
+            None => post(id, error(ErrorKind::BadRequest, format!("{file_name}: the file did not reach the worker"))),
+        },
         RequestBody::Cancel { target } => {
-            if let Some(controller) = STATE.with_borrow_mut(|s| s.fetches.remove(&target)) {
+            if let Some(controller) = STATE.with_borrow_mut(|s| s.controllers.remove(&target)) {
                 controller.abort();
+            }
+            // A job still waiting in the queue is dropped at once.
+            let queued = STATE.with_borrow_mut(|s| {
+                let before = s.queue.len();
+                s.queue.retain(|job| job.id != target);
+                before != s.queue.len()
+            });
+            if queued {
+                post(target, ResponseBody::Cancelled);
             }
         }
         RequestBody::Schema { db } => {
@@ -119,7 +167,128 @@ fn handle(request: Request) {
     }
 }
 
-/// Open errors name the file, so a page with several sources says which failed.
-fn with_source(e: engine::Error, source: &str) -> engine::Error {
-    engine::Error::new(e.kind(), format!("{source}: {}", e.message()))
+fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBody> {
+    let encoding = match &options.encoding {
+        None => None,
+        Some(label) => Some(encoding_for_label(label).ok_or_else(|| {
+            error(ErrorKind::BadRequest, format!("encoding={label} is not an encoding this browser knows; try utf-8, windows-1252, latin1, utf-16le or utf-16be"))
+        })?),
+    };
+    let delimiter = match &options.delimiter {
+        None => None,
+        Some(name) => Some(delimiter_for_name(name).ok_or_else(|| {
+            error(ErrorKind::BadRequest, format!("delimiter={name} is not understood; use comma, semicolon, tab, pipe, colon or space"))
+        })?),
+    };
+    Ok(DelimitedOptions { delimiter, encoding })
+}
+
+fn enqueue(id: u32, source: Source, format: Option<Format>, options: &ImportOptions) {
+    let options = match parse_options(options) {
+        Ok(o) => o,
+        Err(body) => return post(id, body),
+    };
+    new_signal(id);
+    let start = STATE.with_borrow_mut(|s| {
+        s.queue.push_back(Job { id, source, format, options });
+        !std::mem::replace(&mut s.draining, true)
+    });
+    if start {
+        wasm_bindgen_futures::spawn_local(async {
+            while let Some(job) = STATE.with_borrow_mut(|s| s.queue.pop_front()) {
+                let id = job.id;
+                let body = run_job(job).await.unwrap_or_else(|body| body);
+                STATE.with_borrow_mut(|s| s.controllers.remove(&id));
+                post(id, body);
+            }
+            STATE.with_borrow_mut(|s| s.draining = false);
+        });
+    }
+}
+
+async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
+    let signal = STATE
+        .with_borrow(|s| s.controllers.get(&job.id).map(|c| c.signal()))
+        .ok_or(ResponseBody::Cancelled)?;
+    let label = job.source.label();
+    let mut stream = match &job.source {
+        Source::Url(url) => open_url(&engine::source::rewrite_url(url), &signal).await?,
+        Source::File(file) => open_file(file),
+    };
+    let first = stream.next(&signal).await?.unwrap_or_default();
+    let format = match job.format {
+        Some(f) => f,
+        None => detect_format(&label, &first).map_err(|e| named(&label, e))?,
+    };
+    if format == Format::Sqlite {
+        let name = STATE.with_borrow_mut(|s| s.engine.reserve_name(&label));
+        return open_database(job.id, &name, &label, &mut stream, first, &signal).await;
+    }
+    let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(&label, format, job.options)).map_err(|e| named(&label, e))?;
+    let mut loaded = first.len() as u64;
+    let mut chunk = Some(first);
+    loop {
+        if let Some(bytes) = chunk.take() {
+            let pushed = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &bytes));
+            if let Err(e) = pushed {
+                STATE.with_borrow_mut(|s| s.engine.abort_import(import));
+                return Err(named(&label, e));
+            }
+            post(job.id, ResponseBody::Progress { loaded, total: stream.total, rows: import.progress() });
+        }
+        match stream.next(&signal).await {
+            Ok(Some(bytes)) => {
+                loaded += bytes.len() as u64;
+                chunk = Some(bytes);
+            }
+            Ok(None) => break,
+            Err(body) => {
+                STATE.with_borrow_mut(|s| s.engine.abort_import(import));
+                return Err(body);
+            }
+        }
+    }
+    let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| named(&label, e))?;
+    Ok(ResponseBody::Imported(ImportReport {
+        schema: outcome.schema,
+        table: outcome.table,
+        count: outcome.count,
+        warnings: outcome.warnings,
+    }))
+}
+
+/// Reads a whole SQLite file and opens it under `name` (reserved by the
+/// caller; released here if anything fails).
+async fn open_database(
+    id: u32,
+    name: &str,
+    label: &str,
+    stream: &mut ByteStream,
+    first: Vec<u8>,
+    signal: &AbortSignal,
+) -> Result<ResponseBody, ResponseBody> {
+    let mut bytes = first;
+    bytes.reserve(stream.total.unwrap_or(0).min(1 << 30) as usize);
+    post(id, ResponseBody::Progress { loaded: bytes.len() as u64, total: stream.total, rows: 0 });
+    loop {
+        match stream.next(signal).await {
+            Ok(Some(chunk)) => {
+                bytes.extend_from_slice(&chunk);
+                post(id, ResponseBody::Progress { loaded: bytes.len() as u64, total: stream.total, rows: 0 });
+            }
+            Ok(None) => break,
+            Err(body) => {
+                STATE.with_borrow_mut(|s| s.engine.release_name(name));
+                return Err(body);
+            }
+        }
+    }
+    // `open` releases the name itself when it fails.
+    let opened = STATE.with_borrow_mut(|s| s.engine.open(name, label, &bytes));
+    opened.map(ResponseBody::Opened).map_err(|e| named(label, e))
+}
+
+/// Errors about a source name it, so a page with several says which failed.
+fn named(label: &str, e: engine::Error) -> ResponseBody {
+    ResponseBody::Error(ErrorReport { kind: e.to_report().kind, message: format!("{label}: {}", e.message()) })
 }
