@@ -59,6 +59,7 @@ fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>)
             ResponseBody::Progress { loaded, total, rows } => Action::Progress { request_id, loaded, total, rows },
             ResponseBody::Opened(schema) => Action::Loaded { request_id, schema },
             ResponseBody::Imported(report) => Action::Imported { request_id, report },
+            ResponseBody::SchemaChanged(schema) => Action::SchemaChanged(schema),
             ResponseBody::Cancelled => Action::Cancelled { request_id },
             ResponseBody::Error(error) => Action::LoadFailed { request_id, error },
             other => Action::LoadFailed {

@@ -73,6 +73,8 @@ pub enum Action {
     Cancelled { request_id: u32 },
     /// Fresh row counts etc. after the database may have changed.
     SchemaRefreshed(DatabaseSchema),
+    /// A database was made or changed by a load that then failed.
+    SchemaChanged(DatabaseSchema),
 }
 
 impl Reducible for AppState {
@@ -107,6 +109,7 @@ impl Reducible for AppState {
             }
             Action::LoadFailed { request_id, error } => set_status(&mut next, request_id, LoadStatus::Failed(error)),
             Action::Cancelled { request_id } => set_status(&mut next, request_id, LoadStatus::Cancelled),
+            Action::SchemaChanged(schema) => next.upsert(schema),
             Action::SchemaRefreshed(schema) => {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
                     *d = schema;

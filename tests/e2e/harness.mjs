@@ -25,6 +25,12 @@ function makeBadFiles() {
   }
   writeFileSync(join(dir, 'damaged.db'), damaged);
   writeFileSync(join(dir, 'page.html'), '<!doctype html><html><head><title>A page</title></head><body>Hi</body></html>');
+  // Small files for the import tests.
+  writeFileSync(join(dir, 'authors.csv'), 'id,name,born\n1,Ursula K. Le Guin,1929\n2,Italo Calvino,1923\n3,Octavia E. Butler,1947\n');
+  writeFileSync(join(dir, 'books.tsv'), 'author_id\ttitle\tyear\n1\tThe Dispossessed\t1974\n2\tInvisible Cities\t1972\n1\tThe Lathe of Heaven\t1971\n3\tKindred\t1979\n');
+  writeFileSync(join(dir, 'list.json'), JSON.stringify([{ id: 1, tags: ['a', 'b'], score: 1.5 }, { id: 2, tags: [], score: 2 }]));
+  writeFileSync(join(dir, 'lines.ndjson'), '{"event": "open", "n": 1}\n{"event": "close", "n": 2, "extra": {"by": "x"}}\n');
+  writeFileSync(join(dir, 'broken.sql'), 'CREATE TABLE t(a);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2;\nINSERT INTO t VALUES (3);\n');
   mkdirSync(join(dir, 'sub'), { recursive: true });
   return dir;
 }

@@ -28,8 +28,8 @@ enum RowKey {
 
 /// The plan for a page: what to select, how to order, what the key is.
 struct Plan {
-    /// Column names as shown; for rowid tables without an INTEGER PRIMARY
-    /// KEY, `rowid` comes first, as in Datasette.
+    /// Column names as shown; for tables without a primary key, `rowid`
+    /// comes first, as in Datasette.
     display: Vec<String>,
     /// SQL expressions for `display`, in order.
     select: Vec<String>,
@@ -169,8 +169,10 @@ fn plan(conn: &Connection, table: &str) -> Result<Plan> {
     };
     let mut display = Vec::new();
     let mut select = Vec::new();
+    // As in Datasette, rowid is shown only for tables without a primary key.
+    let has_primary_key = columns.iter().any(|c| c.pk > 0);
     if let RowKey::Rowid(expr) = &key {
-        if rowid_alias.is_none() {
+        if !has_primary_key {
             display.push(expr.clone());
             select.push(expr.clone());
         }

@@ -56,7 +56,9 @@ pub enum RequestBody {
     Query(QueryRequest),
 }
 
-/// A message from the worker to the UI, answering request `id`.
+/// A message from the worker to the UI, answering request `id`. Every
+/// request gets one final reply; `Progress` and `SchemaChanged` may come
+/// before it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
     pub id: u32,
@@ -72,6 +74,9 @@ pub enum ResponseBody {
     Progress { loaded: u64, total: Option<u64>, rows: u64 },
     Opened(DatabaseSchema),
     Imported(ImportReport),
+    /// Not a final reply: a failed import left this database changed (a
+    /// script keeps the statements that ran before the failing one).
+    SchemaChanged(DatabaseSchema),
     Schema(DatabaseSchema),
     TablePage(TablePage),
     Query(QueryResult),

@@ -231,7 +231,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         if let Some(bytes) = chunk.take() {
             let pushed = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &bytes));
             if let Err(e) = pushed {
-                STATE.with_borrow_mut(|s| s.engine.abort_import(import));
+                abort(job.id, import);
                 return Err(named(&label, e));
             }
             post(job.id, ResponseBody::Progress { loaded, total: stream.total, rows: import.progress() });
@@ -243,18 +243,36 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
             }
             Ok(None) => break,
             Err(body) => {
-                STATE.with_borrow_mut(|s| s.engine.abort_import(import));
+                abort(job.id, import);
                 return Err(body);
             }
         }
     }
-    let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| named(&label, e))?;
+    let db = import.database().to_string();
+    let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
+        report_leftovers(job.id, &db);
+        named(&label, e)
+    })?;
     Ok(ResponseBody::Imported(ImportReport {
         schema: outcome.schema,
         table: outcome.table,
         count: outcome.count,
         warnings: outcome.warnings,
     }))
+}
+
+fn abort(id: u32, import: engine::import::Import) {
+    let db = import.database().to_string();
+    STATE.with_borrow_mut(|s| s.engine.abort_import(import));
+    report_leftovers(id, &db);
+}
+
+/// After a failed import, tells the UI about what stayed (a script keeps
+/// what ran); nothing when the database was empty and so dropped.
+fn report_leftovers(id: u32, db: &str) {
+    if let Ok(schema) = STATE.with_borrow_mut(|s| s.engine.schema(db)) {
+        post(id, ResponseBody::SchemaChanged(schema));
+    }
 }
 
 /// Reads a whole SQLite file and opens it under `name` (reserved by the

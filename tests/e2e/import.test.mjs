@@ -1,0 +1,117 @@
+// ?csv=, ?sql=, ?json= and local files become tables in the `data` database.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, q, tableCells, headers, SHARED } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+async function runSql(page, query, sql) {
+  await page.goto(env.appUrl(query, `#/data?sql=${encodeURIComponent(sql)}`));
+  await page.waitForSelector('.query-meta, .error');
+  return tableCells(page);
+}
+
+test('two ?csv= files (comma and tab) become tables that join', async () => {
+  const { page, badData } = env;
+  const query = q([['csv', `${badData.url}/authors.csv`], ['csv', `${badData.url}/books.tsv`]]);
+  await page.goto(env.appUrl(query));
+  // Everything went into one database: its page is shown.
+  await page.waitForURL(/#\/data$/);
+  await page.waitForSelector('.table-item:has-text("authors") .count:text("3 rows")');
+  await page.waitForSelector('.table-item:has-text("books") .count:text("4 rows")');
+  const rows = await runSql(page, query,
+    'SELECT name, count(*) AS books, min(year) AS first, typeof(born) FROM authors JOIN books ON books.author_id = authors.id GROUP BY name ORDER BY name');
+  assert.deepEqual(rows, [
+    ['Italo Calvino', '1', '1972', 'integer'],
+    ['Octavia E. Butler', '1', '1979', 'integer'],
+    ['Ursula K. Le Guin', '2', '1971', 'integer'],
+  ]);
+});
+
+test('one ?csv= opens its table; a Windows-1252 file reads correctly', async () => {
+  const { page, data } = env;
+  await page.goto(env.appUrl(q([['csv', `${data.url}/csv/potential-candidates-events_cp1252.csv`]])));
+  await page.waitForURL(/#\/data\/potential-candidates-events_cp1252$/);
+  await page.waitForSelector('.total:text("74 rows")');
+  assert.deepEqual((await headers(page)).slice(0, 4), ['rowid', 'Person', 'Party', 'State']);
+  const text = (await tableCells(page)).flat().join(' ');
+  assert.ok(/[’“”]/.test(text), 'curly quotes decoded from Windows-1252');
+  assert.ok(!text.includes('\uFFFD'), 'no replacement characters');
+});
+
+test('?sql= loads the Chinook dump', async () => {
+  const { page, data } = env;
+  const query = q([['sql', `${data.url}/sql/Chinook_Sqlite.sql`]]);
+  await page.goto(env.appUrl(query));
+  await page.waitForURL(/#\/data$/);
+  await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
+  assert.equal(await page.locator('.tables:not(.hidden-tables) .table-item').count(), 11);
+});
+
+test('a broken dump names the failing statement and keeps what loaded', async () => {
+  const { page, badData } = env;
+  const url = `${badData.url}/broken.sql`;
+  const query = q([['sql', url]]);
+  await page.goto(env.appUrl(query));
+  const failure = page.locator('.source[data-status="failed"] .error');
+  await failure.waitFor();
+  const message = await failure.textContent();
+  assert.match(message, /statement 3 \(line 3\) failed: near ";": syntax error/);
+  assert.ok(message.includes('INSERT INTO t VALUES (2;'), message);
+  assert.ok(message.includes(url), message);
+  await page.click('.database-card a:text("data")');
+  await page.waitForSelector('.table-item:has-text("t") .count:text("1 row")');
+});
+
+test('?json= takes a list of objects and newline-delimited JSON', async () => {
+  const { page, badData } = env;
+  const query = q([['json', `${badData.url}/list.json`], ['json', `${badData.url}/lines.ndjson`]]);
+  await page.goto(env.appUrl(query));
+  await page.waitForURL(/#\/data$/);
+  const list = await runSql(page, query, "SELECT id, json_array_length(tags), typeof(score) FROM list ORDER BY id");
+  assert.deepEqual(list, [['1', '2', 'real'], ['2', '0', 'real']]);
+  const lines = await runSql(page, query, "SELECT event, n, extra ->> '$.by' FROM lines ORDER BY n");
+  assert.deepEqual(lines, [['open', '1', 'NULL'], ['close', '2', 'x']]);
+});
+
+test('a file dropped on the page is imported', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl());
+  await page.waitForSelector('.database-card h2:has-text("demo")');
+  const csv = readFileSync(join(SHARED, 'csv/single-quotes_semicolon.csv')).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'communes.csv', { type: 'text/csv' }));
+    return transfer;
+  }, csv);
+  await page.dispatchEvent('main', 'dragover', { dataTransfer });
+  await page.waitForSelector('.drop-hint');
+  await page.dispatchEvent('main', 'drop', { dataTransfer });
+  await page.waitForSelector('.database-card h2:has-text("data")');
+  await page.click('.database-card a:text("data")');
+  await page.click('.tables a:text-is("communes")');
+  await page.waitForSelector('.total:text("4,999 rows")');
+  const first = (await tableCells(page))[0];
+  assert.deepEqual(first.slice(1, 4), ['01001', "L' Abergement-Clémenciat", '776']);
+  assert.equal(await page.$('.drop-hint'), null);
+});
+
+test('a local SQL file and JSON file from the picker', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl());
+  await page.waitForSelector('.database-card h2:has-text("demo")');
+  await page.setInputFiles('input[type=file]', [
+    { name: 'sqlite-sakila-schema.sql', mimeType: 'application/sql', buffer: readFileSync(join(SHARED, 'sql/sqlite-sakila-schema.sql')) },
+    { name: 'people.json', mimeType: 'application/json', buffer: Buffer.from('{"a": {"age": 3}, "b": {"age": 5}}') },
+  ]);
+  await page.waitForSelector('.database-card:has-text("data") >> text=17 tables');
+  await page.click('.database-card a:text("data")');
+  await page.click('.tables a:text-is("people")');
+  await page.waitForSelector('.total:text("2 rows")');
+  assert.deepEqual(await headers(page), ['_key', 'age']);
+});
