@@ -106,6 +106,9 @@ fn every_real_csv_imports_with_sensible_types_and_every_row() {
         let columns: Vec<String> = info.columns.iter().map(|c| format!("{}:{}", c.name, c.decl_type)).collect();
         summary += &format!("{table} ({} rows): {}\n", outcome.count, columns.join(", "));
     }
+    // The declared types were written after the rows went in; SQLite agrees
+    // that every stored value fits them.
+    assert_eq!(query(&mut engine, "data", "PRAGMA integrity_check"), vec![vec![Cell::Text("ok".into())]]);
     expect_test::expect![[r#"
         actions_under_antiquities_act (344 rows): current_name:TEXT, states:TEXT, original_name:TEXT, current_agency:TEXT, action:TEXT, date:TEXT, year:INTEGER, pres_or_congress:TEXT, acres_affected:TEXT
         impeachment_polls (550 rows): Start:TEXT, End:TEXT, Pollster:TEXT, Sponsor:TEXT, SampleSize:INTEGER, Pop:TEXT, tracking:TEXT, Text:TEXT, Category:TEXT, Include?:TEXT, Yes:REAL, No:REAL, Unsure:REAL, Rep Sample:INTEGER, Rep Yes:REAL, Rep No:REAL, Dem Sample:INTEGER, Dem Yes:REAL, Dem No:REAL, Ind Sample:INTEGER, Ind Yes:REAL, Ind No:REAL, URL:TEXT, Notes:TEXT
@@ -146,12 +149,13 @@ fn encodings_delimiters_and_codes_come_out_right() {
 
 #[test]
 fn awkward_csv_shapes() {
-    let cases: [(&str, &[u8], &str); 6] = [
+    let cases: [(&str, &[u8], &str); 7] = [
         ("ragged.csv", b"a,b,c\n1,2\n3,4,5,6,7\n", "a:INTEGER b:INTEGER c:INTEGER column_4:INTEGER column_5:INTEGER | 1,2,NULL,NULL,NULL | 3,4,5,6,7"),
         ("cr.csv", b"a,b\r1,x\r2,y", "a:INTEGER b:TEXT | 1,x | 2,y"),
         ("nul.csv", b"a,b\n1,x\0y\n", "a:INTEGER b:TEXT | 1,x\0y"),
         ("dup.csv", b"id,ID,,id\n1,2,3,4\n", "id:INTEGER ID_2:INTEGER column_3:INTEGER id_3:INTEGER | 1,2,3,4"),
         ("mixed.csv", b"n,r,t\n1,1.5,7\n2,2,x\n,,007\n", "n:INTEGER r:REAL t:TEXT | 1,1.5,7 | 2,2.0,x | NULL,NULL,007"),
+        ("reals.csv", b"a,b,c\n1.50,1.5,1.5\n2,2.0,x\n1e3,.5,2.50\n", "a:REAL b:REAL c:TEXT | 1.5,1.5,1.5 | 2.0,2.0,x | 1000.0,0.5,2.50"),
         ("header-only.csv", b"x,y\n", "x:TEXT y:TEXT"),
     ];
     for (name, bytes, expected) in cases {
@@ -166,6 +170,9 @@ fn awkward_csv_shapes() {
                 shown += &format!(" | {}", cells.join(","));
             }
             assert_eq!(shown, expected, "{name}, chunks of {chunk}");
+            // Every cell's storage class fits its declared type.
+            let check = query(&mut engine, "data", "PRAGMA integrity_check");
+            assert_eq!(check, vec![vec![Cell::Text("ok".into())]], "{name}");
         }
     }
     let mut engine = Engine::new(engine::native_clock);

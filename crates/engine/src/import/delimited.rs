@@ -9,11 +9,11 @@
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::Connection;
+use rusqlite::{CachedStatement, Connection};
 
 use super::table::{finish_table, unique_column_names, NewTable};
 use super::text::{sniff_encoding, TextStream};
-use super::types::{shape, ColumnVote, Shape};
+use super::types::{canonical_real, shape, ColumnVote, Shape};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How much of the file is read before guessing encoding and delimiter.
@@ -84,6 +84,8 @@ struct Parser {
     ends_len: usize,
     decoded: Vec<u8>,
     header_seen: bool,
+    /// Field ends for a record that had to be decoded lossily.
+    lossy_ends: Vec<usize>,
     /// The table's columns and their type votes.
     columns: Vec<(String, ColumnVote)>,
     insert_sql: String,
@@ -157,6 +159,7 @@ impl DelimitedImport {
             ends_len: 0,
             decoded: Vec::new(),
             header_seen: false,
+            lossy_ends: Vec::new(),
             columns: Vec::new(),
             insert_sql: String::new(),
         });
@@ -166,9 +169,17 @@ impl DelimitedImport {
     fn feed(&mut self, conn: &Connection, chunk: &[u8], last: bool) -> Result<()> {
         let parser = self.parser.as_mut().expect("started");
         let mut decoded = std::mem::take(&mut parser.decoded);
-        let input = parser.text.decode(chunk, last, &mut decoded).to_vec();
-        parser.decoded = decoded;
-        let mut input: &[u8] = &input;
+        let result = self.parse(conn, chunk, last, &mut decoded);
+        self.parser.as_mut().expect("started").decoded = decoded;
+        result
+    }
+
+    fn parse(&mut self, conn: &Connection, chunk: &[u8], last: bool, decoded: &mut Vec<u8>) -> Result<()> {
+        let parser = self.parser.as_mut().expect("started");
+        let mut input = parser.text.decode(chunk, last, decoded);
+        // Held across rows; dropped and made again only when a long row
+        // adds columns.
+        let mut insert: Option<CachedStatement<'_>> = None;
         loop {
             let parser = self.parser.as_mut().expect("started");
             let (result, nin, nout, nend) = parser.reader.read_record(
@@ -193,60 +204,68 @@ impl DelimitedImport {
                     let n = parser.ends.len() * 2;
                     parser.ends.resize(n, 0);
                 }
-                ReadRecordResult::Record => {
-                    self.record_done(conn)?;
-                }
+                ReadRecordResult::Record => self.record_done(conn, &mut insert)?,
                 ReadRecordResult::End => return Ok(()),
             }
         }
     }
 
     /// Handles one complete record: the header, or a row to insert.
-    fn record_done(&mut self, conn: &Connection) -> Result<()> {
+    fn record_done<'c>(&mut self, conn: &'c Connection, insert: &mut Option<CachedStatement<'c>>) -> Result<()> {
         let parser = self.parser.as_mut().expect("started");
         let record = &parser.record[..parser.record_len];
         let ends = &parser.ends[..parser.ends_len];
-        let mut fields: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for &end in ends {
-            let bytes = &record[start..end];
-            fields.push(match std::str::from_utf8(bytes) {
-                Ok(s) => s.into(),
-                Err(_) => {
-                    self.invalid_cells += 1;
-                    String::from_utf8_lossy(bytes)
-                }
-            });
-            start = end;
-        }
+        // One UTF-8 check per record; fields of a valid record are valid
+        // when every field end falls on a character boundary.
+        let text = match std::str::from_utf8(record) {
+            Ok(text) if ends.iter().all(|&e| text.is_char_boundary(e)) => std::borrow::Cow::Borrowed(text),
+            _ => {
+                self.invalid_cells += 1;
+                std::borrow::Cow::Owned(lossy_fields(record, ends, &mut parser.lossy_ends))
+            }
+        };
+        let ends: &[usize] = if matches!(text, std::borrow::Cow::Owned(_)) { &parser.lossy_ends } else { ends };
+        let field = |i: usize| -> &str {
+            match ends.get(i) {
+                Some(&end) => &text[if i == 0 { 0 } else { ends[i - 1] }..end],
+                None => "",
+            }
+        };
         if !parser.header_seen {
             parser.header_seen = true;
-            let names = unique_column_names(fields.iter().map(|f| f.as_ref()));
+            let names = unique_column_names((0..ends.len()).map(field));
             parser.columns = names.into_iter().map(|n| (n, ColumnVote::default())).collect();
             self.table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
             parser.insert_sql = self.table.insert_sql(parser.columns.len());
         } else {
-            if fields.len() > parser.columns.len() {
+            if ends.len() > parser.columns.len() {
                 // A long row: its extra cells get columns of their own.
-                let taken: Vec<String> = parser.columns.iter().map(|(n, _)| n.clone()).collect();
-                for index in parser.columns.len()..fields.len() {
+                *insert = None;
+                for index in parser.columns.len()..ends.len() {
+                    let taken: Vec<String> = parser.columns.iter().map(|(n, _)| n.clone()).collect();
                     let name = super::table::extra_column_name(index, &taken);
                     self.table.add_column(conn, &name)?;
                     parser.columns.push((name, ColumnVote::default()));
                 }
                 parser.insert_sql = self.table.insert_sql(parser.columns.len());
             }
-            let mut stmt = conn.prepare_cached(&parser.insert_sql)?;
+            if insert.is_none() {
+                *insert = Some(conn.prepare_cached(&parser.insert_sql)?);
+            }
+            let stmt = insert.as_mut().expect("prepared above");
             for (i, (_, vote)) in parser.columns.iter_mut().enumerate() {
-                let cell = fields.get(i).map(|f| f.as_ref()).unwrap_or("");
+                let cell = field(i);
                 let shape = shape(cell);
-                vote.add(shape);
-                let value = match shape {
-                    Shape::Empty => ToSqlOutput::Borrowed(ValueRef::Null),
-                    Shape::Integer(n) => ToSqlOutput::Borrowed(ValueRef::Integer(n)),
-                    Shape::Real | Shape::Text => ToSqlOutput::Borrowed(ValueRef::Text(cell.as_bytes())),
+                // Integers and canonical reals are stored as numbers, the
+                // rest as the text itself; `finish_table` settles the rest.
+                let (value, as_real) = match shape {
+                    Shape::Empty => (ValueRef::Null, false),
+                    Shape::Integer(n) => (ValueRef::Integer(n), false),
+                    Shape::Real(r) if canonical_real(cell, r) => (ValueRef::Real(r), true),
+                    Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), false),
                 };
-                stmt.raw_bind_parameter(i + 1, value)?;
+                vote.add(shape, as_real);
+                stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
             }
             stmt.raw_execute()?;
             self.table.rows += 1;
@@ -256,6 +275,20 @@ impl DelimitedImport {
         parser.ends_len = 0;
         Ok(())
     }
+}
+
+/// A record with bytes that are not UTF-8: each field decoded on its own,
+/// bad bytes replaced, and `ends` rewritten for the new text.
+fn lossy_fields(record: &[u8], ends: &[usize], new_ends: &mut Vec<usize>) -> String {
+    let mut text = String::with_capacity(record.len() + 8);
+    new_ends.clear();
+    let mut start = 0;
+    for &end in ends {
+        text.push_str(&String::from_utf8_lossy(&record[start..end]));
+        new_ends.push(text.len());
+        start = end;
+    }
+    text
 }
 
 /// What an import made.

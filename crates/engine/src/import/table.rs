@@ -3,7 +3,8 @@
 use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
-use super::types::{ColumnType, ColumnVote};
+use super::types::{real_text, ColumnType, ColumnVote};
+use rusqlite::functions::FunctionFlags;
 use crate::error::Result;
 use crate::sql::quote_ident;
 
@@ -57,35 +58,53 @@ pub fn extra_column_name(index: usize, taken: &[String]) -> String {
 
 /// Settles the type of every column from its vote.
 ///
-/// Cells were stored as INTEGER when they looked like integers and as TEXT
-/// otherwise, in columns with no declared type (so SQLite converted
-/// nothing). Now: a REAL column has its cells cast to REAL; a TEXT column
-/// has its integer cells cast back to text (the exact original text, since
-/// only canonical integers were stored as numbers). Then the declared types
-/// are written into the table's CREATE statement, which changes no stored
-/// value: every cell already has the storage class the declared type would
-/// have given it.
+/// While rows went in, the columns had no declared type, so SQLite
+/// converted nothing: integers were stored as INTEGER, reals that print
+/// back unchanged as REAL, everything else as the text itself. Now one
+/// UPDATE fixes just the cells whose storage does not fit their column's
+/// type: numbers in a TEXT column go back to their exact text, and reals
+/// kept as text (`1.50`) in a REAL column become REAL. (INTEGER cells in a
+/// REAL column need nothing: SQLite reads them as REAL through the column's
+/// affinity, as it does for REAL values it stores as integers itself.)
+/// Then the declared types are written into the table's CREATE statement.
 pub fn finish_table(conn: &Connection, table: &NewTable, columns: &[(String, ColumnVote)]) -> Result<()> {
     let t = quote_ident(&table.name);
+    let mut sets = Vec::new();
+    let mut needs = Vec::new();
     let mut declared = Vec::with_capacity(columns.len());
     for (name, vote) in columns {
         let c = quote_ident(name);
         let kind = vote.decided();
         match kind {
-            ColumnType::Integer => {}
-            ColumnType::Real => {
-                conn.execute(&format!("UPDATE {t} SET {c} = CAST({c} AS REAL) WHERE typeof({c}) IN ('integer', 'text')"), [])?;
+            ColumnType::Text if vote.integers + vote.reals_stored > 0 => {
+                sets.push(format!(
+                    "{c} = CASE typeof({c}) WHEN 'integer' THEN CAST({c} AS TEXT) \
+                     WHEN 'real' THEN {REAL_TEXT}({c}) ELSE {c} END"
+                ));
+                needs.push(format!("typeof({c}) IN ('integer', 'real')"));
             }
-            ColumnType::Text if vote.integers > 0 => {
-                conn.execute(&format!("UPDATE {t} SET {c} = CAST({c} AS TEXT) WHERE typeof({c}) = 'integer'"), [])?;
+            ColumnType::Real if vote.reals_as_text > 0 => {
+                sets.push(format!("{c} = CASE typeof({c}) WHEN 'text' THEN CAST({c} AS REAL) ELSE {c} END"));
+                needs.push(format!("typeof({c}) = 'text'"));
             }
-            ColumnType::Text => {}
+            _ => {}
         }
         declared.push(format!("{c} {}", kind.sql()));
+    }
+    if !sets.is_empty() {
+        conn.create_scalar_function(REAL_TEXT, 1, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+            Ok(ctx.get::<f64>(0).map(real_text).ok())
+        })?;
+        let fixed = conn.execute(&format!("UPDATE {t} SET {} WHERE {}", sets.join(", "), needs.join(" OR ")), []);
+        conn.remove_function(REAL_TEXT, 1)?;
+        fixed?;
     }
     let create = format!("CREATE TABLE {t} ({})", declared.join(", "));
     set_table_sql(conn, &table.name, &create)
 }
+
+/// Turns a REAL stored for a canonical real back into that text.
+const REAL_TEXT: &str = "explorer_real_text";
 
 /// Replaces a table's CREATE statement in the schema. Only for changes
 /// that leave the stored data valid as it is (see `finish_table`).

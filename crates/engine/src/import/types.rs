@@ -3,11 +3,11 @@
 //! a number, TEXT otherwise. Empty cells are NULL and do not vote.
 
 /// What one cell of text looks like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
     Empty,
     Integer(i64),
-    Real,
+    Real(f64),
     Text,
 }
 
@@ -29,11 +29,14 @@ pub fn shape(text: &str) -> Shape {
             _ => Shape::Text,
         };
     }
-    if looks_real(digits) && text.parse::<f64>().is_ok_and(f64::is_finite) {
-        Shape::Real
-    } else {
-        Shape::Text
+    if looks_real(digits) {
+        if let Ok(r) = text.parse::<f64>() {
+            if r.is_finite() {
+                return Shape::Real(r);
+            }
+        }
     }
+    Shape::Text
 }
 
 /// `1.5`, `-0.25`, `.5`, `1e10`, `2.5E-3`: digits with one point and/or an
@@ -66,20 +69,42 @@ fn looks_real(s: &[u8]) -> bool {
     }
 }
 
-/// The running vote of one column.
+/// `r` written the way Rust's `{:?}` writes it (shortest round-trip form,
+/// `.0` on whole numbers), which is how `canonical_real` decides a REAL can
+/// stand for its text. Used to turn stored REALs back into their text.
+pub fn real_text(r: f64) -> String {
+    format!("{r:?}")
+}
+
+/// True when storing `text` as the REAL `r` loses nothing: `real_text(r)`
+/// gives `text` back (`1.5`, `185.0`; not `1.50` or `2.5E-3`).
+pub fn canonical_real(text: &str, r: f64) -> bool {
+    use std::io::Write;
+    let mut buffer = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let written = write!(cursor, "{r:?}").is_ok();
+    let len = cursor.position() as usize;
+    written && &buffer[..len] == text.as_bytes()
+}
+
+/// The running vote of one column, and how its cells were stored.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ColumnVote {
     pub values: u64,
     pub integers: u64,
-    pub reals: u64,
+    /// Numbers with a fraction or exponent, stored as REAL (canonical ones)
+    /// or kept as TEXT (the rest).
+    pub reals_stored: u64,
+    pub reals_as_text: u64,
 }
 
 impl ColumnVote {
-    pub fn add(&mut self, shape: Shape) {
+    pub fn add(&mut self, shape: Shape, stored_as_real: bool) {
         match shape {
             Shape::Empty => return,
             Shape::Integer(_) => self.integers += 1,
-            Shape::Real => self.reals += 1,
+            Shape::Real(_) if stored_as_real => self.reals_stored += 1,
+            Shape::Real(_) => self.reals_as_text += 1,
             Shape::Text => {}
         }
         self.values += 1;
@@ -88,7 +113,7 @@ impl ColumnVote {
     pub fn decided(&self) -> ColumnType {
         if self.values > 0 && self.integers == self.values {
             ColumnType::Integer
-        } else if self.values > 0 && self.integers + self.reals == self.values {
+        } else if self.values > 0 && self.integers + self.reals_stored + self.reals_as_text == self.values {
             ColumnType::Real
         } else {
             ColumnType::Text
@@ -131,13 +156,13 @@ mod tests {
             ("-0", Shape::Text),
             ("+5", Shape::Text),
             (" 5", Shape::Text),
-            ("1.5", Shape::Real),
-            ("-0.25", Shape::Real),
-            (".5", Shape::Real),
-            ("0.5", Shape::Real),
-            ("1e10", Shape::Real),
-            ("2.5E-3", Shape::Real),
-            ("1.", Shape::Real),
+            ("1.5", Shape::Real(1.5)),
+            ("-0.25", Shape::Real(-0.25)),
+            (".5", Shape::Real(0.5)),
+            ("0.5", Shape::Real(0.5)),
+            ("1e10", Shape::Real(1e10)),
+            ("2.5E-3", Shape::Real(2.5e-3)),
+            ("1.", Shape::Real(1.0)),
             ("01.5", Shape::Text),
             ("1,193.91", Shape::Text),
             ("1.2.3", Shape::Text),
@@ -156,10 +181,22 @@ mod tests {
     }
 
     #[test]
+    fn only_reals_that_print_back_the_same_are_stored_as_reals() {
+        let cases = [("1.5", true), ("185.0", true), ("0.1", true), ("1e20", true), ("1.50", false), ("185.", false), ("2.5E-3", false), (".5", false)];
+        for (text, expected) in cases {
+            let Shape::Real(r) = shape(text) else { panic!("{text}") };
+            assert_eq!(canonical_real(text, r), expected, "{text}");
+            if expected {
+                assert_eq!(real_text(r), text);
+            }
+        }
+    }
+
+    #[test]
     fn columns_take_the_narrowest_type_that_fits_every_value() {
         let vote = |cells: &[&str]| {
             let mut v = ColumnVote::default();
-            cells.iter().for_each(|c| v.add(shape(c)));
+            cells.iter().for_each(|c| v.add(shape(c), false));
             v.decided()
         };
         assert_eq!(vote(&["1", "", "3"]), ColumnType::Integer);
