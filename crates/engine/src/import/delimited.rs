@@ -86,6 +86,8 @@ struct Parser {
     header_seen: bool,
     /// Field ends for a record that had to be decoded lossily.
     lossy_ends: Vec<usize>,
+    /// Which parameters of the insert statement hold NULL right now.
+    null_bound: Vec<bool>,
     /// The table's columns and their type votes.
     columns: Vec<(String, ColumnVote)>,
     insert_sql: String,
@@ -160,6 +162,7 @@ impl DelimitedImport {
             decoded: Vec::new(),
             header_seen: false,
             lossy_ends: Vec::new(),
+            null_bound: Vec::new(),
             columns: Vec::new(),
             insert_sql: String::new(),
         });
@@ -251,7 +254,10 @@ impl DelimitedImport {
             }
             if insert.is_none() {
                 *insert = Some(conn.prepare_cached(&parser.insert_sql)?);
+                // Bindings of a fresh (or re-fetched cached) statement are unknown.
+                parser.null_bound.clear();
             }
+            parser.null_bound.resize(parser.columns.len(), false);
             let stmt = insert.as_mut().expect("prepared above");
             for (i, (_, vote)) in parser.columns.iter_mut().enumerate() {
                 let cell = field(i);
@@ -261,11 +267,17 @@ impl DelimitedImport {
                 let (value, as_real) = match shape {
                     Shape::Empty => (ValueRef::Null, false),
                     Shape::Integer(n) => (ValueRef::Integer(n), false),
-                    Shape::Real(r) if canonical_real(cell, r) => (ValueRef::Real(r), true),
+                    Shape::Real(r) if canonical_real(cell) => (ValueRef::Real(r), true),
                     Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), false),
                 };
                 vote.add(shape, as_real);
-                stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
+                // Bindings survive each execution, so a NULL after a NULL
+                // needs no new bind (empty cells come in runs).
+                let is_null = matches!(value, ValueRef::Null);
+                if !(is_null && parser.null_bound[i]) {
+                    stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
+                    parser.null_bound[i] = is_null;
+                }
             }
             stmt.raw_execute()?;
             self.table.rows += 1;
