@@ -1,67 +1,229 @@
-// Prints the app's transfer size and its load speed. Figures, not tests:
-// nothing here passes or fails. Run with `make bench` (builds dist/ first).
+// Prints the app's size and speed figures. Figures, not tests: nothing here
+// passes or fails. Run with `make bench` (builds dist/, installs bench/).
 //
-//   node tools/bench.mjs [--runs 7]
+//   node tools/bench.mjs [--runs 3] [--only size,load,csv]
 import { gzipSync, brotliCompressSync } from 'node:zlib';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 import { CHROMIUM_ARGS, SHARED } from '../tests/e2e/harness.mjs';
 
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const RUNS = Number(arg('runs', 3));
+const ONLY = arg('only', 'size,load,csv').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// --- Chromium, one fresh browser per measurement so memory figures are its own.
+let launches = 0;
+async function launch() {
+  const marker = `--explorer-bench=${process.pid}-${launches++}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, marker] });
+  return { browser, marker };
+}
+
+/** PIDs of the renderer processes under the browser started with `marker`. */
+function renderers(marker) {
+  const procs = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      procs.set(Number(pid), { cmd, ppid });
+    } catch { /* gone */ }
+  }
+  const underMarker = (pid) => {
+    for (let p = pid, depth = 0; p > 1 && depth < 10; p = procs.get(p)?.ppid ?? 0, depth++) {
+      if (procs.get(p)?.cmd.includes(marker)) return true;
+    }
+    return false;
+  };
+  return [...procs].filter(([pid, p]) => p.cmd.includes('--type=renderer') && underMarker(pid)).map(([pid]) => pid);
+}
+
+const statusKb = (pid, field) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`))[1]) * 1024;
+
+/** Resets the renderers' peak RSS and returns their current RSS. */
+function memoryBaseline(marker) {
+  const pids = renderers(marker);
+  for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  return { pids, rss: Object.fromEntries(pids.map((p) => [p, statusKb(p, 'VmRSS')])) };
+}
+
+/** The largest rise of any renderer's peak RSS over its baseline. */
+function memoryPeak({ pids, rss }) {
+  return Math.max(...pids.map((p) => statusKb(p, 'VmHWM') - rss[p]));
+}
 
 // --- Size: what a first visit downloads, by part.
-const files = readdirSync('dist');
-const groups = {
-  'UI wasm': files.filter((f) => /^app-.*_bg\.wasm$/.test(f)),
-  'worker wasm': files.filter((f) => /^worker-.*_bg\.wasm$/.test(f)),
-  'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f)),
-  CSS: files.filter((f) => f.endsWith('.css')),
-};
-console.log('Transfer size of the app (dist/, excluding the demo database)');
-console.log('part           raw        gzip       brotli');
-let total = [0, 0, 0];
-for (const [part, names] of Object.entries(groups)) {
-  const bytes = Buffer.concat(names.map((n) => readFileSync(join('dist', n))));
-  const sizes = [bytes.length, gzipSync(bytes, { level: 9 }).length, brotliCompressSync(bytes).length];
-  total = total.map((t, i) => t + sizes[i]);
-  console.log(`${part.padEnd(14)} ${sizes.map((s) => kb(s).padEnd(10)).join(' ')}`);
-}
-console.log(`${'total'.padEnd(14)} ${total.map((s) => kb(s).padEnd(10)).join(' ')}`);
-
-// --- Speed: navigation to the first rendered table list, Chinook by ?url=.
-const app = await serve({ root: 'dist' });
-const data = await serve({ root: SHARED, cors: true });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const times = [];
-try {
-  for (let i = 0; i < RUNS; i++) {
-    // A fresh context each run: nothing cached.
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (document.querySelector('.tables .table-item')) {
-          window.__firstTableList = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
-    const url = `${app.url}/?url=${encodeURIComponent(`${data.url}/sqlite/Chinook_Sqlite.sqlite`)}`;
-    await page.goto(url);
-    await page.waitForFunction(() => window.__firstTableList !== undefined, null, { timeout: 30000 });
-    times.push(await page.evaluate(() => window.__firstTableList));
-    await context.close();
+function sizes() {
+  const files = readdirSync('dist');
+  const groups = {
+    'UI wasm': files.filter((f) => /^app-.*_bg\.wasm$/.test(f)),
+    'worker wasm': files.filter((f) => /^worker-.*_bg\.wasm$/.test(f)),
+    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f)),
+    CSS: files.filter((f) => f.endsWith('.css')),
+  };
+  console.log('Transfer size of the app (dist/, without the demo database)');
+  console.log('part           raw        gzip       brotli');
+  let total = [0, 0, 0];
+  for (const [part, names] of Object.entries(groups)) {
+    const bytes = Buffer.concat(names.map((n) => readFileSync(join('dist', n))));
+    const s = [bytes.length, gzipSync(bytes, { level: 9 }).length, brotliCompressSync(bytes).length];
+    total = total.map((t, i) => t + s[i]);
+    console.log(`${part.padEnd(14)} ${s.map((x) => kb(x).padEnd(10)).join(' ')}`);
   }
-} finally {
-  await browser.close();
-  await app.close();
-  await data.close();
+  console.log(`${'total'.padEnd(14)} ${total.map((x) => kb(x).padEnd(10)).join(' ')}`);
 }
-times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)];
-console.log(`\nNavigation to first table list, Chinook (984 KB) via ?url= on loopback, cold cache, ${RUNS} runs`);
-console.log(`median ${median.toFixed(0)} ms  (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)})`);
+
+// --- Navigation to the first rendered table list, Chinook via ?url=.
+async function loadTime(app, data) {
+  const times = [];
+  const { browser } = await launch();
+  try {
+    for (let i = 0; i < Math.max(RUNS, 5); i++) {
+      const context = await browser.newContext(); // nothing cached
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (document.querySelector('.tables .table-item')) {
+            window.__firstTableList = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(`${app.url}/?url=${encodeURIComponent(`${data.url}/sqlite/Chinook_Sqlite.sqlite`)}`);
+      await page.waitForFunction(() => window.__firstTableList !== undefined, null, { timeout: 30000 });
+      times.push(await page.evaluate(() => window.__firstTableList));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`\nNavigation to the first table list, Chinook (984 KB) by ?url= on loopback, cold cache, ${times.length} runs`);
+  console.log(`median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+}
+
+// --- CSV import: the 36 MB ATP file into a queryable table, same browser build.
+const CSV = 'csv/atp_matches_1968-2024_concat.csv';
+
+/** This app: pick "CSV" in the home page's form, submit, and time until the
+ *  `data` database's card is rendered (a MutationObserver in the page). */
+async function importWithApp(page, app, csvUrl) {
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      if (!window.__done && [...document.querySelectorAll('.database-card h2')].some((h) => h.textContent === 'data')) {
+        window.__done = performance.now();
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+  await page.goto(`${app.url}/`);
+  await page.waitForSelector('.database-card');
+  await page.selectOption('.open-url select', 'csv');
+  await page.fill('#open-url', csvUrl);
+  return async () => {
+    const started = await page.evaluate(() => {
+      const t = performance.now();
+      document.querySelector('.open-url button').click();
+      return t;
+    });
+    await page.waitForFunction(() => window.__done !== undefined, null, { timeout: 120000, polling: 50 });
+    const count = await page.evaluate(() => document.querySelector('.database-card:has(h2 a[href="#/data"]) .muted')?.textContent);
+    return { ms: (await page.evaluate(() => window.__done)) - started, note: count };
+  };
+}
+
+/** A baseline page in bench/pages exposing `runImport(url)`. */
+async function importWithBaseline(page, pages, name, csvUrl) {
+  await page.goto(`${pages.url}/pages/${name}.html`);
+  await page.waitForFunction(() => typeof window.runImport === 'function');
+  if (name === 'duckdb') await page.evaluate(() => window.engineReady);
+  else await page.evaluate(() => new Promise((r) => setTimeout(r, 300))); // sql.js instantiation
+  return async () => {
+    const result = await page.evaluate((u) => window.runImport(u), csvUrl);
+    return { ms: result.ms, note: `${result.rows} rows` };
+  };
+}
+
+async function csvImport(app, data) {
+  const pages = await serve({ root: 'bench' });
+  const csvUrl = `${data.url}/${CSV}`;
+  const size = statSync(join(SHARED, CSV)).size;
+  const mb = size / 1e6;
+  const contenders = [
+    ['this app (Rust csv-core + SQLite, worker)', (page) => importWithApp(page, app, csvUrl)],
+    ['PapaParse + sql.js', (page) => importWithBaseline(page, pages, 'papaparse-sqljs', csvUrl)],
+    ['DuckDB-Wasm read_csv', (page) => importWithBaseline(page, pages, 'duckdb', csvUrl)],
+  ];
+  const results = [];
+  const which = arg('contenders', 'all');
+  try {
+    for (const [name, prepare] of contenders.filter((_, i) => which === 'all' || which.split(',').includes(String(i)))) {
+      const times = [];
+      const peaks = [];
+      let note = '';
+      for (let i = 0; i < RUNS; i++) {
+        const { browser, marker } = await launch();
+        try {
+          const page = await browser.newPage();
+          const run = await prepare(page);
+          const baseline = memoryBaseline(marker);
+          const r = await run();
+          peaks.push(memoryPeak(baseline));
+          times.push(r.ms);
+          note = r.note;
+        } finally {
+          await browser.close();
+        }
+      }
+      results.push({ name, ms: median(times), peak: Math.max(...peaks), note });
+    }
+  } finally {
+    await pages.close();
+  }
+  let native = null;
+  try {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = process.hrtime.bigint();
+      execFileSync('sqlite3', [':memory:', '-cmd', `.import --csv ${join(SHARED, CSV)} t`, 'SELECT count(*) FROM t'], { stdio: 'pipe' });
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    native = median(times);
+  } catch (e) {
+    console.log(`(native sqlite3 not measured: ${e.message.split('\n')[0]})`);
+  }
+
+  console.log(`\nCSV import: ${CSV} (${mb.toFixed(1)} MB, 194,996 rows) from loopback, median of ${RUNS} runs`);
+  console.log('contender                                   time      MB/s     peak RSS rise  (x file)');
+  for (const r of results) {
+    const rate = mb / (r.ms / 1000);
+    console.log(`${r.name.padEnd(43)} ${`${r.ms.toFixed(0)} ms`.padEnd(9)} ${rate.toFixed(1).padEnd(8)} ${`${(r.peak / 1e6).toFixed(0)} MB`.padEnd(14)} ${(r.peak / size).toFixed(2)}`);
+  }
+  if (native !== null) {
+    console.log(`${'native sqlite3 .import (CLI, reference)'.padEnd(43)} ${`${native.toFixed(0)} ms`.padEnd(9)} ${(mb / (native / 1000)).toFixed(1)}`);
+  }
+  const [ours, papa, duck] = results;
+  if (!papa || !duck) return;
+  console.log(`this app vs PapaParse + sql.js: ${(papa.ms / ours.ms).toFixed(2)}x the rate (target >= 2x)`);
+  console.log(`this app vs DuckDB-Wasm:        ${(duck.ms / ours.ms).toFixed(2)}x the rate (target > 1x)`);
+  console.log(`this app peak memory:           ${(ours.peak / size).toFixed(2)}x the file (target < 3x)`);
+}
+
+if (ONLY.includes('size')) sizes();
+if (ONLY.includes('load') || ONLY.includes('csv')) {
+  const app = await serve({ root: 'dist' });
+  const data = await serve({ root: SHARED, cors: true });
+  try {
+    if (ONLY.includes('load')) await loadTime(app, data);
+    if (ONLY.includes('csv')) await csvImport(app, data);
+  } finally {
+    await app.close();
+    await data.close();
+  }
+}
