@@ -115,3 +115,25 @@ test('a local SQL file and JSON file from the picker', async () => {
   await page.waitForSelector('.total:text("2 rows")');
   assert.deepEqual(await headers(page), ['_key', 'age']);
 });
+
+test('an import shows rows as they arrive and can be cancelled, leaving nothing behind', async () => {
+  const { page } = env;
+  const { serve } = await import('../../tools/serve.mjs');
+  // A CSV that sends 2,000 rows and then stalls.
+  const rows = ['id,name', ...Array.from({ length: 2000 }, (_, i) => `${i},name ${i}`)].join('\n') + '\n';
+  const slow = await serve({
+    root: SHARED,
+    routes: { '/stalled.csv': (req, res) => { res.setHeader('Access-Control-Allow-Origin', '*'); res.write(rows.repeat(40)); } },
+  });
+  try {
+    await page.goto(env.appUrl(q([['csv', `${slow.url}/stalled.csv`]])));
+    const source = page.locator('.source[data-status="downloading"]');
+    await source.locator('.amount:has-text("rows imported")').waitFor();
+    await source.locator('button:text("Cancel")').click();
+    await page.waitForSelector('.source[data-status="cancelled"]');
+    await page.goto(env.appUrl(q([['csv', `${slow.url}/stalled.csv`]]), '#/'));
+    assert.equal(await page.locator('.database-card:has-text("data")').count(), 0, 'no half-imported table');
+  } finally {
+    await slow.close();
+  }
+});

@@ -182,6 +182,27 @@ fn awkward_csv_shapes() {
 }
 
 #[test]
+fn utf16_with_a_bom_is_decoded() {
+    for (bom, encode) in [
+        (&[0xff, 0xfe][..], u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        (&[0xfe, 0xff][..], u16::to_be_bytes as fn(u16) -> [u8; 2]),
+    ] {
+        let mut bytes = bom.to_vec();
+        bytes.extend("name;n\r\nZoë;1\r\n日本;2\r\n".encode_utf16().flat_map(encode));
+        for chunk in [1, 3, 1000] {
+            let mut engine = Engine::new(engine::native_clock);
+            import_bytes(&mut engine, "u16.csv", Format::Delimited, DelimitedOptions::default(), &bytes, chunk).unwrap();
+            let rows = query(&mut engine, "data", "SELECT name, n FROM u16");
+            assert_eq!(
+                rows,
+                vec![vec![Cell::Text("Zoë".into()), Cell::Integer(1)], vec![Cell::Text("日本".into()), Cell::Integer(2)]],
+                "chunks of {chunk}"
+            );
+        }
+    }
+}
+
+#[test]
 fn overrides_beat_sniffing() {
     let mut engine = Engine::new(engine::native_clock);
     let bytes = "a;b\n1,5;x\n".as_bytes();
