@@ -4,9 +4,15 @@
 //! runs on bundled SQLite, which is how it is tested.
 
 mod error;
+pub mod export;
+pub mod facets;
+pub mod filters;
+pub mod fts;
 pub mod import;
 mod open;
 mod query;
+pub mod relations;
+mod row;
 mod schema;
 pub mod source;
 mod sql;
@@ -15,7 +21,7 @@ mod time_limit;
 
 pub use error::{Error, ErrorKind, Result};
 pub use open::{check_header, harden, open_empty, open_image, SQLITE_HEADER};
-pub use query::run_query;
+pub use query::{each_row, query_parameters, run_query};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
 pub use table_page::table_page;
@@ -24,7 +30,7 @@ pub use time_limit::{with_time_limit, Clock};
 pub use time_limit::native_clock;
 
 use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
-use protocol::{DatabaseSchema, QueryRequest, QueryResult, TablePage, TablePageRequest};
+use protocol::{DatabaseSchema, ExportRequest, ExportSource, QueryRequest, QueryResult, RowPage, RowRequest, TablePage, TablePageRequest};
 use rusqlite::Connection;
 
 /// An open database and where it came from.
@@ -214,6 +220,32 @@ impl Engine {
 
     pub fn query(&mut self, req: &QueryRequest) -> Result<QueryResult> {
         let clock = self.clock;
-        run_query(&mut self.database(&req.db)?.conn, clock, &req.sql, req.time_limit_ms, req.max_rows)
+        run_query(&mut self.database(&req.db)?.conn, clock, &req.sql, &req.params, req.time_limit_ms, req.max_rows)
+    }
+
+    pub fn query_parameters(&mut self, db: &str, sql: &str) -> Result<Vec<String>> {
+        query_parameters(&self.database(db)?.conn, sql)
+    }
+
+    pub fn row(&mut self, req: &RowRequest) -> Result<RowPage> {
+        let clock = self.clock;
+        row::row_page(&mut self.database(&req.db)?.conn, clock, req, protocol::DEFAULT_TIME_LIMIT_MS)
+    }
+
+    /// All rows (or one page) of a view or query in `format`, handed to
+    /// `sink` in pieces of about `EXPORT_CHUNK` bytes.
+    pub fn export(&mut self, req: &ExportRequest, sink: impl FnMut(Vec<u8>)) -> Result<u64> {
+        let clock = self.clock;
+        let db = match &req.source {
+            ExportSource::Table(t) => t.db.clone(),
+            ExportSource::Query(q) => q.db.clone(),
+        };
+        export::export(&mut self.database(&db)?.conn, clock, req, sink)
+    }
+
+    /// The database file as it is now.
+    pub fn serialize(&mut self, db: &str) -> Result<Vec<u8>> {
+        let conn = &mut self.database(db)?.conn;
+        Ok(conn.serialize(rusqlite::MAIN_DB)?.to_vec())
     }
 }

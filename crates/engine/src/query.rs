@@ -7,36 +7,92 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::sql::cell_from_ref;
 use crate::time_limit::{with_time_limit, Clock};
 
-/// Runs one statement under a time limit and returns at most `max_rows` rows
-/// (capped at `MAX_RETURNED_ROWS`), saying whether there were more.
-pub fn run_query(conn: &mut Connection, clock: Clock, sql: &str, time_limit_ms: u32, max_rows: u32) -> Result<QueryResult> {
+fn prepare<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c>> {
     if sql.trim().is_empty() {
         return Err(Error::new(ErrorKind::BadRequest, "There is no SQL to run."));
     }
-    let max_rows = max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
-    let started = clock();
-    with_time_limit(conn, clock, time_limit_ms, |conn| {
-        let mut stmt = conn.prepare(sql).map_err(|e| match e {
-            rusqlite::Error::MultipleStatement => {
-                Error::new(ErrorKind::Sql, "Only one statement can be run at a time; remove the others.")
+    conn.prepare(sql).map_err(|e| match e {
+        rusqlite::Error::MultipleStatement => Error::new(ErrorKind::Sql, "Only one statement can be run at a time; remove the others."),
+        other => other.into(),
+    })
+}
+
+/// The named parameters of `sql` (`:name`, `@name`, `$name`), without their
+/// sigil, in order of first appearance.
+pub fn query_parameters(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let stmt = prepare(conn, sql)?;
+    let mut names = Vec::new();
+    for i in 1..=stmt.parameter_count() {
+        if let Some(name) = stmt.parameter_name(i) {
+            let bare = name.trim_start_matches([':', '@', '$']).to_string();
+            if !names.contains(&bare) {
+                names.push(bare);
             }
-            other => other.into(),
-        })?;
+        }
+    }
+    Ok(names)
+}
+
+/// Runs one statement under a time limit, with its named parameters bound
+/// from `params` (as text, as Datasette does; a missing one is NULL), and
+/// returns at most `max_rows` rows (capped at `MAX_RETURNED_ROWS`), saying
+/// whether there were more.
+pub fn run_query(
+    conn: &mut Connection,
+    clock: Clock,
+    sql: &str,
+    params: &[(String, String)],
+    time_limit_ms: u32,
+    max_rows: u32,
+) -> Result<QueryResult> {
+    let max_rows = max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
+    let mut rows = Vec::new();
+    let started = clock();
+    let (columns, truncated, rows_changed) = each_row(conn, clock, sql, params, time_limit_ms, |_, row| {
+        if rows.len() == max_rows {
+            return Ok(false);
+        }
+        rows.push(row);
+        Ok(true)
+    })?;
+    Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
+}
+
+/// Runs one statement and hands each row (with the column names) to
+/// `on_row` until it says stop.
+/// Returns the column names, whether it was stopped early, and the rows
+/// changed by a writing statement.
+pub fn each_row(
+    conn: &mut Connection,
+    clock: Clock,
+    sql: &str,
+    params: &[(String, String)],
+    time_limit_ms: u32,
+    mut on_row: impl FnMut(&[String], Vec<protocol::Cell>) -> Result<bool>,
+) -> Result<(Vec<String>, bool, Option<u64>)> {
+    with_time_limit(conn, clock, time_limit_ms, |conn| {
+        let mut stmt = prepare(conn, sql)?;
+        for i in 1..=stmt.parameter_count() {
+            let Some(name) = stmt.parameter_name(i).map(|n| n.trim_start_matches([':', '@', '$']).to_string()) else {
+                return Err(Error::new(ErrorKind::Sql, "Use named parameters (:name), not ?, so they can be given values."));
+            };
+            let value = params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+            stmt.raw_bind_parameter(i, value)?;
+        }
         let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
         let readonly = stmt.readonly();
         let width = columns.len();
-        let mut rows = Vec::new();
-        let mut truncated = false;
+        let mut stopped = false;
         let mut cursor = stmt.raw_query();
         while let Some(row) = cursor.next()? {
-            if rows.len() == max_rows {
-                truncated = true;
+            let cells = (0..width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?;
+            if !on_row(&columns, cells)? {
+                stopped = true;
                 break;
             }
-            rows.push((0..width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?);
         }
         drop(cursor);
         let rows_changed = (!readonly).then(|| conn.changes());
-        Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
+        Ok((columns, stopped, rows_changed))
     })
 }

@@ -120,6 +120,18 @@ pub fn count_rows(conn: &mut Connection, clock: Clock, table: &str, limit_ms: u3
         .map(|n| n as u64)
 }
 
+/// Rows of `from` matching `conditions`, or `None` past the time limit.
+pub fn count_rows_where(conn: &mut Connection, clock: Clock, from: &str, conditions: &[String], params: &[protocol::Cell], limit_ms: u32) -> Option<u64> {
+    let mut sql = format!("SELECT count(*) FROM {from}");
+    if !conditions.is_empty() {
+        sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+    }
+    let values: Vec<_> = params.iter().map(crate::sql::value_from_cell).collect();
+    with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, rusqlite::params_from_iter(values), |r| r.get::<_, i64>(0))?))
+        .ok()
+        .map(|n| n as u64)
+}
+
 fn database_size(conn: &Connection) -> Result<u64> {
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
     let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;

@@ -1,23 +1,28 @@
-//! One page of a table or view, sorted, with keyset pagination.
+//! One page of a table or view: filtered, searched, sorted, faceted, with
+//! keyset pagination.
 //!
 //! Tables page by keyset: the page after a row is "rows that sort after
 //! (sort value, key)", where the key is the rowid or the primary key. That
 //! costs the same on page 9,000 as on page 1, unlike OFFSET, and stays
-//! correct when the sort column has ties or NULLs. Views have no key and
-//! page by OFFSET.
+//! correct when the sort column has ties or NULLs. Views, and searches in
+//! relevance order, page by OFFSET.
 
-use protocol::{Cell, Cursor, TablePage, TablePageRequest, MAX_PAGE_SIZE};
+use protocol::{Cell, Cursor, FacetResult, TablePage, TablePageRequest, MAX_PAGE_SIZE};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::{count_rows, table_columns};
+use crate::facets::{self, Scope};
+use crate::filters;
+use crate::fts;
+use crate::relations;
+use crate::schema::{count_rows_where, table_columns};
 use crate::sql::{cell_from_ref, literal, quote_ident, value_from_cell};
 use crate::time_limit::{with_time_limit, Clock};
 
 /// How the rows of a relation are told apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum RowKey {
-    /// A rowid table; the expression is its INTEGER PRIMARY KEY column, else
+pub(crate) enum RowKey {
+    /// A rowid table; the name is its INTEGER PRIMARY KEY column, else
     /// `rowid` (or `_rowid_`/`oid` when a real column has that name).
     Rowid(String),
     /// A WITHOUT ROWID table: its primary-key columns in key order.
@@ -26,82 +31,201 @@ enum RowKey {
     None,
 }
 
-/// The plan for a page: what to select, how to order, what the key is.
-struct Plan {
+impl RowKey {
+    pub(crate) fn columns(&self) -> Vec<String> {
+        match self {
+            RowKey::Rowid(name) => vec![name.clone()],
+            RowKey::PrimaryKey(cols) => cols.clone(),
+            RowKey::None => Vec::new(),
+        }
+    }
+
+    fn exprs(&self) -> Vec<String> {
+        self.columns().iter().map(|c| column_expr(c)).collect()
+    }
+}
+
+/// A column name as an SQL expression: rowid's names bare, others quoted.
+/// (A real column named `rowid` makes plan() pick another rowid name.)
+fn column_expr(name: &str) -> String {
+    if matches!(name, "rowid" | "_rowid_" | "oid") { name.to_string() } else { quote_ident(name) }
+}
+
+/// What to select from a relation, and how its rows are keyed.
+pub(crate) struct Plan {
     /// Column names as shown; for tables without a primary key, `rowid`
     /// comes first, as in Datasette.
-    display: Vec<String>,
-    /// SQL expressions for `display`, in order.
-    select: Vec<String>,
-    key: RowKey,
-    from: String,
+    pub display: Vec<String>,
+    pub types: Vec<String>,
+    pub key: RowKey,
+    /// What names a row in its URL: the primary key columns when declared
+    /// (even in a rowid table, as Datasette does), else the rowid.
+    pub row_key: Vec<String>,
+    pub from: String,
+    /// Every real column (what filters may use).
+    pub all_columns: Vec<String>,
+}
+
+impl Plan {
+    fn select_exprs(&self) -> Vec<String> {
+        self.display.iter().map(|c| if self.is_rowid_alias(c) { c.clone() } else { quote_ident(c) }).collect()
+    }
+
+    fn is_rowid_alias(&self, column: &str) -> bool {
+        matches!(&self.key, RowKey::Rowid(k) if k == column && !self.all_columns.iter().any(|c| c == column))
+    }
+}
+
+pub(crate) fn plan(conn: &Connection, table: &str) -> Result<Plan> {
+    let kind: Option<(String, i64)> = conn
+        .query_row("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", [table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ok();
+    let Some((kind, without_rowid)) = kind else {
+        return Err(Error::new(ErrorKind::NotFound, format!("There is no table or view named {table:?}.")));
+    };
+    let columns = table_columns(conn, table)?;
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let has_column = |n: &str| names.iter().any(|c| c.eq_ignore_ascii_case(n));
+    let pk: Vec<_> = {
+        let mut pk: Vec<_> = columns.iter().filter(|c| c.pk > 0).collect();
+        pk.sort_by_key(|c| c.pk);
+        pk
+    };
+    // An INTEGER PRIMARY KEY column *is* the rowid.
+    let rowid_alias = (pk.len() == 1 && pk[0].decl_type.eq_ignore_ascii_case("integer")).then(|| pk[0].name.clone());
+    let key = if kind == "view" {
+        RowKey::None
+    } else if without_rowid != 0 {
+        RowKey::PrimaryKey(pk.iter().map(|c| c.name.clone()).collect())
+    } else if let Some(alias) = &rowid_alias {
+        RowKey::Rowid(alias.clone())
+    } else {
+        match ["rowid", "_rowid_", "oid"].into_iter().find(|n| !has_column(n)) {
+            Some(n) => RowKey::Rowid(n.to_string()),
+            None => RowKey::None,
+        }
+    };
+    let mut display = Vec::new();
+    let mut types = Vec::new();
+    // As in Datasette, rowid is shown only for tables without a primary key.
+    if let (RowKey::Rowid(name), true) = (&key, pk.is_empty()) {
+        display.push(name.clone());
+        types.push("INTEGER".into());
+    }
+    for c in &columns {
+        display.push(c.name.clone());
+        types.push(c.decl_type.clone());
+    }
+    let row_key = if !pk.is_empty() { pk.iter().map(|c| c.name.clone()).collect() } else { key.columns() };
+    Ok(Plan { display, types, key, row_key, from: quote_ident(table), all_columns: names })
 }
 
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<TablePage> {
     if req.page_size == 0 || req.page_size > MAX_PAGE_SIZE {
         return Err(Error::new(ErrorKind::BadRequest, format!("Page size must be between 1 and {MAX_PAGE_SIZE}.")));
     }
-    let plan = plan(conn, &req.table)?;
-    let sort_index = match &req.sort {
-        Some(sort) => Some(plan.display.iter().position(|c| *c == sort.column).ok_or_else(|| {
-            Error::new(ErrorKind::NotFound, format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table))
-        })?),
+    let mut plan = plan(conn, &req.table)?;
+    let all_columns = plan.display.clone();
+    // Hidden columns are neither shown nor selected; the key still is.
+    let keep: Vec<bool> = plan.display.iter().map(|c| !req.hidden.contains(c)).collect();
+    let mut i = 0;
+    plan.display.retain(|_| (keep[i], i += 1).0);
+    let mut i = 0;
+    plan.types.retain(|_| (keep[i], i += 1).0);
+
+    let sort_expr = match &req.sort {
+        Some(sort) => {
+            if !all_columns.contains(&sort.column) {
+                return Err(Error::new(ErrorKind::NotFound, format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table)));
+            }
+            Some(if plan.is_rowid_alias(&sort.column) { sort.column.clone() } else { quote_ident(&sort.column) })
+        }
         None => None,
     };
     let descending = req.sort.as_ref().is_some_and(|s| s.descending);
-    let key_exprs: Vec<String> = match &plan.key {
-        RowKey::Rowid(expr) => vec![expr.clone()],
-        RowKey::PrimaryKey(cols) => cols.iter().map(|c| quote_ident(c)).collect(),
-        RowKey::None => Vec::new(),
-    };
+    let key_exprs = plan.key.exprs();
 
-    // SELECT display columns, then the key again so the cursor can be read
-    // off the last row whatever is displayed.
-    let mut select = plan.select.clone();
-    select.extend(key_exprs.iter().cloned());
+    // WHERE: filters, then the search.
+    let (mut conditions, mut params) = filters::where_clause(&req.filters, &plan.all_columns)?;
+    let mut description = filters::describe(&req.filters);
+    let fts_index = fts::detect(conn, &req.table)?;
+    let mut rank_order: Option<(String, Cell)> = None;
+    if let Some(search) = req.search.as_ref().filter(|s| !s.query.trim().is_empty()) {
+        let Some(index) = &fts_index else {
+            return Err(Error::new(ErrorKind::BadRequest, format!("{} has no full-text index to search.", req.table)));
+        };
+        let query = Cell::Text(if search.raw { search.query.clone() } else { fts::escape(&search.query) });
+        conditions.push(index.condition());
+        params.push(query.clone());
+        if sort_expr.is_none() {
+            rank_order = index.rank_order().map(|o| (o, query));
+        }
+        let search_words = format!("search matches \"{}\"", search.query);
+        description = if description.is_empty() { format!("where {search_words}") } else { format!("{description} and {search_words}") };
+    }
+    let scope_conditions = conditions.clone();
+    let scope_params = params.clone();
+
+    // ORDER BY: relevance, or the sort column; the key breaks ties.
     let mut order = Vec::new();
-    if let Some(i) = sort_index {
-        order.push(format!("{} {}", plan.select[i], if descending { "DESC" } else { "ASC" }));
+    let mut order_params = Vec::new();
+    if let Some((rank, query)) = &rank_order {
+        order.push(rank.clone());
+        if rank.contains('?') {
+            order_params.push(query.clone());
+        }
+    } else if let Some(s) = &sort_expr {
+        order.push(format!("{s} {}", if descending { "DESC" } else { "ASC" }));
     }
     order.extend(key_exprs.iter().cloned());
 
-    let (condition, params, offset) = match (&req.after, &plan.key) {
-        (None, _) => (None, Vec::new(), 0),
-        (Some(Cursor::Offset(n)), RowKey::None) => (None, Vec::new(), *n),
-        (Some(Cursor::Keyset { sort_value, key }), RowKey::Rowid(_) | RowKey::PrimaryKey(_)) => {
-            if key.len() != key_exprs.len() || sort_value.is_some() != sort_index.is_some() {
+    let keyset = rank_order.is_none() && plan.key != RowKey::None;
+    let offset = match (&req.after, keyset) {
+        (None, _) => 0,
+        (Some(Cursor::Offset(n)), false) => *n,
+        (Some(Cursor::Keyset { sort_value, key }), true) => {
+            if key.len() != key_exprs.len() || sort_value.is_some() != sort_expr.is_some() {
                 return Err(bad_cursor());
             }
-            let sort_expr = sort_index.map(|i| plan.select[i].as_str());
-            let (cond, params) = keyset_condition(sort_expr, descending, sort_value.as_ref(), &key_exprs, key);
-            (Some(cond), params, 0)
+            let (cond, mut p) = keyset_condition(sort_expr.as_deref(), descending, sort_value.as_ref(), &key_exprs, key);
+            conditions.push(cond);
+            params.append(&mut p);
+            0
         }
         _ => return Err(bad_cursor()),
     };
+    params.extend(order_params);
 
-    let build = |inline: bool| {
-        let mut sql = format!("SELECT {} FROM {}", select_list(&select, &plan.display, inline), plan.from);
-        if let Some(cond) = &condition {
-            let cond = if inline { inline_params(cond, &params) } else { cond.clone() };
-            sql.push_str(&format!(" WHERE {cond}"));
+    // SELECT the shown columns, then the paging key (for the cursor), then
+    // the row key (for row links).
+    let mut select = plan.select_exprs();
+    select.extend(key_exprs.iter().cloned());
+    select.extend(plan.row_key.iter().map(|c| column_expr(c)));
+    let display_width = plan.display.len();
+    let paging_end = display_width + key_exprs.len();
+    let build = |shown: bool| {
+        let cols = if shown { &select[..display_width] } else { &select[..] };
+        let mut sql = format!("SELECT {} FROM {}", cols.join(", "), plan.from);
+        if !conditions.is_empty() {
+            let cond = conditions.join(" AND ");
+            sql.push_str(&format!(" WHERE {}", if shown { inline_params(&cond, &params) } else { cond }));
         }
         if !order.is_empty() {
-            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+            let order = order.join(", ");
+            let order = if shown { inline_params(&order, &params[params.len() - order.matches('?').count()..]) } else { order };
+            sql.push_str(&format!(" ORDER BY {order}"));
         }
-        let limit = if inline { req.page_size } else { req.page_size + 1 };
-        sql.push_str(&format!(" LIMIT {limit}"));
+        sql.push_str(&format!(" LIMIT {}", if shown { req.page_size } else { req.page_size + 1 }));
         if offset > 0 {
             sql.push_str(&format!(" OFFSET {offset}"));
         }
         sql
     };
     let sql = build(false);
-    let display_width = plan.display.len();
     let total_width = select.len();
-    let page_size = req.page_size as usize;
     let mut rows: Vec<Vec<Cell>> = with_time_limit(conn, clock, req.time_limit_ms, |c| {
         let mut stmt = c.prepare(&sql)?;
-        let values: Vec<rusqlite::types::Value> = params.iter().map(value_from_cell).collect();
+        let values: Vec<_> = params.iter().map(value_from_cell).collect();
         let mut cursor = stmt.query(rusqlite::params_from_iter(values))?;
         let mut rows = Vec::new();
         while let Some(row) = cursor.next()? {
@@ -110,90 +234,98 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -
         Ok(rows)
     })?;
 
+    let page_size = req.page_size as usize;
     let next = if rows.len() > page_size {
         rows.truncate(page_size);
         let last = rows.last().expect("page_size >= 1");
-        Some(match plan.key {
-            RowKey::None => Cursor::Offset(offset + page_size as u64),
-            _ => Cursor::Keyset {
-                sort_value: sort_index.map(|i| last[i].clone()),
-                key: last[display_width..].to_vec(),
-            },
+        Some(if keyset {
+            let sort_value = req.sort.as_ref().map(|s| {
+                // The sort column may be hidden; read it back by key.
+                match plan.display.iter().position(|c| *c == s.column) {
+                    Some(i) => Ok(last[i].clone()),
+                    None => sort_value_of(conn, &plan, &s.column, &last[display_width..paging_end]),
+                }
+            });
+            Cursor::Keyset { sort_value: sort_value.transpose()?, key: last[display_width..paging_end].to_vec() }
+        } else {
+            Cursor::Offset(offset + page_size as u64)
         })
     } else {
         None
     };
-    for row in &mut rows {
-        row.truncate(display_width);
-    }
-    let total = count_rows(conn, clock, &req.table, req.time_limit_ms);
+    let keys: Vec<Vec<Cell>> = rows
+        .iter_mut()
+        .map(|row| {
+            let row_key = row.split_off(paging_end);
+            row.truncate(display_width);
+            row_key
+        })
+        .collect();
     let shown_sql = build(true);
-    Ok(TablePage { columns: plan.display, rows, next, total, sql: shown_sql })
+
+    let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
+    let total = count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, req.time_limit_ms);
+    let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
+    let mut facets: Vec<FacetResult> = req.facets.iter().map(|f| facets::facet(conn, clock, &scope, f, req.time_limit_ms)).collect();
+    for facet in &mut facets {
+        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms);
+    }
+    let suggested_facets = if req.suggest_facets {
+        let candidates: Vec<String> = plan.all_columns.iter().filter(|c| !plan.key.columns().contains(c)).cloned().collect();
+        facets::suggest(conn, clock, &scope, &candidates, &req.facets)
+    } else {
+        Vec::new()
+    };
+    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms);
+    Ok(TablePage {
+        columns: plan.display.clone(),
+        column_types: plan.types.clone(),
+        rows,
+        key_columns: plan.row_key.clone(),
+        keys,
+        next,
+        total,
+        sql: shown_sql,
+        description,
+        facets,
+        suggested_facets,
+        fts_table: fts_index.map(|i| i.table),
+        foreign_keys,
+        labels,
+        all_columns,
+    })
+}
+
+fn sort_value_of(conn: &Connection, plan: &Plan, column: &str, key: &[Cell]) -> Result<Cell> {
+    let exprs = plan.key.exprs();
+    let cond: Vec<String> = exprs.iter().map(|e| format!("{e} = ?")).collect();
+    let sql = format!("SELECT {} FROM {} WHERE {}", quote_ident(column), plan.from, cond.join(" AND "));
+    let values: Vec<_> = key.iter().map(value_from_cell).collect();
+    Ok(conn.query_row(&sql, rusqlite::params_from_iter(values), |r| r.get_ref(0).map(cell_from_ref))?)
+}
+
+/// Labels for a facet on a foreign-key column, so it lists names, not ids.
+fn label_facet(conn: &mut Connection, clock: Clock, keys: &[protocol::ForeignKey], facet: &mut FacetResult, limit_ms: u32) {
+    if facet.kind != protocol::FacetKind::Column || !keys.iter().any(|k| k.column == facet.column) {
+        return;
+    }
+    let rows: Vec<Vec<Cell>> = facet.values.iter().map(|v| vec![v.value.clone()]).collect();
+    let columns = [facet.column.clone()];
+    if let Some(found) = relations::labels(conn, clock, keys, &columns, &rows, limit_ms).pop() {
+        for value in &mut facet.values {
+            value.label = found.labels.iter().find(|(k, _)| *k == value.value).map(|(_, l)| l.clone());
+        }
+    }
 }
 
 fn bad_cursor() -> Error {
     Error::new(ErrorKind::BadRequest, "The page link (_next) does not fit this table or sort order; start from the first page.")
 }
 
-fn plan(conn: &Connection, table: &str) -> Result<Plan> {
-    let kind: Option<(String, i64)> = conn
-        .query_row("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", [table], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .ok();
-    let Some((kind, without_rowid)) = kind else {
-        return Err(Error::new(ErrorKind::NotFound, format!("There is no table or view named {table:?}.")));
-    };
-    let columns = table_columns(conn, table)?;
-    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-    let has_column = |n: &str| names.iter().any(|c| c.eq_ignore_ascii_case(n));
-    // An INTEGER PRIMARY KEY column *is* the rowid: it is the key, and no
-    // separate rowid column is shown.
-    let rowid_alias = {
-        let pk: Vec<_> = columns.iter().filter(|c| c.pk > 0).collect();
-        (pk.len() == 1 && pk[0].decl_type.eq_ignore_ascii_case("integer")).then(|| pk[0].name.clone())
-    };
-    let key = if kind == "view" {
-        RowKey::None
-    } else if without_rowid != 0 {
-        let mut pk: Vec<_> = columns.iter().filter(|c| c.pk > 0).collect();
-        pk.sort_by_key(|c| c.pk);
-        RowKey::PrimaryKey(pk.into_iter().map(|c| c.name.clone()).collect())
-    } else if let Some(alias) = &rowid_alias {
-        RowKey::Rowid(quote_ident(alias))
-    } else {
-        match ["rowid", "_rowid_", "oid"].into_iter().find(|n| !has_column(n)) {
-            Some(n) => RowKey::Rowid(n.to_string()),
-            None => RowKey::None,
-        }
-    };
-    let mut display = Vec::new();
-    let mut select = Vec::new();
-    // As in Datasette, rowid is shown only for tables without a primary key.
-    let has_primary_key = columns.iter().any(|c| c.pk > 0);
-    if let RowKey::Rowid(expr) = &key {
-        if !has_primary_key {
-            display.push(expr.clone());
-            select.push(expr.clone());
-        }
-    }
-    for name in names {
-        select.push(quote_ident(&name));
-        display.push(name);
-    }
-    Ok(Plan { display, select, key, from: quote_ident(table) })
-}
-
-/// The WHERE clause for "rows after this cursor", with `?` placeholders.
+/// The WHERE condition for "rows after this cursor", with `?` placeholders.
 /// Ascending order puts NULLs first, descending puts them last; the key
 /// always breaks ties in ascending order.
-fn keyset_condition(
-    sort_expr: Option<&str>,
-    descending: bool,
-    sort_value: Option<&Cell>,
-    key_exprs: &[String],
-    key: &[Cell],
-) -> (String, Vec<Cell>) {
+fn keyset_condition(sort_expr: Option<&str>, descending: bool, sort_value: Option<&Cell>, key_exprs: &[String], key: &[Cell]) -> (String, Vec<Cell>) {
     let key_after = if key_exprs.len() == 1 {
         format!("{} > ?", key_exprs[0])
     } else {
@@ -210,8 +342,7 @@ fn keyset_condition(
             format!("(({s} IS NULL AND {key_after}) OR {s} IS NOT NULL)")
         }
         (false, false) => {
-            params.push(v.clone());
-            params.push(v.clone());
+            params.extend([v.clone(), v.clone()]);
             params.extend(key.iter().cloned());
             format!("({s} > ? OR ({s} = ? AND {key_after}))")
         }
@@ -220,8 +351,7 @@ fn keyset_condition(
             format!("({s} IS NULL AND {key_after})")
         }
         (true, false) => {
-            params.push(v.clone());
-            params.push(v.clone());
+            params.extend([v.clone(), v.clone()]);
             params.extend(key.iter().cloned());
             format!("({s} < ? OR ({s} = ? AND {key_after}) OR {s} IS NULL)")
         }
@@ -229,24 +359,23 @@ fn keyset_condition(
     (cond, params)
 }
 
-/// The select list for SQL shown to the user: the displayed columns only.
-fn select_list(select: &[String], display: &[String], shown: bool) -> String {
-    if shown { select[..display.len()].join(", ") } else { select.join(", ") }
-}
-
-/// Replaces each `?` with its parameter as a literal (display SQL only;
-/// identifiers are quoted with `"` so a `?` can only be a placeholder).
-fn inline_params(cond: &str, params: &[Cell]) -> String {
+/// Replaces each `?` with its parameter as a literal (SQL shown to the
+/// user only). Quoted identifiers and string literals are skipped.
+fn inline_params(sql: &str, params: &[Cell]) -> String {
     let mut out = String::new();
     let mut params = params.iter();
-    let mut in_ident = false;
-    for ch in cond.chars() {
-        match ch {
-            '"' => {
-                in_ident = !in_ident;
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, '"' | '\'') => {
+                quote = Some(ch);
                 out.push(ch);
             }
-            '?' if !in_ident => out.push_str(&params.next().map(literal).unwrap_or_else(|| "?".into())),
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(ch);
+            }
+            (None, '?') => out.push_str(&params.next().map(literal).unwrap_or_else(|| "?".into())),
             _ => out.push(ch),
         }
     }

@@ -25,7 +25,7 @@ fn import(engine: &mut Engine, file: &str, format: Format, chunk: usize) -> Impo
 
 fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
     engine
-        .query(&QueryRequest { db: db.into(), sql: sql.into(), time_limit_ms: 10_000, max_rows: 1000 })
+        .query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 10_000, max_rows: 1000 })
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .rows
 }
@@ -55,6 +55,7 @@ fn csv_spectrum_rows_equal_the_expected_json() {
             .unwrap();
             let result = engine
                 .query(&QueryRequest {
+                    params: vec![],
                     db: "data".into(),
                     sql: format!("SELECT * FROM {}", engine::quote_ident(&table)),
                     time_limit_ms: 1000,

@@ -14,6 +14,11 @@ fn request(db: &str, table: &str, sort: Option<(&str, bool)>, after: Option<Curs
         after,
         page_size,
         time_limit_ms: 5000,
+        filters: vec![],
+        search: None,
+        facets: vec![],
+        hidden: vec![],
+        suggest_facets: false,
     }
 }
 
@@ -42,7 +47,7 @@ fn column(rows: &[Vec<Cell>], i: usize) -> Vec<Cell> {
 
 fn reference(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
     let result = engine
-        .query(&protocol::QueryRequest { db: db.into(), sql: sql.into(), time_limit_ms: 5000, max_rows: 1000 })
+        .query(&protocol::QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000 })
         .unwrap();
     result.rows
 }

@@ -11,9 +11,11 @@
 
 mod cell;
 mod cursor;
+mod table;
 
 pub use cell::Cell;
 pub use cursor::Cursor;
+pub use table::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +55,16 @@ pub enum RequestBody {
     /// Tables, views and row counts of an open database.
     Schema { db: String },
     TablePage(TablePageRequest),
+    Row(RowRequest),
     Query(QueryRequest),
+    /// The named parameters (`:name`) of a statement, in order.
+    QueryParameters { db: String, sql: String },
+    /// All rows of a table view or query as CSV/JSON, sent as `ExportChunk`s.
+    Export(ExportRequest),
+    /// The whole database file (`sqlite3_serialize`).
+    DownloadDatabase { db: String },
+    /// Fetch and parse a Datasette metadata file (JSON or YAML).
+    Metadata { url: String },
 }
 
 /// A message from the worker to the UI, answering request `id`. Every
@@ -79,7 +90,15 @@ pub enum ResponseBody {
     SchemaChanged(DatabaseSchema),
     Schema(DatabaseSchema),
     TablePage(TablePage),
+    Row(RowPage),
     Query(QueryResult),
+    QueryParameters(Vec<String>),
+    /// Not a final reply: the next piece of an export.
+    ExportChunk(Vec<u8>),
+    /// The export is complete: rows written.
+    ExportDone { rows: u64 },
+    DatabaseFile(Vec<u8>),
+    Metadata(Metadata),
     Cancelled,
     Error(ErrorReport),
 }
@@ -195,39 +214,11 @@ pub struct ViewInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TablePageRequest {
-    pub db: String,
-    pub table: String,
-    /// The sort column by name; `None` sorts by the table's key.
-    pub sort: Option<SortBy>,
-    /// Continue after this cursor (from a previous page's `next`).
-    pub after: Option<Cursor>,
-    pub page_size: u32,
-    pub time_limit_ms: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SortBy {
-    pub column: String,
-    pub descending: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TablePage {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-    /// Where the next page starts; `None` on the last page.
-    pub next: Option<Cursor>,
-    /// `None` when counting ran past its time limit.
-    pub total: Option<u64>,
-    /// The SQL that produced this page, for "View and edit SQL".
-    pub sql: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryRequest {
     pub db: String,
     pub sql: String,
+    /// Values for the statement's named parameters, by name without `:`.
+    pub params: Vec<(String, String)>,
     pub time_limit_ms: u32,
     pub max_rows: u32,
 }

@@ -1,0 +1,147 @@
+//! Exporting a table view or a query as CSV, JSON or newline-delimited
+//! JSON, in pieces, so a large export never exists as one string.
+
+use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, MAX_PAGE_SIZE};
+use rusqlite::Connection;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::query::each_row;
+use crate::table_page::table_page;
+use crate::time_limit::Clock;
+
+/// Bytes gathered before a piece is handed on.
+pub const EXPORT_CHUNK: usize = 64 * 1024;
+/// An export of all rows may run this long per statement.
+pub const EXPORT_TIME_LIMIT_MS: u32 = 30_000;
+
+/// Writes rows in one format into pieces.
+pub struct Writer<F: FnMut(Vec<u8>)> {
+    format: ExportFormat,
+    columns: Vec<String>,
+    buffer: Vec<u8>,
+    rows: u64,
+    sink: F,
+}
+
+impl<F: FnMut(Vec<u8>)> Writer<F> {
+    pub fn new(format: ExportFormat, columns: Vec<String>, sink: F) -> Result<Self> {
+        let mut writer = Writer { format, columns, buffer: Vec::with_capacity(EXPORT_CHUNK), rows: 0, sink };
+        match format {
+            ExportFormat::Csv => {
+                let header = writer.columns.clone();
+                writer.csv_record(header.iter().map(String::as_str))?;
+            }
+            ExportFormat::Json => writer.buffer.push(b'['),
+            ExportFormat::NdJson => {}
+        }
+        Ok(writer)
+    }
+
+    fn csv_record<'a>(&mut self, fields: impl Iterator<Item = &'a str>) -> Result<()> {
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut self.buffer);
+        csv.write_record(fields).map_err(|e| Error::new(ErrorKind::Sql, e.to_string()))?;
+        csv.flush().map_err(|e| Error::new(ErrorKind::Sql, e.to_string()))?;
+        Ok(())
+    }
+
+    pub fn row(&mut self, row: &[Cell]) -> Result<()> {
+        match self.format {
+            ExportFormat::Csv => {
+                // NULL is an empty field; a BLOB its hex digits.
+                let fields: Vec<String> = row
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                        other => other.display(),
+                    })
+                    .collect();
+                self.csv_record(fields.iter().map(String::as_str))?;
+            }
+            ExportFormat::Json | ExportFormat::NdJson => {
+                if self.format == ExportFormat::Json && self.rows > 0 {
+                    self.buffer.push(b',');
+                }
+                if self.format == ExportFormat::Json {
+                    self.buffer.push(b'\n');
+                }
+                let object: serde_json::Map<String, serde_json::Value> =
+                    self.columns.iter().cloned().zip(row.iter().map(Cell::to_json)).collect();
+                serde_json::to_writer(&mut self.buffer, &object).map_err(|e| Error::new(ErrorKind::Sql, e.to_string()))?;
+                if self.format == ExportFormat::NdJson {
+                    self.buffer.push(b'\n');
+                }
+            }
+        }
+        self.rows += 1;
+        if self.buffer.len() >= EXPORT_CHUNK {
+            (self.sink)(std::mem::replace(&mut self.buffer, Vec::with_capacity(EXPORT_CHUNK)));
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> u64 {
+        if self.format == ExportFormat::Json {
+            self.buffer.extend_from_slice(b"\n]\n");
+        }
+        if !self.buffer.is_empty() {
+            (self.sink)(std::mem::take(&mut self.buffer));
+        }
+        self.rows
+    }
+}
+
+pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: impl FnMut(Vec<u8>)) -> Result<u64> {
+    match &req.source {
+        ExportSource::Query(q) => {
+            let mut writer: Option<Writer<_>> = None;
+            let mut sink = Some(sink);
+            let limit = if req.all { EXPORT_TIME_LIMIT_MS } else { q.time_limit_ms };
+            let max = if req.all { u64::MAX } else { u64::from(q.max_rows.clamp(1, protocol::MAX_RETURNED_ROWS)) };
+            let mut seen = 0u64;
+            let (columns, _, _) = each_row(conn, clock, &q.sql, &q.params, limit, |columns, row| {
+                if seen == max {
+                    return Ok(false);
+                }
+                seen += 1;
+                let w = match &mut writer {
+                    Some(w) => w,
+                    None => writer.insert(Writer::new(req.format, columns.to_vec(), sink.take().expect("once"))?),
+                };
+                w.row(&row)?;
+                Ok(true)
+            })?;
+            // No rows: still a header (CSV) or an empty list (JSON).
+            let writer = match writer {
+                Some(w) => w,
+                None => Writer::new(req.format, columns, sink.take().expect("unused"))?,
+            };
+            Ok(writer.finish())
+        }
+        ExportSource::Table(t) => {
+            let mut request = t.clone();
+            request.facets.clear();
+            request.suggest_facets = false;
+            if req.all {
+                request.after = None;
+                request.page_size = MAX_PAGE_SIZE;
+                request.time_limit_ms = EXPORT_TIME_LIMIT_MS;
+            }
+            let first = table_page(conn, clock, &request)?;
+            let mut writer = Writer::new(req.format, first.columns.clone(), sink)?;
+            let mut page = first;
+            loop {
+                for row in &page.rows {
+                    writer.row(row)?;
+                }
+                match (&page.next, req.all) {
+                    (Some(next), true) => {
+                        request.after = Some(next.clone());
+                        page = table_page(conn, clock, &request)?;
+                    }
+                    _ => break,
+                }
+            }
+            Ok(writer.finish())
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Filters, facets, search, row pages, labels, parameters and export, on
+//! Chinook and the FTS5 database.
+
+mod common;
+
+use engine::Engine;
+use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy, TablePageRequest};
+
+fn page_request(db: &str, table: &str) -> TablePageRequest {
+    TablePageRequest {
+        db: db.into(),
+        table: table.into(),
+        sort: None,
+        after: None,
+        page_size: 100,
+        time_limit_ms: 5000,
+        filters: vec![],
+        search: None,
+        facets: vec![],
+        hidden: vec![],
+        suggest_facets: false,
+    }
+}
+
+fn filter(column: &str, op: &str, value: &str) -> Filter {
+    Filter { column: column.into(), op: op.into(), value: value.into() }
+}
+
+fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
+    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000 }).unwrap().rows
+}
+
+#[test]
+fn filtered_sorted_pages_walk_the_same_rows_as_one_query() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let mut req = page_request(&db, "Track");
+    req.filters = vec![filter("GenreId", "in", "1,3"), filter("Composer", "notcontains", "Iommi")];
+    req.sort = Some(SortBy { column: "Composer".into(), descending: true });
+    req.page_size = 50;
+    let mut ids = Vec::new();
+    let first = engine.table_page(&req).unwrap();
+    assert_eq!(first.description, "where GenreId is one of \"1,3\" and Composer does not contain \"Iommi\"");
+    let total = first.total.unwrap();
+    let mut page = first;
+    loop {
+        ids.extend(page.rows.iter().map(|r| r[0].clone()));
+        let Some(next) = page.next.clone() else { break };
+        req.after = Some(next);
+        page = engine.table_page(&req).unwrap();
+    }
+    // NOT LIKE drops NULL composers, as SQL does.
+    let expected: Vec<Cell> = query(
+        &mut engine,
+        &db,
+        "SELECT count(*) FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%'",
+    )
+    .remove(0);
+    assert_eq!(Cell::Integer(total as i64), expected[0]);
+    assert_eq!(ids.len() as u64, total);
+    let mut reference = Vec::new();
+    for offset in (0..total).step_by(1000) {
+        reference.extend(query(&mut engine, &db, &format!(
+            "SELECT TrackId FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%' ORDER BY Composer DESC, TrackId LIMIT 1000 OFFSET {offset}"
+        )).into_iter().map(|r| r[0].clone()));
+    }
+    assert_eq!(ids, reference);
+}
+
+#[test]
+fn facets_count_within_filters_and_show_labels() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let mut req = page_request(&db, "Track");
+    req.filters = vec![filter("MediaTypeId", "exact", "1")];
+    req.facets = vec![FacetRequest { column: "GenreId".into(), kind: FacetKind::Column }];
+    req.suggest_facets = true;
+    let page = engine.table_page(&req).unwrap();
+    let genre = &page.facets[0];
+    assert!(genre.error.is_none());
+    let top = &genre.values[0];
+    let expected = query(&mut engine, &db, "SELECT GenreId, count(*) FROM Track WHERE MediaTypeId = 1 GROUP BY GenreId ORDER BY 2 DESC LIMIT 1");
+    assert_eq!((top.value.clone(), Cell::Integer(top.count as i64)), (expected[0][0].clone(), expected[0][1].clone()));
+    assert_eq!(top.label.as_deref(), Some("Rock"));
+    // Suggestions look at the rows in view: unfiltered here.
+    req.filters.clear();
+    let unfiltered = engine.table_page(&req).unwrap();
+    let suggested: Vec<_> = unfiltered.suggested_facets.iter().map(|f| f.column.as_str()).collect();
+    assert!(suggested.contains(&"MediaTypeId") && suggested.contains(&"UnitPrice"), "{suggested:?}");
+    assert!(!suggested.contains(&"GenreId"), "already faceted");
+    assert!(!suggested.contains(&"Name"), "too many distinct values");
+    // Foreign-key cells get their labels.
+    let labels = page.labels.iter().find(|l| l.column == "AlbumId").unwrap();
+    assert!(labels.labels.iter().any(|(id, label)| *id == Cell::Integer(1) && label == "For Those About To Rock We Salute You"));
+}
+
+#[test]
+fn array_and_date_facets() {
+    let mut engine = Engine::new(engine::native_clock);
+    let name = engine.reserve_name("t.db");
+    let bytes = {
+        let mut conn = engine::open_empty().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, tags TEXT, at TEXT);
+             INSERT INTO t(tags, at) VALUES ('[\"a\",\"b\"]', '2024-01-01 10:00'), ('[\"a\"]', '2024-01-01 11:00'), ('[\"c\"]', '2024-01-02'), ('x', NULL);",
+        )
+        .unwrap();
+        let bytes = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+        drop(conn);
+        bytes
+    };
+    engine.open(&name, "t.db", &bytes).unwrap();
+    let mut req = page_request(&name, "t");
+    req.facets = vec![
+        FacetRequest { column: "tags".into(), kind: FacetKind::Array },
+        FacetRequest { column: "at".into(), kind: FacetKind::Date },
+    ];
+    req.filters = vec![filter("tags", "arraycontains", "a")];
+    let page = engine.table_page(&req).unwrap();
+    assert_eq!(page.rows.len(), 2);
+    let tags: Vec<_> = page.facets[0].values.iter().map(|v| (v.value.display(), v.count)).collect();
+    assert_eq!(tags, [("a".to_string(), 2), ("b".to_string(), 1)]);
+    let dates: Vec<_> = page.facets[1].values.iter().map(|v| (v.value.display(), v.count)).collect();
+    assert_eq!(dates, [("2024-01-01".to_string(), 2)]);
+}
+
+#[test]
+fn search_uses_the_fts_index_ranked_by_relevance() {
+    let (mut engine, db) = common::engine_with("sqlite/moving_fts5.db");
+    let mut req = page_request(&db, "items");
+    let plain = engine.table_page(&req).unwrap();
+    assert_eq!(plain.fts_table.as_deref(), Some("search_items"));
+    let word = match &plain.rows[0][2] {
+        Cell::Text(t) => t.split_whitespace().next().unwrap().to_string(),
+        other => panic!("{other:?}"),
+    };
+    req.search = Some(Search { query: word.clone(), raw: false });
+    let found = engine.table_page(&req).unwrap();
+    let expected = query(&mut engine, &db, &format!("SELECT count(*) FROM search_items WHERE search_items MATCH '\"{word}\"'"));
+    assert_eq!(Cell::Integer(found.total.unwrap() as i64), expected[0][0]);
+    assert!(found.total.unwrap() >= 1);
+    let ranked = query(&mut engine, &db, &format!("SELECT rowid FROM search_items WHERE search_items MATCH '\"{word}\"' ORDER BY rank"));
+    let ids: Vec<Cell> = found.keys.iter().map(|k| k[0].clone()).collect();
+    assert_eq!(ids, ranked.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>(), "best match first");
+    // Raw mode passes operators through; the default mode never errors.
+    req.search = Some(Search { query: format!("{word} OR zzzz*"), raw: true });
+    assert!(engine.table_page(&req).is_ok());
+    req.search = Some(Search { query: "\"unbalanced AND (".into(), raw: false });
+    assert!(engine.table_page(&req).is_ok());
+    // A table without an index says so.
+    let mut boxes = page_request(&db, "boxes");
+    boxes.search = Some(Search { query: "x".into(), raw: false });
+    assert!(engine.table_page(&boxes).unwrap_err().message().contains("no full-text index"));
+}
+
+#[test]
+fn row_pages_show_the_row_and_what_points_at_it() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let row = engine.row(&RowRequest { db: db.clone(), table: "Artist".into(), key: vec!["1".into()] }).unwrap();
+    assert_eq!(row.values, vec![Cell::Integer(1), Cell::Text("AC/DC".into())]);
+    let albums = row.incoming.iter().find(|l| l.table == "Album").unwrap();
+    assert_eq!((albums.column.as_str(), albums.count), ("ArtistId", Some(2)));
+    let album = engine.row(&RowRequest { db: db.clone(), table: "Album".into(), key: vec!["1".into()] }).unwrap();
+    assert_eq!(album.labels[0].labels, vec![(Cell::Integer(1), "AC/DC".to_string())]);
+    let err = engine.row(&RowRequest { db: db.clone(), table: "Artist".into(), key: vec!["99999".into()] }).unwrap_err();
+    assert!(err.message().contains("no row 99999"), "{err}");
+    // Composite keys: PlaylistTrack is (PlaylistId, TrackId).
+    let pt = engine.row(&RowRequest { db: db.clone(), table: "PlaylistTrack".into(), key: vec!["1".into(), "3402".into()] }).unwrap();
+    assert_eq!(pt.key_columns, ["PlaylistId", "TrackId"], "rows are named by their primary key");
+    assert_eq!(pt.values, vec![Cell::Integer(1), Cell::Integer(3402)]);
+    let labels: Vec<_> = pt.labels.iter().map(|l| (l.column.as_str(), l.labels[0].1.as_str())).collect();
+    assert_eq!(labels, [("TrackId", "Band Members Discuss Tracks from \"Revelations\""), ("PlaylistId", "Music")]);
+}
+
+#[test]
+fn label_columns_are_chosen_like_datasette() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let _ = &mut engine;
+    let conn = engine::open_image(&common::read_shared("sqlite/Chinook_Sqlite.sqlite")).unwrap();
+    let cases = [("Artist", Some("Name")), ("Album", Some("Title")), ("Genre", Some("Name")), ("InvoiceLine", None), ("Employee", Some("Title"))];
+    for (table, expected) in cases {
+        assert_eq!(engine::relations::label_column(&conn, table, None).as_deref(), expected, "{table}");
+    }
+    assert_eq!(engine::relations::label_column(&conn, "Employee", Some("LastName")).as_deref(), Some("LastName"));
+    let _ = db;
+}
+
+#[test]
+fn named_parameters_are_found_and_bound() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let sql = "SELECT count(*) FROM Track WHERE GenreId = :genre AND Milliseconds > :min_ms OR :genre IS NULL";
+    assert_eq!(engine.query_parameters(&db, sql).unwrap(), ["genre", "min_ms"]);
+    let result = engine
+        .query(&QueryRequest {
+            db: db.clone(),
+            sql: sql.into(),
+            params: vec![("genre".into(), "1".into()), ("min_ms".into(), "300000".into())],
+            time_limit_ms: 1000,
+            max_rows: 10,
+        })
+        .unwrap();
+    let expected = query(&mut engine, &db, "SELECT count(*) FROM Track WHERE GenreId = 1 AND Milliseconds > 300000");
+    assert_eq!(result.rows, expected);
+}
+
+fn export(engine: &mut Engine, source: ExportSource, format: ExportFormat, all: bool) -> (Vec<u8>, u64, usize) {
+    let mut pieces = Vec::new();
+    let rows = engine.export(&ExportRequest { source, format, all }, |piece| pieces.push(piece)).unwrap();
+    let count = pieces.len();
+    (pieces.concat(), rows, count)
+}
+
+#[test]
+fn exported_csv_imports_back_to_the_same_rows() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let mut req = page_request(&db, "Track");
+    req.filters = vec![filter("Composer", "notnull", "")];
+    let (csv, rows, pieces) = export(&mut engine, ExportSource::Table(req.clone()), ExportFormat::Csv, true);
+    let expected = query(&mut engine, &db, "SELECT count(*) FROM Track WHERE Composer IS NOT NULL");
+    assert_eq!(vec![Cell::Integer(rows as i64)], expected[0]);
+    assert!(pieces > 1, "streamed in pieces, not one string");
+    let mut import = engine.begin_import("Track-export.csv", engine::import::Format::Delimited, Default::default()).unwrap();
+    engine.push_import(&mut import, &csv).unwrap();
+    engine.finish_import(import).unwrap();
+    let columns = "TrackId, Name, AlbumId, MediaTypeId, GenreId, Composer, Milliseconds, Bytes, UnitPrice";
+    let mut original = Vec::new();
+    let mut again = Vec::new();
+    for offset in (0..rows).step_by(1000) {
+        original.extend(query(&mut engine, &db, &format!("SELECT {columns} FROM Track WHERE Composer IS NOT NULL ORDER BY TrackId LIMIT 1000 OFFSET {offset}")));
+        again.extend(query(&mut engine, "data", &format!("SELECT {columns} FROM [Track-export] ORDER BY TrackId LIMIT 1000 OFFSET {offset}")));
+    }
+    assert_eq!(again, original);
+
+    // One page only, and JSON / newline-delimited JSON of a query.
+    let (_, rows, _) = export(&mut engine, ExportSource::Table(req), ExportFormat::Csv, false);
+    assert_eq!(rows, 100);
+    let q = QueryRequest { db: db.clone(), sql: "SELECT ArtistId, Name FROM Artist WHERE ArtistId <= :n".into(), params: vec![("n".into(), "2".into())], time_limit_ms: 1000, max_rows: 1000 };
+    let (json, _, _) = export(&mut engine, ExportSource::Query(q.clone()), ExportFormat::Json, true);
+    let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(parsed, serde_json::json!([{"ArtistId": 1, "Name": "AC/DC"}, {"ArtistId": 2, "Name": "Accept"}]));
+    let (lines, _, _) = export(&mut engine, ExportSource::Query(q), ExportFormat::NdJson, true);
+    assert_eq!(String::from_utf8(lines).unwrap(), "{\"ArtistId\":1,\"Name\":\"AC/DC\"}\n{\"ArtistId\":2,\"Name\":\"Accept\"}\n");
+}

@@ -1,0 +1,229 @@
+//! Table views, row pages, export and metadata: what the UI asks for and
+//! what comes back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Cell, Cursor, QueryRequest};
+
+/// One `?column__op=value` filter, in Datasette's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub column: String,
+    /// `exact`, `not`, `contains`, `gt`, `in`, `isnull`, … (see the engine's
+    /// `filters::OPERATORS`).
+    pub op: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FacetKind {
+    /// Distinct values of the column (`_facet=`).
+    Column,
+    /// Distinct items of JSON arrays in the column (`_facet_array=`).
+    Array,
+    /// Distinct dates of the column's values (`_facet_date=`).
+    Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetRequest {
+    pub column: String,
+    pub kind: FacetKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: Cell,
+    /// The referenced row's label, for a foreign-key column.
+    pub label: Option<String>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacetResult {
+    pub column: String,
+    pub kind: FacetKind,
+    /// Most frequent first.
+    pub values: Vec<FacetValue>,
+    /// There were more distinct values than shown.
+    pub truncated: bool,
+    /// Why there are no values (too slow, not JSON…).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Search {
+    pub query: String,
+    /// Pass the query to FTS as written (operators, phrases, prefixes);
+    /// otherwise each word is quoted, so punctuation cannot break it.
+    pub raw: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub column: String,
+    pub other_table: String,
+    pub other_column: String,
+}
+
+/// Labels of the rows a foreign-key column points at, for the values on
+/// this page: shown instead of bare ids, as Datasette does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnLabels {
+    pub column: String,
+    pub labels: Vec<(Cell, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TablePageRequest {
+    pub db: String,
+    pub table: String,
+    /// The sort column by name; `None` sorts by the table's key (or by
+    /// relevance when searching).
+    pub sort: Option<SortBy>,
+    /// Continue after this cursor (from a previous page's `next`).
+    pub after: Option<Cursor>,
+    pub page_size: u32,
+    pub time_limit_ms: u32,
+    pub filters: Vec<Filter>,
+    pub search: Option<Search>,
+    pub facets: Vec<FacetRequest>,
+    /// Columns not to show (`_nocol=`).
+    pub hidden: Vec<String>,
+    /// Look for columns worth faceting by (each check briefly time-limited).
+    pub suggest_facets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortBy {
+    pub column: String,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TablePage {
+    pub columns: Vec<String>,
+    /// Declared types of `columns` (empty where none).
+    pub column_types: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// What names each row for its row page: rowid or primary key columns.
+    /// Empty for views.
+    pub key_columns: Vec<String>,
+    /// Per row, the values of `key_columns`.
+    pub keys: Vec<Vec<Cell>>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+    /// Rows matching the filters; `None` when counting ran past its limit.
+    pub total: Option<u64>,
+    /// The SQL that produced this page, for "View and edit SQL".
+    pub sql: String,
+    /// The filters in plain English ("where name contains …").
+    pub description: String,
+    pub facets: Vec<FacetResult>,
+    pub suggested_facets: Vec<FacetRequest>,
+    /// The full-text index searched by `?_search=`, when the table has one.
+    pub fts_table: Option<String>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub labels: Vec<ColumnLabels>,
+    /// Every column of the table (for filters, the column menu, "show all").
+    pub all_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowRequest {
+    pub db: String,
+    pub table: String,
+    /// The key values as they appear in the URL (rowid, or the primary key
+    /// columns in order).
+    pub key: Vec<String>,
+}
+
+/// Rows elsewhere that point at this one through a foreign key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncomingLink {
+    pub table: String,
+    pub column: String,
+    /// The column of this row they reference, and its value here.
+    pub our_column: String,
+    pub value: Cell,
+    /// `None` when counting ran past its limit.
+    pub count: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowPage {
+    pub columns: Vec<String>,
+    pub column_types: Vec<String>,
+    pub values: Vec<Cell>,
+    pub key_columns: Vec<String>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub labels: Vec<ColumnLabels>,
+    pub incoming: Vec<IncomingLink>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    NdJson,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ExportSource {
+    /// A table view: its filters, search and sort, every page from the first.
+    Table(TablePageRequest),
+    Query(QueryRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub source: ExportSource,
+    pub format: ExportFormat,
+    /// All rows, or only the page the view shows.
+    pub all: bool,
+}
+
+/// Datasette's metadata (title, description, license, source), for the
+/// whole site and per database and table, plus canned queries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub about: About,
+    pub databases: Vec<DatabaseMetadata>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub license: Option<String>,
+    pub license_url: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseMetadata {
+    pub name: String,
+    pub about: About,
+    pub tables: Vec<TableMetadata>,
+    pub queries: Vec<CannedQuery>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableMetadata {
+    pub name: String,
+    pub about: About,
+    /// Column name → description.
+    pub columns: Vec<(String, String)>,
+    pub label_column: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedQuery {
+    pub name: String,
+    pub sql: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
