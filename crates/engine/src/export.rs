@@ -91,6 +91,7 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
 }
 
 pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: impl FnMut(Vec<u8>)) -> Result<u64> {
+    let no_labels = crate::relations::LabelColumns::new();
     match &req.source {
         ExportSource::Query(q) => {
             let mut writer: Option<Writer<_>> = None;
@@ -126,7 +127,7 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
                 request.page_size = MAX_PAGE_SIZE;
                 request.time_limit_ms = EXPORT_TIME_LIMIT_MS;
             }
-            let first = table_page(conn, clock, &request)?;
+            let first = table_page(conn, clock, &request, &no_labels)?;
             let mut writer = Writer::new(req.format, first.columns.clone(), sink)?;
             let mut page = first;
             loop {
@@ -136,7 +137,7 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
                 match (&page.next, req.all) {
                     (Some(next), true) => {
                         request.after = Some(next.clone());
-                        page = table_page(conn, clock, &request)?;
+                        page = table_page(conn, clock, &request, &no_labels)?;
                     }
                     _ => break,
                 }

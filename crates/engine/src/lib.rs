@@ -9,6 +9,7 @@ pub mod facets;
 pub mod filters;
 pub mod fts;
 pub mod import;
+pub mod metadata;
 mod open;
 mod query;
 pub mod relations;
@@ -38,6 +39,8 @@ struct Database {
     name: String,
     source: String,
     conn: Connection,
+    /// Label columns named by metadata, by table.
+    label_columns: relations::LabelColumns,
     /// Made by the explorer to hold imported CSV/JSON/SQL (Datasette Lite's
     /// `data` database), rather than opened from a file.
     imported: bool,
@@ -61,13 +64,15 @@ pub struct ImportOutcome {
 /// finishes first) and released if the load fails.
 pub struct Engine {
     clock: Clock,
+    /// Metadata given with `?metadata=`, applied to databases as they open.
+    metadata: Option<protocol::Metadata>,
     databases: Vec<Database>,
     reserved: Vec<String>,
 }
 
 impl Engine {
     pub fn new(clock: Clock) -> Engine {
-        Engine { clock, databases: Vec::new(), reserved: Vec::new() }
+        Engine { clock, metadata: None, databases: Vec::new(), reserved: Vec::new() }
     }
 
     /// Picks and holds a unique database name for `source`.
@@ -95,7 +100,8 @@ impl Engine {
         });
         self.release_name(name);
         let (conn, schema) = opened?;
-        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false });
+        let label_columns = label_columns_from(&self.metadata, name);
+        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false, label_columns });
         Ok(schema)
     }
 
@@ -107,7 +113,13 @@ impl Engine {
             Some(d) => d.name.clone(),
             None => {
                 let name = source::unique_name("data", |n| self.is_taken(n));
-                self.databases.push(Database { name: name.clone(), source: String::new(), conn: open_empty()?, imported: true });
+                self.databases.push(Database {
+                    label_columns: label_columns_from(&self.metadata, &name),
+                    name: name.clone(),
+                    source: String::new(),
+                    conn: open_empty()?,
+                    imported: true,
+                });
                 name
             }
         };
@@ -215,7 +227,17 @@ impl Engine {
 
     pub fn table_page(&mut self, req: &TablePageRequest) -> Result<TablePage> {
         let clock = self.clock;
-        table_page(&mut self.database(&req.db)?.conn, clock, req)
+        let d = self.database(&req.db)?;
+        table_page(&mut d.conn, clock, req, &d.label_columns)
+    }
+
+    /// Keeps metadata and applies what the engine needs of it (label
+    /// columns) to open databases, and to those that open later.
+    pub fn apply_metadata(&mut self, metadata: &protocol::Metadata) {
+        self.metadata = Some(metadata.clone());
+        for d in &mut self.databases {
+            d.label_columns = label_columns_from(&self.metadata, &d.name);
+        }
     }
 
     pub fn query(&mut self, req: &QueryRequest) -> Result<QueryResult> {
@@ -229,7 +251,8 @@ impl Engine {
 
     pub fn row(&mut self, req: &RowRequest) -> Result<RowPage> {
         let clock = self.clock;
-        row::row_page(&mut self.database(&req.db)?.conn, clock, req, protocol::DEFAULT_TIME_LIMIT_MS)
+        let d = self.database(&req.db)?;
+        row::row_page(&mut d.conn, clock, req, protocol::DEFAULT_TIME_LIMIT_MS, &d.label_columns)
     }
 
     /// All rows (or one page) of a view or query in `format`, handed to
@@ -248,4 +271,9 @@ impl Engine {
         let conn = &mut self.database(db)?.conn;
         Ok(conn.serialize(rusqlite::MAIN_DB)?.to_vec())
     }
+}
+
+fn label_columns_from(metadata: &Option<protocol::Metadata>, db: &str) -> relations::LabelColumns {
+    let Some(db) = metadata.iter().flat_map(|m| &m.databases).find(|d| d.name == db) else { return Default::default() };
+    db.tables.iter().filter_map(|t| Some((t.name.clone(), t.label_column.clone()?))).collect()
 }

@@ -52,6 +52,9 @@ pub fn label_column(conn: &Connection, table: &str, from_metadata: Option<&str>)
     }
 }
 
+/// Label columns set by metadata, by table name.
+pub type LabelColumns = std::collections::HashMap<String, String>;
+
 /// Labels for the values that `keys`' columns take in `rows`.
 pub fn labels(
     conn: &mut Connection,
@@ -60,11 +63,12 @@ pub fn labels(
     columns: &[String],
     rows: &[Vec<Cell>],
     limit_ms: u32,
+    chosen: &LabelColumns,
 ) -> Vec<ColumnLabels> {
     let mut out = Vec::new();
     for fk in keys {
         let Some(index) = columns.iter().position(|c| *c == fk.column) else { continue };
-        let Some(label) = label_column(conn, &fk.other_table, None) else { continue };
+        let Some(label) = label_column(conn, &fk.other_table, chosen.get(&fk.other_table).map(String::as_str)) else { continue };
         if label == fk.other_column {
             continue;
         }

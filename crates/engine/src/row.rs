@@ -11,7 +11,7 @@ use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
 use crate::table_page::{plan, RowKey};
 use crate::time_limit::{with_time_limit, Clock};
 
-pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms: u32) -> Result<RowPage> {
+pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms: u32, chosen: &relations::LabelColumns) -> Result<RowPage> {
     let plan = plan(conn, &req.table)?;
     if plan.key == RowKey::None {
         return Err(Error::new(ErrorKind::NotFound, format!("{} is a view: its rows have no pages of their own.", req.table)));
@@ -46,7 +46,7 @@ pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms:
     })?
     .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("{} has no row {}.", req.table, req.key.join(", "))))?;
     let foreign_keys = relations::foreign_keys(conn, &req.table)?;
-    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, std::slice::from_ref(&values), limit_ms);
+    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, std::slice::from_ref(&values), limit_ms, chosen);
     // Incoming keys may reference columns that are not shown (a hidden rowid).
     let incoming = relations::incoming(conn, clock, &req.table, &plan.display, &values, limit_ms)?;
     Ok(RowPage {

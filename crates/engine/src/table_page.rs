@@ -120,7 +120,7 @@ pub(crate) fn plan(conn: &Connection, table: &str) -> Result<Plan> {
     Ok(Plan { display, types, key, row_key, from: quote_ident(table), all_columns: names })
 }
 
-pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<TablePage> {
+pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
     if req.page_size == 0 || req.page_size > MAX_PAGE_SIZE {
         return Err(Error::new(ErrorKind::BadRequest, format!("Page size must be between 1 and {MAX_PAGE_SIZE}.")));
     }
@@ -268,7 +268,7 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -
     let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
     let mut facets: Vec<FacetResult> = req.facets.iter().map(|f| facets::facet(conn, clock, &scope, f, req.time_limit_ms)).collect();
     for facet in &mut facets {
-        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms);
+        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms, chosen);
     }
     let suggested_facets = if req.suggest_facets {
         let candidates: Vec<String> = plan.all_columns.iter().filter(|c| !plan.key.columns().contains(c)).cloned().collect();
@@ -276,7 +276,7 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -
     } else {
         Vec::new()
     };
-    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms);
+    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms, chosen);
     Ok(TablePage {
         columns: plan.display.clone(),
         column_types: plan.types.clone(),
@@ -305,13 +305,13 @@ fn sort_value_of(conn: &Connection, plan: &Plan, column: &str, key: &[Cell]) -> 
 }
 
 /// Labels for a facet on a foreign-key column, so it lists names, not ids.
-fn label_facet(conn: &mut Connection, clock: Clock, keys: &[protocol::ForeignKey], facet: &mut FacetResult, limit_ms: u32) {
+fn label_facet(conn: &mut Connection, clock: Clock, keys: &[protocol::ForeignKey], facet: &mut FacetResult, limit_ms: u32, chosen: &relations::LabelColumns) {
     if facet.kind != protocol::FacetKind::Column || !keys.iter().any(|k| k.column == facet.column) {
         return;
     }
     let rows: Vec<Vec<Cell>> = facet.values.iter().map(|v| vec![v.value.clone()]).collect();
     let columns = [facet.column.clone()];
-    if let Some(found) = relations::labels(conn, clock, keys, &columns, &rows, limit_ms).pop() {
+    if let Some(found) = relations::labels(conn, clock, keys, &columns, &rows, limit_ms, chosen).pop() {
         for value in &mut facet.values {
             value.label = found.labels.iter().find(|(k, _)| *k == value.value).map(|(_, l)| l.clone());
         }

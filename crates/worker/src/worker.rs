@@ -164,6 +164,41 @@ fn handle(request: Request, attachment: Option<File>) {
             let result = STATE.with_borrow_mut(|s| s.engine.query(&req));
             reply(id, result, ResponseBody::Query);
         }
+        RequestBody::Row(req) => {
+            let result = STATE.with_borrow_mut(|s| s.engine.row(&req));
+            reply(id, result, ResponseBody::Row);
+        }
+        RequestBody::QueryParameters { db, sql } => {
+            let result = STATE.with_borrow_mut(|s| s.engine.query_parameters(&db, &sql));
+            reply(id, result, ResponseBody::QueryParameters);
+        }
+        RequestBody::Export(req) => {
+            // Pieces go out as they are made; the UI gathers them into a Blob.
+            let result = STATE.with_borrow_mut(|s| s.engine.export(&req, |piece| post(id, ResponseBody::ExportChunk(piece))));
+            reply(id, result, |rows| ResponseBody::ExportDone { rows });
+        }
+        RequestBody::DownloadDatabase { db } => {
+            let result = STATE.with_borrow_mut(|s| s.engine.serialize(&db));
+            reply(id, result, ResponseBody::DatabaseFile);
+        }
+        RequestBody::Metadata { url } => {
+            let signal = new_signal(id);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = async {
+                    let mut stream = open_url(&engine::source::rewrite_url(&url), &signal).await?;
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = stream.next(&signal).await? {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    let metadata = engine::metadata::parse(&bytes).map_err(|e| named(&url, e))?;
+                    STATE.with_borrow_mut(|s| s.engine.apply_metadata(&metadata));
+                    Ok(ResponseBody::Metadata(metadata))
+                }
+                .await;
+                STATE.with_borrow_mut(|s| s.controllers.remove(&id));
+                post(id, outcome.unwrap_or_else(|body: ResponseBody| body));
+            });
+        }
     }
 }
 

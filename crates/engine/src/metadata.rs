@@ -1,0 +1,103 @@
+//! Datasette's metadata file (`?metadata=`), in JSON or YAML: titles,
+//! descriptions, licenses and sources, column descriptions, label columns
+//! and canned queries.
+
+use protocol::{About, CannedQuery, DatabaseMetadata, Metadata, TableMetadata};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+
+pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(json_error) => serde_norway::from_str(text).map_err(|yaml_error| {
+            Error::new(ErrorKind::BadRequest, format!("the metadata is neither JSON ({json_error}) nor YAML ({yaml_error})"))
+        })?,
+    };
+    let Value::Object(root) = value else {
+        return Err(Error::new(ErrorKind::BadRequest, "the metadata must be an object with keys such as title and databases"));
+    };
+    let databases = entries(&root, "databases")
+        .map(|(name, db)| DatabaseMetadata {
+            name: name.clone(),
+            about: about(db),
+            tables: entries(db, "tables")
+                .map(|(name, t)| TableMetadata {
+                    name: name.clone(),
+                    about: about(t),
+                    columns: values(t, "columns").filter_map(|(c, d)| Some((c.clone(), d.as_str()?.to_string()))).collect(),
+                    label_column: text_of(t, "label_column"),
+                })
+                .collect(),
+            queries: values(db, "queries")
+                .filter_map(|(name, q)| match q {
+                    Value::String(sql) => Some(CannedQuery { name: name.clone(), sql: sql.clone(), title: None, description: None }),
+                    Value::Object(q) => Some(CannedQuery {
+                        name: name.clone(),
+                        sql: text_of(q, "sql")?,
+                        title: text_of(q, "title"),
+                        description: text_of(q, "description"),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Metadata { about: about(&root), databases })
+}
+
+/// The entries of the object at `key`, whatever their values.
+fn values<'a>(object: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
+    object.get(key).and_then(Value::as_object).into_iter().flat_map(|m| m.iter())
+}
+
+/// The entries of the object at `key` whose values are objects.
+fn entries<'a>(object: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = (&'a String, &'a Map<String, Value>)> + 'a {
+    values(object, key).filter_map(|(k, v)| v.as_object().map(|o| (k, o)))
+}
+
+fn text_of(object: &Map<String, Value>, key: &str) -> Option<String> {
+    object.get(key).and_then(Value::as_str).map(String::from)
+}
+
+fn about(object: &Map<String, Value>) -> About {
+    About {
+        title: text_of(object, "title"),
+        description: text_of(object, "description"),
+        license: text_of(object, "license"),
+        license_url: text_of(object, "license_url"),
+        source: text_of(object, "source"),
+        source_url: text_of(object, "source_url"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_yaml_read_the_same() {
+        let json = r#"{
+          "title": "Music", "license": "MIT", "license_url": "https://opensource.org/licenses/MIT",
+          "databases": {"chinook": {
+            "description": "A store",
+            "tables": {"Track": {"description": "Songs", "columns": {"Milliseconds": "Length"}, "label_column": "Name"}},
+            "queries": {"longest": {"sql": "select Name from Track order by Milliseconds desc limit :n", "title": "Longest tracks"},
+                        "count": "select count(*) from Track"}
+          }}
+        }"#;
+        let yaml = "title: Music\nlicense: MIT\nlicense_url: https://opensource.org/licenses/MIT\ndatabases:\n  chinook:\n    description: A store\n    tables:\n      Track:\n        description: Songs\n        columns:\n          Milliseconds: Length\n        label_column: Name\n    queries:\n      longest:\n        sql: select Name from Track order by Milliseconds desc limit :n\n        title: Longest tracks\n      count: select count(*) from Track\n";
+        let from_json = parse(json.as_bytes()).unwrap();
+        assert_eq!(parse(yaml.as_bytes()).unwrap(), from_json);
+        assert_eq!(from_json.about.title.as_deref(), Some("Music"));
+        let db = &from_json.databases[0];
+        assert_eq!(db.tables[0].columns, vec![("Milliseconds".to_string(), "Length".to_string())]);
+        assert_eq!(db.tables[0].label_column.as_deref(), Some("Name"));
+        assert_eq!(db.queries.len(), 2);
+        assert_eq!(db.queries[0].title.as_deref(), Some("Longest tracks"));
+        assert!(parse(b"[1, 2]").is_err());
+        assert!(parse(b"{ not: [valid").is_err());
+    }
+}
