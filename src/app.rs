@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::components::load_list::LoadList;
 use crate::loading::{import_url, load_file, load_url, PageSources};
-use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, table::TablePageView};
+use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, row::RowPageView, table::TablePageView};
 use crate::route::Route;
 use crate::state::{Action, AppState, LoadStatus};
 use crate::worker_client::{WorkerClient, WorkerStatus};
@@ -54,6 +54,18 @@ pub fn app() -> Html {
                 }
                 for (format, url) in &sources.imports {
                     import_url(client, &dispatch, *format, url, sources.options.clone());
+                }
+                if let Some(url) = browser::query_params("metadata").pop() {
+                    let client = client.clone();
+                    let dispatch = dispatch.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let reply = client.call(protocol::RequestBody::Metadata { url: browser::absolute_url(&url) }).await;
+                        dispatch.dispatch(Action::Metadata(match reply {
+                            protocol::ResponseBody::Metadata(m) => Ok(m),
+                            protocol::ResponseBody::Error(e) => Err(e),
+                            other => Err(protocol::ErrorReport { kind: protocol::ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
+                        }));
+                    });
                 }
             }
         });
@@ -149,7 +161,8 @@ pub fn app() -> Html {
                 match route.clone() {
                     Route::Database { db } => html! { <DatabasePage {db} /> },
                     Route::Table { db, table, params } => html! { <TablePageView {db} {table} {params} /> },
-                    Route::Query { db, sql, time_limit_ms } => html! { <QueryPage {db} {sql} {time_limit_ms} /> },
+                    Route::Query { db, sql, params, time_limit_ms } => html! { <QueryPage {db} {sql} {params} {time_limit_ms} /> },
+                    Route::Row { db, table, key } => html! { <RowPageView {db} {table} row_key={key} /> },
                     Route::Home => unreachable!("handled above"),
                 }
             }
@@ -160,6 +173,10 @@ pub fn app() -> Html {
         WorkerStatus::Failed(message) => html! { <p class="error" role="alert">{ message }</p> },
         _ => html! {},
     };
+    let metadata_problem = state.metadata_error.clone().map(|error| html! {
+        <div class="metadata-error"><crate::components::error_box::ErrorBox {error} /></div>
+    });
+    let title = state.metadata.as_ref().and_then(|m| m.about.title.clone()).unwrap_or_else(|| "Data explorer".into());
     let nav: Html = state
         .databases
         .iter()
@@ -170,7 +187,7 @@ pub fn app() -> Html {
         <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
             <ContextProvider<WorkerClient> context={client}>
                 <header class="top">
-                    <a class="home-link" href="#/">{ "Data explorer" }</a>
+                    <a class="home-link" href="#/">{ title }</a>
                     <nav class="db-nav">{ nav }</nav>
                 </header>
                 <main class={classes!(dragging.then_some("dragging"))}
@@ -179,6 +196,7 @@ pub fn app() -> Html {
                         <div class="drop-hint">{ "Drop files to open them" }</div>
                     }
                     { worker_problem }
+                    { for metadata_problem }
                     <LoadList />
                     { page }
                 </main>

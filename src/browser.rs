@@ -66,3 +66,25 @@ pub fn worker_script_url() -> String {
         .and_then(|v| v.as_string());
     from_page.unwrap_or_else(|| absolute_url("worker-loader.js"))
 }
+
+/// Saves `parts` (Uint8Arrays) as a file: a Blob, an object URL, and a
+/// click on a temporary link. The parts are never joined into one string.
+pub fn download(parts: &js_sys::Array, file_name: &str, mime: &str) {
+    use wasm_bindgen::JsCast;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let document = window().document().expect("a document");
+    if let Ok(link) = document.create_element("a") {
+        let link: web_sys::HtmlElement = link.unchecked_into();
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", file_name);
+        link.click();
+    }
+    // The click has started the download; the URL can go once it is read.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+}

@@ -4,25 +4,33 @@
 //! ```text
 //! #/                              home: the loaded databases
 //! #/DB                            database page
-//! #/DB?sql=SELECT…                query page (also `_timelimit`)
-//! #/DB/TABLE?_sort=c&_next=…      table page (`_sort_desc`, `_size`)
+//! #/DB?sql=SELECT…&name=value     query page (`_timelimit`; other keys are :name parameters)
+//! #/DB/TABLE?col__op=v&_sort=c…   table page (Datasette's table parameters, below)
+//! #/DB/TABLE/KEY[,KEY2]           row page
 //! ```
-//! Names are percent-encoded in the path, so `/`, `?` and `#` in a table
-//! name are safe.
+//! Table parameters: filters `col=v` / `col__op=v`; `_sort`, `_sort_desc`,
+//! `_next`, `_size`, `_facet`, `_facet_array`, `_facet_date`, `_search`,
+//! `_searchmode=raw`, `_nocol`, `_timelimit`. Names are percent-encoded in
+//! the path; the parts of a row key are encoded one by one and joined with
+//! commas.
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use protocol::SortBy;
+use protocol::filter_ops::{split_key, takes_no_value};
+use protocol::{FacetKind, FacetRequest, Filter, SortBy};
 
 /// Characters escaped in a path segment: those with meaning in a fragment
 /// route, and space, so a copied link survives chat clients.
 const SEGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'/').add(b'?').add(b'#').add(b'%').add(b'&').add(b'"').add(b'<').add(b'>');
+/// A row key part also escapes the comma that separates parts.
+const KEY_PART: &AsciiSet = &SEGMENT.add(b',');
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Home,
     Database { db: String },
     Table { db: String, table: String, params: TableParams },
-    Query { db: String, sql: String, time_limit_ms: Option<u32> },
+    Row { db: String, table: String, key: Vec<String> },
+    Query { db: String, sql: String, params: Vec<(String, String)>, time_limit_ms: Option<u32> },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +40,50 @@ pub struct TableParams {
     pub next: Option<String>,
     pub size: Option<u32>,
     pub time_limit_ms: Option<u32>,
+    pub filters: Vec<Filter>,
+    pub facets: Vec<FacetRequest>,
+    pub search: Option<String>,
+    pub search_raw: bool,
+    pub hidden: Vec<String>,
+}
+
+impl TableParams {
+    /// The same view from its first page (after any change but paging).
+    pub fn first_page(&self) -> TableParams {
+        TableParams { next: None, ..self.clone() }
+    }
+
+    pub fn with_filter(&self, filter: Filter) -> TableParams {
+        let mut p = self.first_page();
+        if !p.filters.contains(&filter) {
+            p.filters.push(filter);
+        }
+        p
+    }
+
+    pub fn without_filter(&self, filter: &Filter) -> TableParams {
+        let mut p = self.first_page();
+        p.filters.retain(|f| f != filter);
+        p
+    }
+
+    pub fn toggle_facet(&self, facet: FacetRequest) -> TableParams {
+        let mut p = self.clone();
+        if p.facets.contains(&facet) {
+            p.facets.retain(|f| *f != facet);
+        } else {
+            p.facets.push(facet);
+        }
+        p
+    }
+}
+
+fn facet_key(kind: FacetKind) -> &'static str {
+    match kind {
+        FacetKind::Column => "_facet",
+        FacetKind::Array => "_facet_array",
+        FacetKind::Date => "_facet_date",
+    }
 }
 
 impl Route {
@@ -41,56 +93,99 @@ impl Route {
         let hash = hash.strip_prefix('#').unwrap_or(hash);
         let hash = hash.strip_prefix('/').unwrap_or(hash);
         let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
-        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-        let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let all = |key: &str| pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect::<Vec<_>>();
         let time_limit_ms = get("_timelimit").and_then(|v| v.parse().ok());
-        let segments: Vec<String> = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-            .collect();
-        match segments.as_slice() {
+        let raw_segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+        match raw_segments.as_slice() {
             [] => Route::Home,
             [db] => match get("sql") {
-                Some(sql) => Route::Query { db: db.clone(), sql, time_limit_ms },
-                None => Route::Database { db: db.clone() },
+                Some(sql) => Route::Query {
+                    db: decode(db),
+                    sql,
+                    params: pairs.iter().filter(|(k, _)| k != "sql" && !k.starts_with('_')).cloned().collect(),
+                    time_limit_ms,
+                },
+                None => Route::Database { db: decode(db) },
             },
-            [db, table, ..] => {
+            [db, table] => {
                 let sort = match (get("_sort"), get("_sort_desc")) {
                     (_, Some(column)) => Some(SortBy { column, descending: true }),
                     (Some(column), None) => Some(SortBy { column, descending: false }),
                     (None, None) => None,
                 };
+                let mut facets = Vec::new();
+                for kind in [FacetKind::Column, FacetKind::Array, FacetKind::Date] {
+                    facets.extend(all(facet_key(kind)).into_iter().map(|column| FacetRequest { column, kind }));
+                }
+                let filters = pairs
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with('_'))
+                    .map(|(k, v)| {
+                        let (column, op) = split_key(k);
+                        Filter { column, op, value: v.clone() }
+                    })
+                    .collect();
                 Route::Table {
-                    db: db.clone(),
-                    table: table.clone(),
+                    db: decode(db),
+                    table: decode(table),
                     params: TableParams {
                         sort,
                         next: get("_next"),
                         size: get("_size").and_then(|v| v.parse().ok()),
                         time_limit_ms,
+                        filters,
+                        facets,
+                        search: get("_search").filter(|s| !s.trim().is_empty()),
+                        search_raw: get("_searchmode").as_deref() == Some("raw"),
+                        hidden: all("_nocol"),
                     },
                 }
             }
+            [db, table, key, ..] => Route::Row {
+                db: decode(db),
+                table: decode(table),
+                key: key.split(',').map(decode).collect(),
+            },
         }
     }
 
     /// The fragment for this route, starting with `#/`.
     pub fn to_hash(&self) -> String {
         let seg = |s: &str| utf8_percent_encode(s, SEGMENT).to_string();
+        let with_query = |base: String, q: String| if q.is_empty() { base } else { format!("{base}?{q}") };
         match self {
             Route::Home => "#/".into(),
             Route::Database { db } => format!("#/{}", seg(db)),
-            Route::Query { db, sql, time_limit_ms } => {
+            Route::Query { db, sql, params, time_limit_ms } => {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
                 q.append_pair("sql", sql);
+                for (k, v) in params {
+                    q.append_pair(k, v);
+                }
                 if let Some(t) = time_limit_ms {
                     q.append_pair("_timelimit", &t.to_string());
                 }
                 format!("#/{}?{}", seg(db), q.finish())
             }
+            Route::Row { db, table, key } => {
+                let key: Vec<String> = key.iter().map(|k| utf8_percent_encode(k, KEY_PART).to_string()).collect();
+                format!("#/{}/{}/{}", seg(db), seg(table), key.join(","))
+            }
             Route::Table { db, table, params } => {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
+                for f in &params.filters {
+                    let key = if f.op == "exact" && !f.column.contains("__") { f.column.clone() } else { format!("{}__{}", f.column, f.op) };
+                    q.append_pair(&key, if takes_no_value(&f.op) && f.value.is_empty() { "1" } else { &f.value });
+                }
+                if let Some(search) = &params.search {
+                    q.append_pair("_search", search);
+                    if params.search_raw {
+                        q.append_pair("_searchmode", "raw");
+                    }
+                }
                 match &params.sort {
                     Some(SortBy { column, descending: false }) => {
                         q.append_pair("_sort", column);
@@ -99,6 +194,12 @@ impl Route {
                         q.append_pair("_sort_desc", column);
                     }
                     None => {}
+                }
+                for f in &params.facets {
+                    q.append_pair(facet_key(f.kind), &f.column);
+                }
+                for c in &params.hidden {
+                    q.append_pair("_nocol", c);
                 }
                 if let Some(size) = params.size {
                     q.append_pair("_size", &size.to_string());
@@ -109,9 +210,7 @@ impl Route {
                 if let Some(next) = &params.next {
                     q.append_pair("_next", next);
                 }
-                let q = q.finish();
-                let base = format!("#/{}/{}", seg(db), seg(table));
-                if q.is_empty() { base } else { format!("{base}?{q}") }
+                with_query(format!("#/{}/{}", seg(db), seg(table)), q.finish())
             }
         }
     }
@@ -119,8 +218,12 @@ impl Route {
     pub fn database(&self) -> Option<&str> {
         match self {
             Route::Home => None,
-            Route::Database { db } | Route::Table { db, .. } | Route::Query { db, .. } => Some(db),
+            Route::Database { db } | Route::Table { db, .. } | Route::Row { db, .. } | Route::Query { db, .. } => Some(db),
         }
+    }
+
+    pub fn table(db: &str, table: &str, params: TableParams) -> Route {
+        Route::Table { db: db.into(), table: table.into(), params }
     }
 }
 
@@ -133,8 +236,8 @@ pub fn time_limit(requested: Option<u32>) -> u32 {
 mod tests {
     use super::*;
 
-    fn table(db: &str, table: &str, params: TableParams) -> Route {
-        Route::Table { db: db.into(), table: table.into(), params }
+    fn filter(column: &str, op: &str, value: &str) -> Filter {
+        Filter { column: column.into(), op: op.into(), value: value.into() }
     }
 
     #[test]
@@ -146,30 +249,46 @@ mod tests {
             ("#/fixtures/", Route::Database { db: "fixtures".into() }),
             (
                 "#/fixtures?sql=select+*+from+facetable",
-                Route::Query { db: "fixtures".into(), sql: "select * from facetable".into(), time_limit_ms: None },
+                Route::Query { db: "fixtures".into(), sql: "select * from facetable".into(), params: vec![], time_limit_ms: None },
             ),
             (
-                "#/fixtures?sql=select%201&_timelimit=50",
-                Route::Query { db: "fixtures".into(), sql: "select 1".into(), time_limit_ms: Some(50) },
+                "#/fixtures?sql=select%20:n&n=5&_timelimit=50",
+                Route::Query { db: "fixtures".into(), sql: "select :n".into(), params: vec![("n".into(), "5".into())], time_limit_ms: Some(50) },
             ),
-            ("#/fixtures/facetable", table("fixtures", "facetable", TableParams::default())),
+            ("#/fixtures/facetable", Route::table("fixtures", "facetable", TableParams::default())),
             (
                 "#/db/my%20table?_sort_desc=name&_next=%5B3%5D&_size=20",
-                table(
+                Route::table(
                     "db",
                     "my table",
                     TableParams {
                         sort: Some(SortBy { column: "name".into(), descending: true }),
                         next: Some("[3]".into()),
                         size: Some(20),
-                        time_limit_ms: None,
+                        ..Default::default()
                     },
                 ),
             ),
             (
-                "#/db/t?_sort=a",
-                table("db", "t", TableParams { sort: Some(SortBy { column: "a".into(), descending: false }), ..Default::default() }),
+                "#/db/t?genre=Rock&year__gte=1990&_facet=genre&_facet_array=tags&_search=love&_searchmode=raw&_nocol=notes",
+                Route::table(
+                    "db",
+                    "t",
+                    TableParams {
+                        filters: vec![filter("genre", "exact", "Rock"), filter("year", "gte", "1990")],
+                        facets: vec![
+                            FacetRequest { column: "genre".into(), kind: FacetKind::Column },
+                            FacetRequest { column: "tags".into(), kind: FacetKind::Array },
+                        ],
+                        search: Some("love".into()),
+                        search_raw: true,
+                        hidden: vec!["notes".into()],
+                        ..Default::default()
+                    },
+                ),
             ),
+            ("#/db/t/17", Route::Row { db: "db".into(), table: "t".into(), key: vec!["17".into()] }),
+            ("#/db/t/1,a%2Cb", Route::Row { db: "db".into(), table: "t".into(), key: vec!["1".into(), "a,b".into()] }),
         ];
         for (hash, expected) in cases {
             assert_eq!(Route::parse(hash), expected, "{hash}");
@@ -181,8 +300,14 @@ mod tests {
         let routes = [
             Route::Home,
             Route::Database { db: "a/b?c#d e%".into() },
-            Route::Query { db: "x".into(), sql: "select 'a&b=c', \"#\" -- ?\n".into(), time_limit_ms: Some(10) },
-            table(
+            Route::Query {
+                db: "x".into(),
+                sql: "select 'a&b=c', \"#\" -- ?\n".into(),
+                params: vec![("a".into(), "1&2".into())],
+                time_limit_ms: Some(10),
+            },
+            Route::Row { db: "d".into(), table: "t/1".into(), key: vec!["a,b".into(), "/?#".into()] },
+            Route::table(
                 "d",
                 "t/1",
                 TableParams {
@@ -190,6 +315,11 @@ mod tests {
                     next: Some(r#"[["a,b"],17]"#.into()),
                     size: Some(5),
                     time_limit_ms: Some(100),
+                    filters: vec![filter("a__b", "exact", "x"), filter("c", "isnull", "1"), filter("d", "in", "1,2")],
+                    facets: vec![FacetRequest { column: "d".into(), kind: FacetKind::Date }],
+                    search: Some("x y".into()),
+                    search_raw: false,
+                    hidden: vec!["e".into(), "f".into()],
                 },
             ),
         ];

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use protocol::{DatabaseSchema, ErrorReport, ImportReport};
+use protocol::{DatabaseMetadata, DatabaseSchema, ErrorReport, ImportReport, Metadata, TableMetadata};
 use yew::Reducible;
 
 use crate::worker_client::WorkerStatus;
@@ -32,6 +32,9 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub worker: WorkerStatus,
+    /// From `?metadata=`, once loaded.
+    pub metadata: Option<Metadata>,
+    pub metadata_error: Option<ErrorReport>,
     pub sources: Vec<Source>,
     /// Open databases in the order they finished loading.
     pub databases: Vec<DatabaseSchema>,
@@ -39,13 +42,21 @@ pub struct AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { worker: WorkerStatus::Starting, sources: Vec::new(), databases: Vec::new() }
+        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, sources: Vec::new(), databases: Vec::new() }
     }
 }
 
 impl AppState {
     pub fn database(&self, name: &str) -> Option<&DatabaseSchema> {
         self.databases.iter().find(|d| d.name == name)
+    }
+
+    pub fn database_metadata(&self, db: &str) -> Option<&DatabaseMetadata> {
+        self.metadata.as_ref()?.databases.iter().find(|d| d.name == db)
+    }
+
+    pub fn table_metadata(&self, db: &str, table: &str) -> Option<TableMetadata> {
+        self.database_metadata(db)?.tables.iter().find(|t| t.name == table).cloned()
     }
 
     /// Adds a database, or replaces its schema if it is open already (each
@@ -75,6 +86,7 @@ pub enum Action {
     SchemaRefreshed(DatabaseSchema),
     /// A database was made or changed by a load that then failed.
     SchemaChanged(DatabaseSchema),
+    Metadata(Result<Metadata, ErrorReport>),
 }
 
 impl Reducible for AppState {
@@ -110,6 +122,8 @@ impl Reducible for AppState {
             Action::LoadFailed { request_id, error } => set_status(&mut next, request_id, LoadStatus::Failed(error)),
             Action::Cancelled { request_id } => set_status(&mut next, request_id, LoadStatus::Cancelled),
             Action::SchemaChanged(schema) => next.upsert(schema),
+            Action::Metadata(Ok(metadata)) => next.metadata = Some(metadata),
+            Action::Metadata(Err(error)) => next.metadata_error = Some(error),
             Action::SchemaRefreshed(schema) => {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
                     *d = schema;

@@ -2,6 +2,7 @@ use protocol::{RequestBody, ResponseBody};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::pages::about::AboutView;
 use crate::format;
 use crate::route::Route;
 use crate::state::{Action, AppState};
@@ -23,6 +24,7 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
 
     // Row counts change when the query page writes; refresh on each visit.
     {
+        let client = client.clone();
         let dispatch = state.dispatcher();
         use_effect_with(props.db.clone(), move |db| {
             let db = db.clone();
@@ -75,17 +77,51 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
         let db = schema.name.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            browser::navigate(&Route::Query { db: db.clone(), sql: (*sql).clone(), time_limit_ms: None });
+            browser::navigate(&Route::Query { db: db.clone(), sql: (*sql).clone(), params: vec![], time_limit_ms: None });
         })
     };
 
+    let metadata = state.database_metadata(&schema.name).cloned();
+    let canned: Html = metadata
+        .iter()
+        .flat_map(|m| m.queries.iter())
+        .map(|q| {
+            let href = Route::Query { db: schema.name.clone(), sql: q.sql.clone(), params: vec![], time_limit_ms: None }.to_hash();
+            html! {
+                <li class="canned-query">
+                    <a href={href}>{ q.title.clone().unwrap_or_else(|| q.name.clone()) }</a>
+                    if let Some(d) = &q.description { <span class="muted">{ " — " }{ d }</span> }
+                </li>
+            }
+        })
+        .collect();
+    let download = {
+        let client = client.clone();
+        let db = schema.name.clone();
+        Callback::from(move |_| {
+            let client = client.clone();
+            let db = db.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let ResponseBody::DatabaseFile(bytes) = client.call(RequestBody::DownloadDatabase { db: db.clone() }).await {
+                    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+                    browser::download(&parts, &format!("{db}.db"), "application/vnd.sqlite3");
+                }
+            });
+        })
+    };
     html! {
         <section class="database">
-            <h1>{ &schema.name }</h1>
+            <h1>{ metadata.as_ref().and_then(|m| m.about.title.clone()).unwrap_or_else(|| schema.name.clone()) }</h1>
+            if let Some(m) = &metadata { <AboutView about={m.about.clone()} /> }
             <p class="muted source">
                 { format!("{} · from ", format::bytes(schema.size_bytes)) }
-                <span class="source-name">{ &schema.source }</span>
+                <span class="source-name">{ if schema.source.is_empty() { "imported files".to_string() } else { schema.source.clone() } }</span>
+                { " · " }<button class="link download-db" onclick={download}>{ "Download this database" }</button>
             </p>
+            if metadata.as_ref().is_some_and(|m| !m.queries.is_empty()) {
+                <h2>{ "Queries" }</h2>
+                <ul class="canned-queries">{ canned }</ul>
+            }
             <form class="sql-form" onsubmit={on_run}>
                 <label for="db-sql">{ "Custom SQL query" }</label>
                 <textarea id="db-sql" rows="4" value={(*sql).clone()} oninput={on_sql_input}

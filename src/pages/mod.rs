@@ -1,6 +1,8 @@
 //! One module per page, as in Datasette: home (index), database, table, query.
 
+pub mod about;
 pub mod database;
 pub mod home;
 pub mod query;
+pub mod row;
 pub mod table;

@@ -1,9 +1,10 @@
-use protocol::{ErrorKind, ErrorReport, QueryRequest, QueryResult, RequestBody, ResponseBody};
-use web_sys::{HtmlTextAreaElement, KeyboardEvent};
+use protocol::{ErrorKind, ErrorReport, ExportSource, QueryRequest, QueryResult, RequestBody, ResponseBody};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::browser;
 use crate::components::error_box::ErrorBox;
+use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
 use crate::format;
 use crate::route::{time_limit, Route};
@@ -13,6 +14,8 @@ use crate::worker_client::WorkerClient;
 pub struct QueryPageProps {
     pub db: String,
     pub sql: String,
+    /// Values for the SQL's `:name` parameters, from the URL.
+    pub params: Vec<(String, String)>,
     pub time_limit_ms: Option<u32>,
 }
 
@@ -21,35 +24,45 @@ enum Outcome {
     Running,
     Done(QueryResult),
     Failed(ErrorReport),
+    Cancelled,
 }
 
-/// A SQL box and its result. The SQL lives in the URL: running a query is
-/// navigating to it, so every result can be bookmarked and shared.
+/// A SQL box, inputs for its named parameters, and the result. The SQL and
+/// the parameter values live in the URL: running a query is navigating to
+/// it, so every result can be bookmarked and shared.
 #[function_component(QueryPage)]
 pub fn query_page(props: &QueryPageProps) -> Html {
     let client = use_context::<WorkerClient>().expect("worker context");
     let draft = use_state(|| props.sql.clone());
     let outcome = use_state(|| Outcome::Running);
+    let names = use_state(Vec::<String>::new);
+    let values = use_state(|| props.params.clone());
     let generation = use_mut_ref(|| 0u32);
     // Running the SQL already in the URL changes no route; this runs it again.
     let reruns = use_state(|| 0u32);
 
     {
-        let draft = draft.clone();
-        let outcome = outcome.clone();
-        let generation = generation.clone();
-        use_effect_with((props.db.clone(), props.sql.clone(), props.time_limit_ms, *reruns), move |(db, sql, limit, _)| {
+        let (draft, outcome, names, values, generation) = (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
+        let client = client.clone();
+        let deps = (props.db.clone(), props.sql.clone(), props.params.clone(), props.time_limit_ms, *reruns);
+        use_effect_with(deps, move |(db, sql, params, limit, _)| {
             draft.set(sql.clone());
+            values.set(params.clone());
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
             outcome.set(Outcome::Running);
             let request = QueryRequest {
                 db: db.clone(),
                 sql: sql.clone(),
+                params: params.clone(),
                 time_limit_ms: time_limit(*limit),
                 max_rows: protocol::MAX_RETURNED_ROWS,
             };
+            let (db, sql) = (db.clone(), sql.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                if let ResponseBody::QueryParameters(found) = client.call(RequestBody::QueryParameters { db, sql }).await {
+                    names.set(found);
+                }
                 let reply = client.call(RequestBody::Query(request)).await;
                 if *generation.borrow() != mine {
                     return;
@@ -64,12 +77,14 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     }
 
     let run = {
-        let draft = draft.clone();
+        let (draft, values, reruns) = (draft.clone(), values.clone(), reruns.clone());
         let db = props.db.clone();
         let limit = props.time_limit_ms;
-        let reruns = reruns.clone();
+        let names = names.clone();
         move || {
-            let route = Route::Query { db: db.clone(), sql: (*draft).clone(), time_limit_ms: limit };
+            // Only values for parameters the SQL still has go in the URL.
+            let params: Vec<(String, String)> = (*values).iter().filter(|(k, _)| names.contains(k) || draft.contains(&format!(":{k}"))).cloned().collect();
+            let route = Route::Query { db: db.clone(), sql: (*draft).clone(), params, time_limit_ms: limit };
             if Route::parse(&browser::location_hash()) == route {
                 reruns.set(*reruns + 1);
             } else {
@@ -94,9 +109,40 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
     };
+    // Stops waiting at once; the worker's time limit stops the statement.
+    let on_cancel = {
+        let (outcome, generation) = (outcome.clone(), generation.clone());
+        Callback::from(move |_| {
+            *generation.borrow_mut() += 1;
+            outcome.set(Outcome::Cancelled);
+        })
+    };
+    let inputs: Html = names
+        .iter()
+        .map(|name| {
+            let value = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+            let oninput = {
+                let (values, name) = (values.clone(), name.clone());
+                Callback::from(move |e: InputEvent| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    let mut next: Vec<(String, String)> = (*values).iter().filter(|(k, _)| *k != name).cloned().collect();
+                    next.push((name.clone(), v));
+                    values.set(next);
+                })
+            };
+            html! {
+                <label class="parameter">{ format!(":{name} ") }
+                    <input type="text" name={name.clone()} {value} {oninput} />
+                </label>
+            }
+        })
+        .collect();
 
     let result = match &*outcome {
-        Outcome::Running => html! { <p class="muted running" aria-busy="true">{ "Running…" }</p> },
+        Outcome::Running => html! {
+            <p class="muted running" aria-busy="true">{ "Running… " }<button class="link cancel" onclick={on_cancel}>{ "Cancel" }</button></p>
+        },
+        Outcome::Cancelled => html! { <p class="muted cancelled">{ "Cancelled. (SQLite stops the statement at the time limit.)" }</p> },
         Outcome::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
         Outcome::Done(result) => {
             let summary = match (result.rows_changed, result.truncated) {
@@ -104,6 +150,13 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 (None, true) => format!("Showing the first {} rows; the query returned more.", format::thousands(result.rows.len() as u64)),
                 (None, false) => format::rows(result.rows.len() as u64),
             };
+            let source = ExportSource::Query(QueryRequest {
+                db: props.db.clone(),
+                sql: props.sql.clone(),
+                params: props.params.clone(),
+                time_limit_ms: time_limit(props.time_limit_ms),
+                max_rows: protocol::MAX_RETURNED_ROWS,
+            });
             html! {
                 <>
                     <p class="query-meta">
@@ -112,6 +165,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                     </p>
                     if !result.columns.is_empty() {
                         <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />
+                        <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
                     }
                 </>
             }
@@ -126,6 +180,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 <label for="query-sql">{ "SQL" }</label>
                 <textarea id="query-sql" rows="6" spellcheck="false" value={(*draft).clone()}
                     oninput={on_input} onkeydown={on_keydown} />
+                if !names.is_empty() { <div class="parameters">{ inputs }</div> }
                 <div class="form-row">
                     <button type="submit">{ "Run SQL" }</button>
                     <span class="muted">{ "Ctrl+Enter runs it too." }</span>

@@ -1,10 +1,17 @@
-use protocol::{Cursor, ErrorKind, ErrorReport, RequestBody, ResponseBody, SortBy, TablePage, TablePageRequest};
+use std::rc::Rc;
+
+use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, RequestBody, ResponseBody, SortBy, TablePage, TablePageRequest};
 use yew::prelude::*;
 
 use crate::components::error_box::ErrorBox;
-use crate::components::results_table::{ResultsTable, SortLinks};
+use crate::components::export::ExportLinks;
+use crate::components::facets::Facets;
+use crate::components::filters::FilterBar;
+use crate::components::results_table::{ColumnMenu, ColumnReference, ResultsTable};
 use crate::format;
+use crate::pages::about::AboutView;
 use crate::route::{time_limit, Route, TableParams};
+use crate::state::AppState;
 use crate::worker_client::WorkerClient;
 
 #[derive(Properties, PartialEq)]
@@ -17,15 +24,40 @@ pub struct TablePageProps {
 #[derive(Clone, PartialEq)]
 enum Loaded {
     Waiting,
-    Page(TablePage),
+    Page(Rc<TablePage>),
     Failed(ErrorReport),
 }
 
-/// One page of a table or view: sortable headers, a total, a link to the
-/// next page (keyset cursor in the URL), and the SQL behind it.
+/// The request a route stands for.
+pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TablePageRequest, ErrorReport> {
+    let after = match &params.next {
+        Some(text) => Some(Cursor::from_url_text(text).ok_or_else(|| ErrorReport {
+            kind: ErrorKind::BadRequest,
+            message: format!("The page link _next={text} is not valid; start from the first page."),
+        })?),
+        None => None,
+    };
+    Ok(TablePageRequest {
+        db: db.into(),
+        table: table.into(),
+        sort: params.sort.clone(),
+        after,
+        page_size: params.size.unwrap_or(protocol::DEFAULT_PAGE_SIZE).clamp(1, protocol::MAX_PAGE_SIZE),
+        time_limit_ms: time_limit(params.time_limit_ms),
+        filters: params.filters.clone(),
+        search: params.search.clone().map(|query| protocol::Search { query, raw: params.search_raw }),
+        facets: params.facets.clone(),
+        hidden: params.hidden.clone(),
+        suggest_facets: true,
+    })
+}
+
+/// A table or view: search, filters, facets, sortable headers with a
+/// column menu, a total, keyset paging in the URL, export, and the SQL.
 #[function_component(TablePageView)]
 pub fn table_page_view(props: &TablePageProps) -> Html {
     let client = use_context::<WorkerClient>().expect("worker context");
+    let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let loaded = use_state(|| Loaded::Waiting);
     // Replies to superseded requests (the user clicked on) are dropped.
     let generation = use_mut_ref(|| 0u32);
@@ -37,56 +69,25 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
             loaded.set(Loaded::Waiting);
-            let after = match &params.next {
-                Some(text) => match Cursor::from_url_text(text) {
-                    Some(c) => Some(c),
-                    None => {
-                        loaded.set(Loaded::Failed(ErrorReport {
-                            kind: ErrorKind::BadRequest,
-                            message: format!("The page link _next={text} is not valid; start from the first page."),
-                        }));
+            match request_for(db, table, params) {
+                Err(e) => loaded.set(Loaded::Failed(e)),
+                Ok(request) => wasm_bindgen_futures::spawn_local(async move {
+                    let reply = client.call(RequestBody::TablePage(request)).await;
+                    if *generation.borrow() != mine {
                         return;
                     }
-                },
-                None => None,
-            };
-            let request = TablePageRequest {
-                db: db.clone(),
-                table: table.clone(),
-                sort: params.sort.clone(),
-                after,
-                page_size: params.size.unwrap_or(protocol::DEFAULT_PAGE_SIZE).clamp(1, protocol::MAX_PAGE_SIZE),
-                time_limit_ms: time_limit(params.time_limit_ms),
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let reply = client.call(RequestBody::TablePage(request)).await;
-                if *generation.borrow() != mine {
-                    return;
-                }
-                loaded.set(match reply {
-                    ResponseBody::TablePage(page) => Loaded::Page(page),
-                    ResponseBody::Error(e) => Loaded::Failed(e),
-                    other => Loaded::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
-                });
-            });
+                    loaded.set(match reply {
+                        ResponseBody::TablePage(page) => Loaded::Page(Rc::new(page)),
+                        ResponseBody::Error(e) => Loaded::Failed(e),
+                        other => Loaded::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
+                    });
+                }),
+            }
         });
     }
 
-    let route_with = |params: TableParams| Route::Table { db: props.db.clone(), table: props.table.clone(), params };
-    let sort_links = {
-        let db = props.db.clone();
-        let table = props.table.clone();
-        let params = props.params.clone();
-        SortLinks {
-            current: props.params.sort.clone(),
-            href: Callback::from(move |sort: SortBy| {
-                // A new sort starts from the first page.
-                let params = TableParams { sort: Some(sort), next: None, ..params.clone() };
-                Route::Table { db: db.clone(), table: table.clone(), params }.to_hash()
-            }),
-        }
-    };
-
+    let (db, table, params) = (&props.db, &props.table, &props.params);
+    let href = |p: TableParams| Route::table(db, table, p).to_hash();
     let body = match &*loaded {
         Loaded::Waiting => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
         Loaded::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
@@ -95,36 +96,83 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                 Some(n) => format::rows(n),
                 None => "Too many rows to count quickly".into(),
             };
-            let next = page.next.as_ref().map(|cursor| {
-                route_with(TableParams { next: Some(cursor.to_url_text()), ..props.params.clone() }).to_hash()
-            });
-            let first = props.params.next.is_some().then(|| route_with(TableParams { next: None, ..props.params.clone() }).to_hash());
-            let edit_sql = Route::Query { db: props.db.clone(), sql: page.sql.clone(), time_limit_ms: None }.to_hash();
+            let next = page.next.as_ref().map(|cursor| href(TableParams { next: Some(cursor.to_url_text()), ..params.clone() }));
+            let first = params.next.is_some().then(|| href(params.first_page()));
+            let edit_sql = Route::Query { db: db.clone(), sql: page.sql.clone(), params: vec![], time_limit_ms: None }.to_hash();
+            let menu = {
+                let (d, t, p) = (db.clone(), table.clone(), params.clone());
+                let (d2, t2, p2) = (db.clone(), table.clone(), params.clone());
+                let (d3, t3, p3) = (db.clone(), table.clone(), params.clone());
+                ColumnMenu {
+                    current: params.sort.clone(),
+                    sort_href: Callback::from(move |sort: SortBy| {
+                        Route::table(&d, &t, TableParams { sort: Some(sort), ..p.first_page() }).to_hash()
+                    }),
+                    facet_href: Callback::from(move |column: String| {
+                        let facet = protocol::FacetRequest { column, kind: protocol::FacetKind::Column };
+                        let p = if p2.facets.contains(&facet) { p2.clone() } else { p2.toggle_facet(facet) };
+                        Route::table(&d2, &t2, p).to_hash()
+                    }),
+                    hide_href: Callback::from(move |column: String| {
+                        let mut p = p3.clone();
+                        p.hidden.push(column);
+                        Route::table(&d3, &t3, p).to_hash()
+                    }),
+                }
+            };
+            let row_links: Vec<String> = if page.key_columns.is_empty() {
+                Vec::new()
+            } else {
+                page.keys
+                    .iter()
+                    .map(|k| Route::Row { db: db.clone(), table: table.clone(), key: k.iter().map(|c| c.display()).collect() }.to_hash())
+                    .collect()
+            };
+            let references: Vec<Option<ColumnReference>> = page
+                .columns
+                .iter()
+                .map(|c| {
+                    let fk = page.foreign_keys.iter().find(|fk| fk.column == *c)?;
+                    let labels = page.labels.iter().find(|l| l.column == *c).map(|l| l.labels.clone()).unwrap_or_default();
+                    Some(ColumnReference { db: db.clone(), table: fk.other_table.clone(), labels: Rc::new(labels) })
+                })
+                .collect();
+            let show_all = (!params.hidden.is_empty()).then(|| href(TableParams { hidden: vec![], ..params.clone() }));
+            let export_request = request_for(db, table, params).ok().map(ExportSource::Table);
             html! {
                 <>
+                    <FilterBar db={db.clone()} table={table.clone()} params={params.clone()}
+                        columns={page.all_columns.clone()} fts_table={page.fts_table.clone()} />
+                    <Facets db={db.clone()} table={table.clone()} params={params.clone()}
+                        facets={page.facets.clone()} suggested={page.suggested_facets.clone()} />
                     <p class="table-meta">
                         <span class="total">{ total }</span>
+                        if !page.description.is_empty() { <span class="description">{ " " }{ &page.description }</span> }
                         { " · " }
                         <a class="edit-sql" href={edit_sql}>{ "View and edit SQL" }</a>
+                        if let Some(show_all) = show_all { { " · " }<a class="show-all" href={show_all}>{ "Show all columns" }</a> }
                     </p>
                     if page.rows.is_empty() {
                         <p class="muted">{ "No rows." }</p>
                     } else {
-                        <ResultsTable columns={page.columns.clone()} rows={page.rows.clone()} sort={Some(sort_links)} />
+                        <ResultsTable columns={page.columns.clone()} rows={page.rows.clone()} menu={Some(menu)} {row_links} {references} />
                     }
                     <nav class="pager">
                         if let Some(first) = first { <a class="first-page" href={first}>{ "First page" }</a> }
                         if let Some(next) = next { <a class="next-page" href={next}>{ "Next page" }</a> }
                     </nav>
+                    if let Some(source) = export_request { <ExportLinks {source} name={table.clone()} /> }
                 </>
             }
         }
     };
-    let db_href = Route::Database { db: props.db.clone() }.to_hash();
+    let db_href = Route::Database { db: db.clone() }.to_hash();
+    let about = state.table_metadata(db, table);
     html! {
         <section class="table-page">
-            <p class="crumbs"><a href={db_href}>{ &props.db }</a></p>
-            <h1>{ &props.table }</h1>
+            <p class="crumbs"><a href={db_href}>{ db }</a></p>
+            <h1>{ about.as_ref().and_then(|t| t.about.title.clone()).unwrap_or_else(|| table.clone()) }</h1>
+            if let Some(t) = &about { <AboutView about={t.about.clone()} columns={t.columns.clone()} /> }
             { body }
         </section>
     }

@@ -11,6 +11,7 @@
 
 mod cell;
 mod cursor;
+pub mod filter_ops;
 mod table;
 
 pub use cell::Cell;

@@ -1,0 +1,117 @@
+//! The filter bar above a table: full-text search, the active filters
+//! with a way to remove each, and a form to add one. Everything ends in a
+//! navigation, so the URL always says what is shown.
+
+use protocol::filter_ops::{takes_no_value, OPERATORS};
+use protocol::Filter;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::browser;
+use crate::route::{Route, TableParams};
+
+#[derive(Properties, PartialEq)]
+pub struct FilterBarProps {
+    pub db: String,
+    pub table: String,
+    pub params: TableParams,
+    pub columns: Vec<String>,
+    pub fts_table: Option<String>,
+}
+
+#[function_component(FilterBar)]
+pub fn filter_bar(props: &FilterBarProps) -> Html {
+    let column_ref = use_node_ref();
+    let op_ref = use_node_ref();
+    let value_ref = use_node_ref();
+    let search_ref = use_node_ref();
+    let raw_ref = use_node_ref();
+    let op = use_state(|| "exact".to_string());
+
+    let go = {
+        let db = props.db.clone();
+        let table = props.table.clone();
+        move |params: TableParams| browser::navigate(&Route::table(&db, &table, params))
+    };
+    let on_add = {
+        let (column_ref, op_ref, value_ref) = (column_ref.clone(), op_ref.clone(), value_ref.clone());
+        let params = props.params.clone();
+        let go = go.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(column), Some(op), Some(value)) =
+                (column_ref.cast::<HtmlSelectElement>(), op_ref.cast::<HtmlSelectElement>(), value_ref.cast::<HtmlInputElement>())
+            else {
+                return;
+            };
+            let filter = Filter { column: column.value(), op: op.value(), value: if takes_no_value(&op.value()) { "1".into() } else { value.value() } };
+            go(params.with_filter(filter));
+        })
+    };
+    let on_search = {
+        let (search_ref, raw_ref) = (search_ref.clone(), raw_ref.clone());
+        let params = props.params.clone();
+        let go = go.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(search), Some(raw)) = (search_ref.cast::<HtmlInputElement>(), raw_ref.cast::<HtmlInputElement>()) else { return };
+            let query = search.value().trim().to_string();
+            go(TableParams {
+                search: (!query.is_empty()).then_some(query),
+                search_raw: raw.checked(),
+                sort: if search.value().trim().is_empty() { params.sort.clone() } else { None },
+                ..params.first_page()
+            });
+        })
+    };
+    let on_op = {
+        let op = op.clone();
+        Callback::from(move |e: Event| op.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+
+    let active: Html = props
+        .params
+        .filters
+        .iter()
+        .map(|f| {
+            let words = OPERATORS.iter().find(|(o, _)| *o == f.op).map(|(_, w)| *w).unwrap_or(f.op.as_str());
+            let href = Route::table(&props.db, &props.table, props.params.without_filter(f)).to_hash();
+            let value = if takes_no_value(&f.op) { String::new() } else { format!(" {}", f.value) };
+            html! {
+                <li class="active-filter">
+                    { format!("{} {words}{value}", f.column) }
+                    { " " }<a href={href} class="remove" aria-label={format!("Remove filter on {}", f.column)}>{ "×" }</a>
+                </li>
+            }
+        })
+        .collect();
+    let search_box = props.fts_table.as_ref().map(|fts| {
+        html! {
+            <form class="search" onsubmit={on_search}>
+                <input ref={search_ref} type="search" name="_search" aria-label="Search"
+                    placeholder={format!("Search (full-text index {fts})")}
+                    value={props.params.search.clone().unwrap_or_default()} />
+                <label class="inline"><input ref={raw_ref} type="checkbox" checked={props.params.search_raw} />{ " raw (use FTS operators)" }</label>
+                <button type="submit">{ "Search" }</button>
+            </form>
+        }
+    });
+    html! {
+        <div class="filters">
+            { for search_box }
+            if !props.params.filters.is_empty() {
+                <ul class="active-filters">{ active }</ul>
+            }
+            <form class="add-filter" onsubmit={on_add}>
+                <select ref={column_ref} aria-label="Column">
+                    { for props.columns.iter().map(|c| html! { <option value={c.clone()}>{ c }</option> }) }
+                </select>
+                <select ref={op_ref} aria-label="Operator" onchange={on_op}>
+                    { for OPERATORS.iter().map(|(o, w)| html! { <option value={*o} selected={*o == op.as_str()}>{ *w }</option> }) }
+                </select>
+                <input ref={value_ref} type="text" aria-label="Value" placeholder="value" disabled={takes_no_value(&op)} />
+                <button type="submit">{ "Add filter" }</button>
+            </form>
+        </div>
+    }
+}
