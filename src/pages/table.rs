@@ -24,7 +24,9 @@ pub struct TablePageProps {
 #[derive(Clone, PartialEq)]
 enum Loaded {
     Waiting,
-    Page(Rc<TablePage>),
+    /// A page and the view it was asked for: rendered from these, not from
+    /// the props, so the headers never describe rows not yet loaded.
+    Page(Rc<TablePage>, TableParams),
     Failed(ErrorReport),
 }
 
@@ -48,7 +50,7 @@ pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TableP
         search: params.search.clone().map(|query| protocol::Search { query, raw: params.search_raw }),
         facets: params.facets.clone(),
         hidden: params.hidden.clone(),
-        suggest_facets: true,
+        suggest_facets: false,
     })
 }
 
@@ -59,11 +61,13 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     let client = use_context::<WorkerClient>().expect("worker context");
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let loaded = use_state(|| Loaded::Waiting);
+    let suggested = use_state(Vec::<protocol::FacetRequest>::new);
     // Replies to superseded requests (the user clicked on) are dropped.
     let generation = use_mut_ref(|| 0u32);
 
     {
         let loaded = loaded.clone();
+        let suggested = suggested.clone();
         let generation = generation.clone();
         use_effect_with((props.db.clone(), props.table.clone(), props.params.clone()), move |(db, table, params)| {
             *generation.borrow_mut() += 1;
@@ -71,27 +75,39 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             loaded.set(Loaded::Waiting);
             match request_for(db, table, params) {
                 Err(e) => loaded.set(Loaded::Failed(e)),
-                Ok(request) => wasm_bindgen_futures::spawn_local(async move {
-                    let reply = client.call(RequestBody::TablePage(request)).await;
+                Ok(request) => {
+                    let params = params.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                    let reply = client.call(RequestBody::TablePage(request.clone())).await;
                     if *generation.borrow() != mine {
                         return;
                     }
+                    let page_loaded = matches!(reply, ResponseBody::TablePage(_));
                     loaded.set(match reply {
-                        ResponseBody::TablePage(page) => Loaded::Page(Rc::new(page)),
+                        ResponseBody::TablePage(page) => Loaded::Page(Rc::new(page), params),
                         ResponseBody::Error(e) => Loaded::Failed(e),
                         other => Loaded::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
                     });
-                }),
+                    suggested.set(Vec::new());
+                    if page_loaded {
+                        if let ResponseBody::SuggestedFacets(found) = client.call(RequestBody::SuggestFacets(request)).await {
+                            if *generation.borrow() == mine {
+                                suggested.set(found);
+                            }
+                        }
+                    }
+                    })
+                }
             }
         });
     }
 
-    let (db, table, params) = (&props.db, &props.table, &props.params);
+    let (db, table) = (&props.db, &props.table);
     let href = |p: TableParams| Route::table(db, table, p).to_hash();
     let body = match &*loaded {
         Loaded::Waiting => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
         Loaded::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
-        Loaded::Page(page) => {
+        Loaded::Page(page, params) => {
             let total = match page.total {
                 Some(n) => format::rows(n),
                 None => "Too many rows to count quickly".into(),
@@ -144,7 +160,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                     <FilterBar db={db.clone()} table={table.clone()} params={params.clone()}
                         columns={page.all_columns.clone()} fts_table={page.fts_table.clone()} />
                     <Facets db={db.clone()} table={table.clone()} params={params.clone()}
-                        facets={page.facets.clone()} suggested={page.suggested_facets.clone()} />
+                        facets={page.facets.clone()} suggested={(*suggested).clone()} />
                     <p class="table-meta">
                         <span class="total">{ total }</span>
                         if !page.description.is_empty() { <span class="description">{ " " }{ &page.description }</span> }

@@ -60,10 +60,12 @@ export async function start({ appPrefix = '/' } = {}) {
 export const q = (pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
 
 /** The text of every cell in the results table, row by row. */
+/** The text of every cell in the results table, row by row (without the
+ *  row-page link column). */
 export async function tableCells(page) {
-  return page.$$eval('table.rows tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  return page.$$eval('table.rows tbody tr', (rows) => rows.map((r) => [...r.cells].filter((c) => !c.classList.contains('row-link')).map((c) => c.textContent)));
 }
 
 export async function headers(page) {
-  return page.$$eval('table.rows thead th', (ths) => ths.map((t) => t.textContent.replace(/[▲▼]/g, '').trim()));
+  return page.$$eval('table.rows thead th:not(.row-link)', (ths) => ths.map((t) => (t.querySelector('a.sort') ?? t).textContent.replace(/[▲▼]/g, '').trim()));
 }

@@ -25,7 +25,7 @@ pub use open::{check_header, harden, open_empty, open_image, SQLITE_HEADER};
 pub use query::{each_row, query_parameters, run_query};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
-pub use table_page::table_page;
+pub use table_page::{suggest_facets, table_page};
 pub use time_limit::{with_time_limit, Clock};
 #[cfg(not(target_arch = "wasm32"))]
 pub use time_limit::native_clock;
@@ -229,6 +229,11 @@ impl Engine {
         let clock = self.clock;
         let d = self.database(&req.db)?;
         table_page(&mut d.conn, clock, req, &d.label_columns)
+    }
+
+    pub fn suggest_facets(&mut self, req: &TablePageRequest) -> Result<Vec<protocol::FacetRequest>> {
+        let clock = self.clock;
+        table_page::suggest_facets(&mut self.database(&req.db)?.conn, clock, req)
     }
 
     /// Keeps metadata and applies what the engine needs of it (label

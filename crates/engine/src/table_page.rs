@@ -120,6 +120,45 @@ pub(crate) fn plan(conn: &Connection, table: &str) -> Result<Plan> {
     Ok(Plan { display, types, key, row_key, from: quote_ident(table), all_columns: names })
 }
 
+/// Which rows a view shows: its filters and search as WHERE conditions.
+struct Selection {
+    conditions: Vec<String>,
+    params: Vec<Cell>,
+    description: String,
+    fts: Option<fts::FtsIndex>,
+    /// The FTS query bound for the search, when searching.
+    search: Option<Cell>,
+}
+
+fn selection(conn: &Connection, req: &TablePageRequest, plan: &Plan) -> Result<Selection> {
+    let (mut conditions, mut params) = filters::where_clause(&req.filters, &plan.all_columns)?;
+    let mut description = filters::describe(&req.filters);
+    let fts_index = fts::detect(conn, &req.table)?;
+    let mut bound = None;
+    if let Some(search) = req.search.as_ref().filter(|s| !s.query.trim().is_empty()) {
+        let Some(index) = &fts_index else {
+            return Err(Error::new(ErrorKind::BadRequest, format!("{} has no full-text index to search.", req.table)));
+        };
+        let query = Cell::Text(if search.raw { search.query.clone() } else { fts::escape(&search.query) });
+        conditions.push(index.condition());
+        params.push(query.clone());
+        bound = Some(query);
+        let words = format!("search matches \"{}\"", search.query);
+        description = if description.is_empty() { format!("where {words}") } else { format!("{description} and {words}") };
+    }
+    Ok(Selection { conditions, params, description, fts: fts_index, search: bound })
+}
+
+/// Columns worth faceting by, among the rows the view selects. Separate
+/// from `table_page` because its checks may take a while on big tables.
+pub fn suggest_facets(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<Vec<protocol::FacetRequest>> {
+    let plan = plan(conn, &req.table)?;
+    let selection = selection(conn, req, &plan)?;
+    let scope = Scope { from: &plan.from, conditions: &selection.conditions, params: &selection.params };
+    let candidates: Vec<String> = plan.all_columns.iter().filter(|c| !plan.row_key.contains(c) && !plan.key.columns().contains(c)).cloned().collect();
+    Ok(facets::suggest(conn, clock, &scope, &candidates, &req.facets))
+}
+
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
     if req.page_size == 0 || req.page_size > MAX_PAGE_SIZE {
         return Err(Error::new(ErrorKind::BadRequest, format!("Page size must be between 1 and {MAX_PAGE_SIZE}.")));
@@ -145,24 +184,11 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
     let descending = req.sort.as_ref().is_some_and(|s| s.descending);
     let key_exprs = plan.key.exprs();
 
-    // WHERE: filters, then the search.
-    let (mut conditions, mut params) = filters::where_clause(&req.filters, &plan.all_columns)?;
-    let mut description = filters::describe(&req.filters);
-    let fts_index = fts::detect(conn, &req.table)?;
-    let mut rank_order: Option<(String, Cell)> = None;
-    if let Some(search) = req.search.as_ref().filter(|s| !s.query.trim().is_empty()) {
-        let Some(index) = &fts_index else {
-            return Err(Error::new(ErrorKind::BadRequest, format!("{} has no full-text index to search.", req.table)));
-        };
-        let query = Cell::Text(if search.raw { search.query.clone() } else { fts::escape(&search.query) });
-        conditions.push(index.condition());
-        params.push(query.clone());
-        if sort_expr.is_none() {
-            rank_order = index.rank_order().map(|o| (o, query));
-        }
-        let search_words = format!("search matches \"{}\"", search.query);
-        description = if description.is_empty() { format!("where {search_words}") } else { format!("{description} and {search_words}") };
-    }
+    let Selection { mut conditions, mut params, description, fts: fts_index, search } = selection(conn, req, &plan)?;
+    let rank_order: Option<(String, Cell)> = match (&search, &fts_index, &sort_expr) {
+        (Some(query), Some(index), None) => index.rank_order().map(|o| (o, query.clone())),
+        _ => None,
+    };
     let scope_conditions = conditions.clone();
     let scope_params = params.clone();
 
@@ -270,12 +296,7 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
     for facet in &mut facets {
         label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms, chosen);
     }
-    let suggested_facets = if req.suggest_facets {
-        let candidates: Vec<String> = plan.all_columns.iter().filter(|c| !plan.key.columns().contains(c)).cloned().collect();
-        facets::suggest(conn, clock, &scope, &candidates, &req.facets)
-    } else {
-        Vec::new()
-    };
+    let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
     let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms, chosen);
     Ok(TablePage {
         columns: plan.display.clone(),

@@ -56,6 +56,9 @@ pub enum RequestBody {
     /// Tables, views and row counts of an open database.
     Schema { db: String },
     TablePage(TablePageRequest),
+    /// Columns worth faceting by for a view (asked after the page, since
+    /// the checks can take a while on big tables).
+    SuggestFacets(TablePageRequest),
     Row(RowRequest),
     Query(QueryRequest),
     /// The named parameters (`:name`) of a statement, in order.
@@ -91,6 +94,7 @@ pub enum ResponseBody {
     SchemaChanged(DatabaseSchema),
     Schema(DatabaseSchema),
     TablePage(TablePage),
+    SuggestedFacets(Vec<FacetRequest>),
     Row(RowPage),
     Query(QueryResult),
     QueryParameters(Vec<String>),

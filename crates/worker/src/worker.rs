@@ -164,6 +164,10 @@ fn handle(request: Request, attachment: Option<File>) {
             let result = STATE.with_borrow_mut(|s| s.engine.query(&req));
             reply(id, result, ResponseBody::Query);
         }
+        RequestBody::SuggestFacets(req) => {
+            let result = STATE.with_borrow_mut(|s| s.engine.suggest_facets(&req));
+            reply(id, result, ResponseBody::SuggestedFacets);
+        }
         RequestBody::Row(req) => {
             let result = STATE.with_borrow_mut(|s| s.engine.row(&req));
             reply(id, result, ResponseBody::Row);
