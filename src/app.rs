@@ -201,6 +201,7 @@ pub fn app() -> Html {
                     { page }
                 </main>
                 <footer class="muted">
+                    if let Some(m) = &state.metadata { <crate::pages::about::AboutView about={protocol::About { title: None, description: None, ..m.about.clone() }} /> }
                     { "Runs entirely in your browser" }
                     if let WorkerStatus::Ready { sqlite_version } = &state.worker {
                         { format!(" · SQLite {sqlite_version}") }

@@ -141,7 +141,7 @@ impl WorkerClient {
 
 impl Inner {
     fn deliver(&self, response: Response) {
-        let is_final = !matches!(response.body, ResponseBody::Progress { .. } | ResponseBody::SchemaChanged(_));
+        let is_final = response.body.is_final();
         let mut pending = self.pending.borrow_mut();
         if is_final {
             match pending.remove(&response.id) {

@@ -30,6 +30,23 @@ function makeBadFiles() {
   writeFileSync(join(dir, 'books.tsv'), 'author_id\ttitle\tyear\n1\tThe Dispossessed\t1974\n2\tInvisible Cities\t1972\n1\tThe Lathe of Heaven\t1971\n3\tKindred\t1979\n');
   writeFileSync(join(dir, 'list.json'), JSON.stringify([{ id: 1, tags: ['a', 'b'], score: 1.5 }, { id: 2, tags: [], score: 2 }]));
   writeFileSync(join(dir, 'lines.ndjson'), '{"event": "open", "n": 1}\n{"event": "close", "n": 2, "extra": {"by": "x"}}\n');
+  writeFileSync(join(dir, 'cells.csv'), [
+    'id,markup,link,sneaky,doc,note',
+    '1,<script>window.pwned=1</script>,https://example.com/page,javascript:window.pwned=2,"{""a"": [1, 2]}",',
+    `2,<img src=x onerror="window.pwned=3">,http://example.org,JAVASCRIPT:alert(1),[],${'long '.repeat(80)}`,
+  ].join('\n') + '\n');
+  writeFileSync(join(dir, 'metadata.json'), JSON.stringify({
+    title: 'Music archive',
+    license: 'MIT', license_url: 'https://opensource.org/licenses/MIT',
+    databases: { Chinook_Sqlite: {
+      description: 'A digital media store.',
+      source: 'chinook-database', source_url: 'https://github.com/lerocha/chinook-database',
+      tables: { Track: { description: 'Every song for sale.', columns: { Milliseconds: 'Length in ms' } },
+                Employee: { label_column: 'LastName' } },
+      queries: { longest: { sql: 'SELECT Name, Milliseconds FROM Track ORDER BY Milliseconds DESC LIMIT :n', title: 'Longest tracks' } },
+    } },
+  }));
+  writeFileSync(join(dir, 'metadata.yaml'), 'title: Music archive (YAML)\ndatabases:\n  Chinook_Sqlite:\n    description: From YAML.\n');
   writeFileSync(join(dir, 'broken.sql'), 'CREATE TABLE t(a);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2;\nINSERT INTO t VALUES (3);\n');
   mkdirSync(join(dir, 'sub'), { recursive: true });
   return dir;

@@ -72,8 +72,8 @@ pub enum RequestBody {
 }
 
 /// A message from the worker to the UI, answering request `id`. Every
-/// request gets one final reply; `Progress` and `SchemaChanged` may come
-/// before it.
+/// request gets one final reply; `Progress`, `SchemaChanged` and
+/// `ExportChunk` may come before it (`ResponseBody::is_final`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
     pub id: u32,
@@ -137,6 +137,13 @@ pub struct ImportReport {
     pub count: u64,
     /// Things the user should know, such as characters that were replaced.
     pub warnings: Vec<String>,
+}
+
+impl ResponseBody {
+    /// False for the messages that come before a request's one final reply.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, ResponseBody::Progress { .. } | ResponseBody::SchemaChanged(_) | ResponseBody::ExportChunk(_))
+    }
 }
 
 /// What went wrong, in words a user can act on, plus a machine-readable kind.
