@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const BINDGEN = 'target/wasm-bindgen';
 const OUT = 'dist';
@@ -47,6 +48,11 @@ for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker']]) {
   hashed(`${logical}.js`, readFileSync(join(BINDGEN, `${crate}.js`)));
 }
 hashed('worker-loader.js', Buffer.from(fill(readFileSync('www/worker-loader.js', 'utf8'))));
+// The SQL editor (CodeMirror 6 from node_modules) as one ES module.
+const editor = await build({
+  entryPoints: ['www/editor/editor.mjs'], bundle: true, format: 'esm', minify: true, write: false, logLevel: 'error',
+});
+hashed('editor.js', Buffer.from(editor.outputFiles[0].contents));
 hashed('style.css', readFileSync('www/style.css'));
 for (const file of ['favicon.svg', 'demo.db']) copyFileSync(join('www', file), join(OUT, file));
 writeFileSync(join(OUT, 'index.html'), fill(readFileSync('index.html', 'utf8')));

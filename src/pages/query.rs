@@ -1,4 +1,5 @@
-use protocol::{ErrorKind, ErrorReport, ExportSource, QueryRequest, QueryResult, RequestBody, ResponseBody};
+use protocol::{DatabaseSchema, ErrorKind, ErrorReport, ExportSource, QueryRequest, QueryResult, RequestBody, ResponseBody};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -40,6 +41,32 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     let generation = use_mut_ref(|| 0u32);
     // Running the SQL already in the URL changes no route; this runs it again.
     let reruns = use_state(|| 0u32);
+    let state = use_context::<UseReducerHandle<crate::state::AppState>>().expect("state context");
+    let editor = use_mut_ref(|| None::<JsValue>);
+
+    // The CodeMirror editor over the textarea, with this database's tables
+    // and columns for completion; the textarea alone if it cannot load.
+    {
+        let editor = editor.clone();
+        let schema = state.database(&props.db).map(completion_schema).unwrap_or_else(|| js_sys::Object::new().into());
+        use_effect_with(props.db.clone(), move |_| {
+            mount_editor(editor.clone(), schema);
+            move || {
+                if let Some(handle) = editor.borrow_mut().take() {
+                    call_method(&handle, "destroy", &JsValue::UNDEFINED);
+                }
+            }
+        });
+    }
+    // A new route's SQL goes into the editor too.
+    {
+        let editor = editor.clone();
+        use_effect_with(props.sql.clone(), move |sql| {
+            if let Some(handle) = editor.borrow().as_ref() {
+                call_method(handle, "set", &JsValue::from_str(sql));
+            }
+        });
+    }
 
     {
         let (draft, outcome, names, values, generation) = (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
@@ -188,5 +215,42 @@ pub fn query_page(props: &QueryPageProps) -> Html {
             </form>
             { result }
         </section>
+    }
+}
+
+/// `{table: [columns…]}` for the editor's completion.
+fn completion_schema(schema: &DatabaseSchema) -> JsValue {
+    let object = js_sys::Object::new();
+    for table in &schema.tables {
+        let columns: js_sys::Array = table.columns.iter().map(|c| JsValue::from_str(&c.name)).collect();
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(&table.name), &columns);
+    }
+    for view in &schema.views {
+        let columns: js_sys::Array = view.columns.iter().map(|c| JsValue::from_str(c)).collect();
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(&view.name), &columns);
+    }
+    object.into()
+}
+
+/// Calls the page's `explorerMountEditor` (see index.html), which loads
+/// the editor bundle, and keeps the handle it resolves to.
+fn mount_editor(slot: std::rc::Rc<std::cell::RefCell<Option<JsValue>>>, schema: JsValue) {
+    let document = browser::window().document().expect("a document");
+    let Some(textarea) = document.get_element_by_id("query-sql") else { return };
+    let Ok(mount) = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("explorerMountEditor")) else { return };
+    let Some(mount) = mount.dyn_ref::<js_sys::Function>() else { return };
+    let Ok(promise) = mount.call2(&JsValue::NULL, &textarea, &schema) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(handle) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await {
+            *slot.borrow_mut() = Some(handle);
+        }
+    });
+}
+
+fn call_method(target: &JsValue, name: &str, argument: &JsValue) {
+    if let Ok(method) = js_sys::Reflect::get(target, &JsValue::from_str(name)) {
+        if let Some(method) = method.dyn_ref::<js_sys::Function>() {
+            let _ = method.call1(target, argument);
+        }
     }
 }

@@ -78,8 +78,8 @@ test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the U
   assert.deepEqual(rows, [['3503', 'real']]);
   assert.deepEqual(await headers(page), ['n', 't']);
 
-  await page.fill('#query-sql', "SELECT Name FROM Genre WHERE Name LIKE 'R%' ORDER BY Name");
-  await page.press('#query-sql', 'Control+Enter');
+  await page.fill('.cm-content', "SELECT Name FROM Genre WHERE Name LIKE 'R%' ORDER BY Name");
+  await page.press('.cm-content', 'Control+Enter');
   await page.waitForURL(/sql=SELECT\+Name\+FROM\+Genre/);
   await page.waitForSelector('.row-count:text("4 rows")');
   assert.deepEqual(await tableCells(page), [['R&B/Soul'], ['Reggae'], ['Rock'], ['Rock And Roll']]);
@@ -94,13 +94,13 @@ test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the U
 
   // Running the same SQL again runs it again (the data may have changed).
   await runQuery(page, 'SELECT count(*) FROM Genre');
-  await page.fill('#query-sql', "INSERT INTO Genre(Name) VALUES ('Polka')");
-  await page.press('#query-sql', 'Control+Enter');
+  await page.fill('.cm-content', "INSERT INTO Genre(Name) VALUES ('Polka')");
+  await page.press('.cm-content', 'Control+Enter');
   await page.waitForSelector('.row-count:text("1 row changed")');
   await page.click('button:text("Run SQL")');
   await page.waitForSelector('.row-count:text("1 row changed")');
-  await page.fill('#query-sql', 'SELECT count(*) FROM Genre');
-  await page.press('#query-sql', 'Control+Enter');
+  await page.fill('.cm-content', 'SELECT count(*) FROM Genre');
+  await page.press('.cm-content', 'Control+Enter');
   await page.waitForFunction(() => document.querySelector('table.rows td')?.textContent === '27');
 });
 
@@ -117,8 +117,8 @@ test('a runaway query is stopped at the time limit while the UI keeps reacting',
   await page.waitForSelector('.running');
   // While the worker is busy, the page still handles input: typing changes
   // the box, and the query is still running when it does.
-  await page.fill('#query-sql', 'typed while running');
-  assert.equal(await page.inputValue('#query-sql'), 'typed while running');
+  await page.fill('.cm-content', 'typed while running');
+  assert.equal(await page.textContent('.cm-content'), 'typed while running');
   assert.ok(await page.$('.running'), 'the query was still running while the UI reacted');
   await page.waitForSelector('.error[data-kind="TimeLimit"]', { timeout: 10000 });
   assert.match(await page.textContent('.error'), /time limit of 1000 ms/);

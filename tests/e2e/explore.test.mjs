@@ -188,3 +188,27 @@ test('metadata: titles, descriptions, licence, column notes, canned queries, lab
   await page.goto(env.appUrl(`${chinook}&${q([['metadata', `${badData.url}/page.html`]])}`));
   await page.waitForSelector('.metadata-error .error:has-text("metadata")');
 });
+
+test('the SQL editor highlights SQL and completes table and column names', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent('select 1')}`));
+  const editor = page.locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('SELECT Name FROM Trac');
+  await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("Track")');
+  await page.keyboard.press('Enter');
+  assert.equal(await editor.textContent(), 'SELECT Name FROM Track');
+  // Keywords are styled apart from names.
+  const styled = await page.$$eval('.cm-line span', (spans) => spans.map((s) => [s.textContent, getComputedStyle(s).color]));
+  const keyword = styled.find(([t]) => t === 'SELECT');
+  assert.ok(keyword, JSON.stringify(styled));
+  await page.keyboard.type(' WHERE Mill');
+  await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("Milliseconds")');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(' > 5000000');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForURL(/WHERE\+Milliseconds\+%3E/);
+  await page.waitForSelector('.row-count:text("1 row")');
+  assert.equal((await tableCells(page))[0][0], 'Occupation / Precipice');
+});
