@@ -203,10 +203,12 @@ test('the SQL editor highlights SQL and completes table and column names', async
   const styled = await page.$$eval('.cm-line span', (spans) => spans.map((s) => [s.textContent, getComputedStyle(s).color]));
   const keyword = styled.find(([t]) => t === 'SELECT');
   assert.ok(keyword, JSON.stringify(styled));
+  const plain = await page.$eval('.cm-line', (line) => getComputedStyle(line).color);
+  assert.notEqual(keyword[1], plain, 'keywords have their own colour');
   await page.keyboard.type(' WHERE Mill');
   await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("Milliseconds")');
   await page.keyboard.press('Enter');
-  await page.keyboard.type(' > 5000000');
+  await page.keyboard.type(' > 5200000');
   await page.keyboard.press('Control+Enter');
   await page.waitForURL(/WHERE\+Milliseconds\+%3E/);
   await page.waitForSelector('.row-count:text("1 row")');
