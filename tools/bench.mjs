@@ -15,7 +15,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const RUNS = Number(arg('runs', 3));
-const ONLY = arg('only', 'size,load,csv').split(',');
+const ONLY = arg('only', 'size,load,csv,explore').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -215,13 +215,117 @@ async function csvImport(app, data) {
   console.log(`this app peak memory:           ${(ours.peak / size).toFixed(2)}x the file (target < 3x)`);
 }
 
+// --- Exploring a 1,000,000-row table, and SELECTs against sql.js.
+const BIG_SQL = `CREATE TABLE big (id INTEGER PRIMARY KEY, grp INTEGER, name TEXT, score REAL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+INSERT INTO big SELECT i, (i * 7919) % 1000, 'name ' || i, (i % 997) / 7.0 FROM n;
+CREATE INDEX big_grp ON big(grp);
+`;
+const CHINOOK_QUERIES = [
+  "SELECT count(*) FROM Track WHERE Composer LIKE '%a%'",
+  'SELECT g.Name, count(*), avg(t.Milliseconds) FROM Track t JOIN Genre g USING (GenreId) GROUP BY g.Name ORDER BY 2 DESC',
+  'SELECT c.Country, sum(il.UnitPrice * il.Quantity) AS total FROM InvoiceLine il JOIN Invoice i USING (InvoiceId) JOIN Customer c USING (CustomerId) GROUP BY c.Country ORDER BY total DESC',
+];
+
+/** Navigates the app (already open) to `hash` and times until the table
+ *  page shows rows whose first cell is not `previous` (or the facet). */
+async function timeView(page, hash, waitFor) {
+  return page.evaluate(async ({ hash, waitFor }) => {
+    const before = document.querySelector('table.rows tbody tr')?.textContent;
+    const started = performance.now();
+    location.hash = hash;
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const row = document.querySelector('table.rows tbody tr')?.textContent;
+      const ready = waitFor ? document.querySelector(waitFor) : row && row !== before && !document.querySelector('[aria-busy]');
+      if (ready) return performance.now() - started;
+      if (performance.now() - started > 30000) return NaN;
+    }
+  }, { hash, waitFor });
+}
+
+async function explore(app, data) {
+  const script = await serve({ root: 'bench', cors: true, routes: { '/big.sql': (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.end(BIG_SQL);
+  } } });
+  const { browser } = await launch();
+  try {
+    const page = await browser.newPage();
+    const started = Date.now();
+    await page.goto(`${app.url}/?sql=${encodeURIComponent(`${script.url}/big.sql`)}`);
+    await page.waitForURL(/#\/data$/, { timeout: 120000 });
+    console.log(`\nExploring a generated 1,000,000-row table (id, grp with 1,000 values, name, score); made by ?sql= in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // The cursor for row 900,000 in each order, from the app's own query page.
+    const cursorFor = async (sql) => {
+      await page.evaluate((sql) => { location.hash = `#/data?sql=${encodeURIComponent(sql)}`; }, sql);
+      await page.waitForSelector('.query-meta');
+      return page.$$eval('table.rows tbody td', (tds) => tds.map((td) => td.textContent));
+    };
+    const [deepId] = await cursorFor('SELECT id FROM big ORDER BY id LIMIT 1 OFFSET 899999');
+    const [grp, grpId] = await cursorFor('SELECT grp, id FROM big ORDER BY grp, id LIMIT 1 OFFSET 899999');
+    const views = [
+      ['sorted by rowid, page 1', '#/data/big?_sort=id'],
+      ['sorted by rowid, row 900,000', `#/data/big?_sort=id&_next=${encodeURIComponent(`[[${deepId}],${deepId}]`)}`],
+      ['sorted by grp (ties), page 1', '#/data/big?_sort=grp'],
+      ['sorted by grp (ties), row 900,000', `#/data/big?_sort=grp&_next=${encodeURIComponent(`[[${grp}],${grpId}]`)}`],
+    ];
+    const results = {};
+    for (const [name, hash] of views) results[name] = [];
+    for (let i = 0; i < Math.max(RUNS, 5); i++) {
+      for (const [name, hash] of views) {
+        await page.evaluate(() => { location.hash = '#/data'; });
+        await page.waitForSelector('.database h1');
+        results[name].push(await timeView(page, hash));
+      }
+    }
+    for (const [name] of views) console.log(`${name.padEnd(36)} ${median(results[name]).toFixed(0)} ms`);
+    const ratio = (deep, first) => (median(results[deep]) / median(results[first])).toFixed(2);
+    console.log(`deep page / page 1: rowid ${ratio('sorted by rowid, row 900,000', 'sorted by rowid, page 1')}x, grp ${ratio('sorted by grp (ties), row 900,000', 'sorted by grp (ties), page 1')}x (target <= 2x)`);
+    const facetTimes = [];
+    for (let i = 0; i < Math.max(RUNS, 5); i++) {
+      await page.evaluate(() => { location.hash = '#/data'; });
+      await page.waitForSelector('.database h1');
+      facetTimes.push(await timeView(page, '#/data/big?_facet=grp', '.facet[data-column="grp"] li'));
+    }
+    console.log(`${'page with a facet on grp'.padEnd(36)} ${median(facetTimes).toFixed(0)} ms`);
+
+    // Three SELECTs on Chinook: this app's worker (its own timing) vs sql.js.
+    const chinook = `${data.url}/sqlite/Chinook_Sqlite.sqlite`;
+    await page.goto(`${app.url}/?url=${encodeURIComponent(chinook)}`);
+    await page.waitForURL(/#\/Chinook_Sqlite$/);
+    const ours = [];
+    for (const sql of CHINOOK_QUERIES) {
+      const times = [];
+      for (let i = 0; i < 7; i++) {
+        await page.evaluate((sql) => { location.hash = `#/Chinook_Sqlite?sql=${encodeURIComponent(sql)}&_r=${Math.random()}`; }, sql);
+        await page.waitForFunction(() => document.querySelector('.query-meta') && !document.querySelector('.running'));
+        times.push(Number((await page.textContent('.query-meta .muted')).match(/([\d.]+) ms/)[1]));
+        await page.evaluate(() => { location.hash = '#/'; });
+      }
+      ours.push(median(times));
+    }
+    const sqljs = await browser.newPage();
+    await sqljs.goto(`${script.url}/pages/sqljs-queries.html`);
+    const theirs = await sqljs.evaluate(({ url, queries }) => window.timeQueries(url, queries, 7), { url: chinook, queries: CHINOOK_QUERIES });
+    console.log('\nSELECTs on Chinook, median of 7 (execution time)        this app    sql.js');
+    CHINOOK_QUERIES.forEach((sql, i) => {
+      console.log(`${sql.slice(0, 52).padEnd(54)} ${`${ours[i].toFixed(1)} ms`.padEnd(11)} ${theirs[i].toFixed(1)} ms`);
+    });
+  } finally {
+    await browser.close();
+    await script.close();
+  }
+}
+
 if (ONLY.includes('size')) sizes();
-if (ONLY.includes('load') || ONLY.includes('csv')) {
+if (ONLY.includes('load') || ONLY.includes('csv') || ONLY.includes('explore')) {
   const app = await serve({ root: 'dist' });
   const data = await serve({ root: SHARED, cors: true });
   try {
     if (ONLY.includes('load')) await loadTime(app, data);
     if (ONLY.includes('csv')) await csvImport(app, data);
+    if (ONLY.includes('explore')) await explore(app, data);
   } finally {
     await app.close();
     await data.close();
