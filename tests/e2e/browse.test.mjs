@@ -22,7 +22,7 @@ async function runQuery(page, sql) {
 test('sorting by a column header and paging with a keyset cursor', async () => {
   const { page } = env;
   // The reference: what one ORDER BY says rows 1 and 101 are.
-  const expected = await runQuery(page, 'SELECT TrackId, Name FROM Track ORDER BY Name DESC, TrackId LIMIT 2 OFFSET 99');
+  const expected = await runQuery(page, 'SELECT TrackId, Name FROM Track ORDER BY Name DESC, TrackId DESC LIMIT 2 OFFSET 99');
 
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Track'));
   await page.waitForSelector('.total:text("3,503 rows")');

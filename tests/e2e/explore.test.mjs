@@ -76,7 +76,7 @@ test('filter, facet, sort and next page, then a reload restores the same view', 
 
   // The same rows by one query: names sorted descending, from the 101st.
   const reference = await runSql(page, chinook, 'Chinook_Sqlite',
-    'SELECT TrackId, Name FROM Track WHERE GenreId = 1 AND MediaTypeId = 1 ORDER BY Name DESC, TrackId LIMIT 3 OFFSET 100');
+    'SELECT TrackId, Name FROM Track WHERE GenreId = 1 AND MediaTypeId = 1 ORDER BY Name DESC, TrackId DESC LIMIT 3 OFFSET 100');
   assert.deepEqual(second.slice(0, 3).map((r) => r.slice(0, 2)), reference);
 });
 

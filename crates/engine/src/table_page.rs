@@ -203,7 +203,13 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
     } else if let Some(s) = &sort_expr {
         order.push(format!("{s} {}", if descending { "DESC" } else { "ASC" }));
     }
-    order.extend(key_exprs.iter().cloned());
+    let key_direction = if descending && rank_order.is_none() { " DESC" } else { "" };
+    for k in &key_exprs {
+        // Sorted by the key itself: it is already in the order.
+        if sort_expr.as_deref() != Some(k.as_str()) || key_exprs.len() != 1 {
+            order.push(format!("{k}{key_direction}"));
+        }
+    }
 
     let keyset = rank_order.is_none() && plan.key != RowKey::None;
     let offset = match (&req.after, keyset) {
@@ -344,18 +350,26 @@ fn bad_cursor() -> Error {
 }
 
 /// The WHERE condition for "rows after this cursor", with `?` placeholders.
-/// Ascending order puts NULLs first, descending puts them last; the key
-/// always breaks ties in ascending order.
+///
+/// Order is `sort [DESC], key [DESC]`: the key breaks ties in the sort's
+/// direction, so that "after (v, k)" is one row-value comparison, which
+/// SQLite answers with an index seek (`(s, key) > (?, ?)`), not a scan.
+/// SQLite puts NULLs first ascending and last descending; NULL sort values
+/// are paged by key alone.
 fn keyset_condition(sort_expr: Option<&str>, descending: bool, sort_value: Option<&Cell>, key_exprs: &[String], key: &[Cell]) -> (String, Vec<Cell>) {
-    let key_after = if key_exprs.len() == 1 {
-        format!("{} > ?", key_exprs[0])
-    } else {
-        let marks = vec!["?"; key_exprs.len()].join(", ");
-        format!("({}) > ({marks})", key_exprs.join(", "))
-    };
+    let after = if descending { "<" } else { ">" };
+    let tuple = |exprs: &[String]| if exprs.len() == 1 { exprs[0].clone() } else { format!("({})", exprs.join(", ")) };
+    let marks = |n: usize| if n == 1 { "?".to_string() } else { format!("({})", vec!["?"; n].join(", ")) };
+    let key_after = format!("{} {after} {}", tuple(key_exprs), marks(key_exprs.len()));
     let (Some(s), Some(v)) = (sort_expr, sort_value) else {
         return (key_after, key.to_vec());
     };
+    // Sorting by the key itself: the key alone says where a row is.
+    if key_exprs.len() == 1 && key_exprs[0] == s {
+        return (key_after, key.to_vec());
+    }
+    let mut both = vec![s.to_string()];
+    both.extend(key_exprs.iter().cloned());
     let mut params = Vec::new();
     let cond = match (descending, v.is_null()) {
         (false, true) => {
@@ -363,18 +377,18 @@ fn keyset_condition(sort_expr: Option<&str>, descending: bool, sort_value: Optio
             format!("(({s} IS NULL AND {key_after}) OR {s} IS NOT NULL)")
         }
         (false, false) => {
-            params.extend([v.clone(), v.clone()]);
+            params.push(v.clone());
             params.extend(key.iter().cloned());
-            format!("({s} > ? OR ({s} = ? AND {key_after}))")
+            format!("{} > {}", tuple(&both), marks(both.len()))
         }
         (true, true) => {
             params.extend(key.iter().cloned());
             format!("({s} IS NULL AND {key_after})")
         }
         (true, false) => {
-            params.extend([v.clone(), v.clone()]);
+            params.push(v.clone());
             params.extend(key.iter().cloned());
-            format!("({s} < ? OR ({s} = ? AND {key_after}) OR {s} IS NULL)")
+            format!("({} < {} OR {s} IS NULL)", tuple(&both), marks(both.len()))
         }
     };
     (cond, params)

@@ -60,7 +60,7 @@ fn filtered_sorted_pages_walk_the_same_rows_as_one_query() {
     let mut reference = Vec::new();
     for offset in (0..total).step_by(1000) {
         reference.extend(query(&mut engine, &db, &format!(
-            "SELECT TrackId FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%' ORDER BY Composer DESC, TrackId LIMIT 1000 OFFSET {offset}"
+            "SELECT TrackId FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%' ORDER BY Composer DESC, TrackId DESC LIMIT 1000 OFFSET {offset}"
         )).into_iter().map(|r| r[0].clone()));
     }
     assert_eq!(ids, reference);
