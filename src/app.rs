@@ -136,6 +136,16 @@ pub fn app() -> Html {
         })
     };
 
+    // In an iframe, tell the host page how tall the content is; everywhere,
+    // work offline and say when a new version is ready.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            browser::report_height_to_parent();
+            browser::register_service_worker(Callback::from(move |()| dispatch.dispatch(Action::UpdateReady)));
+        });
+    }
+
     let client = match &*client {
         Ok(client) => client.clone(),
         Err(message) => return html! { <main><p class="error" role="alert">{ message }</p></main> },
@@ -183,13 +193,37 @@ pub fn app() -> Html {
         .map(|d| html! { <a href={Route::Database { db: d.name.clone() }.to_hash()}>{ &d.name }</a> })
         .collect();
 
+    // Embed mode: just the view, a link out, and the height for the host page.
+    if browser::embedded() {
+        let full = crate::components::share::full_url(&browser::window().location().href().unwrap_or_default());
+        return html! {
+            <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
+                <ContextProvider<WorkerClient> context={client}>
+                    <main class="embedded">
+                        { worker_problem }
+                        <LoadList />
+                        { page }
+                        <p class="open-full"><a href={full} target="_blank" rel="noopener">{ "Open in the full explorer ↗" }</a></p>
+                    </main>
+                </ContextProvider<WorkerClient>>
+            </ContextProvider<UseReducerHandle<AppState>>>
+        };
+    }
+
     html! {
         <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
             <ContextProvider<WorkerClient> context={client}>
                 <header class="top">
                     <a class="home-link" href="#/">{ title }</a>
                     <nav class="db-nav">{ nav }</nav>
+                    <crate::components::share::Share />
                 </header>
+                if state.update_ready {
+                    <div class="update-banner" role="status">
+                        { "A new version is available. " }
+                        <button onclick={Callback::from(|_| browser::activate_update())}>{ "Reload" }</button>
+                    </div>
+                }
                 <main class={classes!(dragging.then_some("dragging"))}
                     ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
                     if *dragging {

@@ -88,3 +88,111 @@ pub fn download(parts: &js_sys::Array, file_name: &str, mime: &str) {
     });
     let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
 }
+
+/// `?_embed=1`: the page is shown inside another site's iframe.
+pub fn embedded() -> bool {
+    query_params("_embed").iter().any(|v| v != "0")
+}
+
+/// When framed, posts `{type: "explorer:height", height}` to the parent
+/// whenever the content's height changes, so it can size the iframe.
+pub fn report_height_to_parent() {
+    use wasm_bindgen::JsCast;
+    let window = window();
+    let Ok(Some(parent)) = window.parent() else { return };
+    if parent == window {
+        return;
+    }
+    let Some(body) = window.document().and_then(|d| d.body()) else { return };
+    let last = std::rc::Rc::new(std::cell::Cell::new(-1i32));
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Some(root) = document.document_element() else { return };
+        let height = root.scroll_height();
+        if height == last.get() {
+            return;
+        }
+        last.set(height);
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &"explorer:height".into());
+        let _ = js_sys::Reflect::set(&message, &"height".into(), &height.into());
+        let _ = parent.post_message(&message, "*");
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        observer.observe(&body);
+    }
+    // Lives as long as the page.
+    on_resize.forget();
+}
+
+/// Registers `service-worker.js` (beside the page, so its scope is the
+/// app's folder, whatever sub-path it is served under) and calls
+/// `on_update` when a new version has installed and is waiting.
+pub fn register_service_worker(on_update: yew::Callback<()>) {
+    use wasm_bindgen::JsCast;
+    let navigator = window().navigator();
+    if js_sys::Reflect::get(&navigator, &"serviceWorker".into()).map_or(true, |v| v.is_undefined()) {
+        return;
+    }
+    let container = navigator.service_worker();
+    let promise = container.register("service-worker.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else { return };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        let controlled = move || window().navigator().service_worker().controller().is_some();
+        if registration.waiting().is_some() && controlled() {
+            on_update.emit(());
+        }
+        let watched = registration.clone();
+        let on_found = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = watched.installing() else { return };
+            let on_update = on_update.clone();
+            let worker = installing.clone();
+            let on_state = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                if worker.state() == web_sys::ServiceWorkerState::Installed && controlled() {
+                    on_update.emit(());
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        registration.set_onupdatefound(Some(on_found.as_ref().unchecked_ref()));
+        on_found.forget();
+        // Look for a new version whenever the tab comes back into view.
+        let checked = registration.clone();
+        let on_visible = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if window().document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible) {
+                let _ = checked.update();
+            }
+        });
+        if let Some(document) = window().document() {
+            let _ = document.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
+        }
+        on_visible.forget();
+    });
+}
+
+/// Lets the waiting service worker take over, then reloads into the new
+/// version (once it controls the page, so old and new never mix).
+pub fn activate_update() {
+    use wasm_bindgen::JsCast;
+    let container = window().navigator().service_worker();
+    let on_change = wasm_bindgen::closure::Closure::once_into_js(|| {
+        let _ = window().location().reload();
+    });
+    container.set_oncontrollerchange(Some(on_change.unchecked_ref()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await else { return };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        match registration.waiting() {
+            Some(waiting) => {
+                let message = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&message, &"type".into(), &"skip-waiting".into());
+                let _ = waiting.post_message(&message);
+            }
+            None => {
+                let _ = window().location().reload();
+            }
+        }
+    });
+}

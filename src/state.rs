@@ -35,6 +35,8 @@ pub struct AppState {
     /// From `?metadata=`, once loaded.
     pub metadata: Option<Metadata>,
     pub metadata_error: Option<ErrorReport>,
+    /// A new version of the app is installed and waits for a reload.
+    pub update_ready: bool,
     pub sources: Vec<Source>,
     /// Open databases in the order they finished loading.
     pub databases: Vec<DatabaseSchema>,
@@ -42,7 +44,7 @@ pub struct AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, sources: Vec::new(), databases: Vec::new() }
+        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new() }
     }
 }
 
@@ -87,6 +89,7 @@ pub enum Action {
     /// A database was made or changed by a load that then failed.
     SchemaChanged(DatabaseSchema),
     Metadata(Result<Metadata, ErrorReport>),
+    UpdateReady,
 }
 
 impl Reducible for AppState {
@@ -124,6 +127,7 @@ impl Reducible for AppState {
             Action::SchemaChanged(schema) => next.upsert(schema),
             Action::Metadata(Ok(metadata)) => next.metadata = Some(metadata),
             Action::Metadata(Err(error)) => next.metadata_error = Some(error),
+            Action::UpdateReady => next.update_ready = true,
             Action::SchemaRefreshed(schema) => {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
                     *d = schema;

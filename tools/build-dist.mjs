@@ -54,7 +54,14 @@ const editor = await build({
 });
 hashed('editor.js', Buffer.from(editor.outputFiles[0].contents));
 hashed('style.css', readFileSync('www/style.css'));
-for (const file of ['favicon.svg', 'demo.db']) copyFileSync(join('www', file), join(OUT, file));
+const statics = ['favicon.svg', 'demo.db', 'manifest.webmanifest', 'icon-192.png', 'icon-512.png', 'embed-example.html'];
+for (const file of statics) copyFileSync(join('www', file), join(OUT, file));
 writeFileSync(join(OUT, 'index.html'), fill(readFileSync('index.html', 'utf8')));
+// The service worker precaches the shell; its cache is named for this build.
+const shell = ['./', ...Object.values(names), ...statics.filter((f) => f !== 'embed-example.html')];
+const version = createHash('sha256').update(shell.join('\n')).update(readFileSync(join(OUT, 'index.html'))).digest('hex').slice(0, 12);
+writeFileSync(join(OUT, 'service-worker.js'), readFileSync('service-worker.js', 'utf8')
+  .replace("'{{VERSION}}'", JSON.stringify(version))
+  .replace('{{ASSETS}}', JSON.stringify(shell)));
 writeFileSync(join(OUT, 'assets.json'), JSON.stringify(names, null, 2) + '\n');
 console.log(`dist/ written: ${Object.values(names).join(', ')}`);

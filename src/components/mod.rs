@@ -5,3 +5,4 @@ pub mod facets;
 pub mod filters;
 pub mod load_list;
 pub mod results_table;
+pub mod share;

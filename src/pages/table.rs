@@ -103,6 +103,8 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     }
 
     let (db, table) = (&props.db, &props.table);
+    // Embedded in another page: the rows, the pager, little else.
+    let embedded = crate::browser::embedded();
     let href = |p: TableParams| Route::table(db, table, p).to_hash();
     let body = match &*loaded {
         Loaded::Waiting => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
@@ -157,10 +159,12 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             let export_request = request_for(db, table, params).ok().map(ExportSource::Table);
             html! {
                 <>
-                    <FilterBar db={db.clone()} table={table.clone()} params={params.clone()}
-                        columns={page.all_columns.clone()} fts_table={page.fts_table.clone()} />
-                    <Facets db={db.clone()} table={table.clone()} params={params.clone()}
-                        facets={page.facets.clone()} suggested={(*suggested).clone()} />
+                    if !embedded {
+                        <FilterBar db={db.clone()} table={table.clone()} params={params.clone()}
+                            columns={page.all_columns.clone()} fts_table={page.fts_table.clone()} />
+                        <Facets db={db.clone()} table={table.clone()} params={params.clone()}
+                            facets={page.facets.clone()} suggested={(*suggested).clone()} />
+                    }
                     <p class="table-meta">
                         <span class="total">{ total }</span>
                         if !page.description.is_empty() { <span class="description">{ " " }{ &page.description }</span> }
@@ -177,7 +181,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                         if let Some(first) = first { <a class="first-page" href={first}>{ "First page" }</a> }
                         if let Some(next) = next { <a class="next-page" href={next}>{ "Next page" }</a> }
                     </nav>
-                    if let Some(source) = export_request { <ExportLinks {source} name={table.clone()} /> }
+                    if let (Some(source), false) = (export_request, embedded) { <ExportLinks {source} name={table.clone()} /> }
                 </>
             }
         }
