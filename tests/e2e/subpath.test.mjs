@@ -12,6 +12,14 @@ test('the app, its worker and the demo database load under /some/path/', async (
     assert.deepEqual(requested, [], 'nothing is requested outside the sub-path');
     assert.ok(env.app.requests.some((p) => /^\/some\/path\/worker-[0-9a-f]+_bg\.wasm$/.test(p)));
     assert.deepEqual(env.errors, []);
+    // The service worker is registered for the sub-path, and serves it.
+    await env.page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+    const scope = await env.page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).scope);
+    assert.equal(scope, `${env.app.url}/some/path/`);
+    await env.context.setOffline(true);
+    await env.page.reload();
+    await env.page.waitForSelector('.total:text("40 rows")');
+    await env.context.setOffline(false);
   } finally {
     await env.close();
   }
