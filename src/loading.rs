@@ -103,3 +103,8 @@ pub fn load_file(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState
     let body = RequestBody::OpenFile { file_name: file_name.clone(), options: import_options_from_page() };
     start(client, dispatch, file_name, body, Some(file));
 }
+
+/// Opens a database kept in this browser.
+pub fn open_kept(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, name: &str) {
+    start(client, dispatch, format!("{name} (kept in this browser)"), RequestBody::OpenKept { name: name.to_string() }, None);
+}

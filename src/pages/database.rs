@@ -20,6 +20,7 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let client = use_context::<WorkerClient>().expect("worker context");
     let show_hidden = use_state(|| false);
+    let keep_status = use_state(String::new);
     let sql = use_state(String::new);
 
     // Row counts change when the query page writes; refresh on each visit.
@@ -109,6 +110,24 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
             });
         })
     };
+    let keep = {
+        let client = client.clone();
+        let db = schema.name.clone();
+        let keep_status = keep_status.clone();
+        Callback::from(move |_| {
+            let client = client.clone();
+            let db = db.clone();
+            let keep_status = keep_status.clone();
+            keep_status.set("Saving…".into());
+            wasm_bindgen_futures::spawn_local(async move {
+                keep_status.set(match client.call(RequestBody::Keep { db }).await {
+                    ResponseBody::Kept(kept) => format!("Kept in this browser ({}); it is listed on the home page, offline too.", format::bytes(kept.size_bytes)),
+                    ResponseBody::Error(e) => e.message,
+                    other => format!("unexpected reply: {other:?}"),
+                });
+            });
+        })
+    };
     html! {
         <section class="database">
             <h1>{ metadata.as_ref().and_then(|m| m.about.title.clone()).unwrap_or_else(|| schema.name.clone()) }</h1>
@@ -117,6 +136,8 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
                 { format!("{} · from ", format::bytes(schema.size_bytes)) }
                 <span class="source-name">{ if schema.source.is_empty() { "imported files".to_string() } else { schema.source.clone() } }</span>
                 { " · " }<button class="link download-db" onclick={download}>{ "Download this database" }</button>
+                { " · " }<button class="link keep-db" onclick={keep}>{ "Keep in this browser" }</button>
+                <span class="keep-status">{ " " }{ (*keep_status).clone() }</span>
             </p>
             if metadata.as_ref().is_some_and(|m| !m.queries.is_empty()) {
                 <h2>{ "Queries" }</h2>

@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::format;
-use crate::loading::{import_options_from_page, import_url, load_file, load_url};
+use crate::loading::{import_options_from_page, import_url, load_file, load_url, open_kept};
+use protocol::{KeptDataset, RequestBody, ResponseBody};
 use crate::route::Route;
 use crate::state::AppState;
 use crate::worker_client::WorkerClient;
@@ -28,6 +29,21 @@ pub fn home_page() -> Html {
     let client = use_context::<WorkerClient>().expect("worker context");
     let url_input = use_node_ref();
     let kind_select = use_node_ref();
+    // Databases kept in this browser; `None` until listed, or when the
+    // browser has no storage for them.
+    let kept = use_state(|| None::<Vec<KeptDataset>>);
+    let refresh = use_state(|| 0u32);
+    {
+        let client = client.clone();
+        let kept = kept.clone();
+        use_effect_with(*refresh, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let ResponseBody::KeptDatasets(list) = client.call(RequestBody::KeptDatasets).await {
+                    kept.set(Some(list));
+                }
+            });
+        });
+    }
 
     let on_submit = {
         let client = client.clone();
@@ -105,9 +121,48 @@ pub fn home_page() -> Html {
         })
         .collect();
 
+    let kept_list: Html = kept
+        .iter()
+        .flatten()
+        .map(|k| {
+            let open = {
+                let (client, dispatch, name) = (client.clone(), state.dispatcher(), k.name.clone());
+                Callback::from(move |_| open_kept(&client, &dispatch, &name))
+            };
+            let delete = {
+                let (client, name, refresh) = (client.clone(), k.name.clone(), refresh.clone());
+                Callback::from(move |_| {
+                    let (client, name, refresh) = (client.clone(), name.clone(), refresh.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        client.call(RequestBody::DeleteKept { name }).await;
+                        refresh.set(*refresh + 1);
+                    });
+                })
+            };
+            let saved = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(k.saved_at)).to_locale_string("en", &wasm_bindgen::JsValue::UNDEFINED);
+            html! {
+                <li class="kept" data-name={k.name.clone()}>
+                    <strong>{ &k.name }</strong>
+                    <span class="muted">{ format!(" {} · saved {}", format::bytes(k.size_bytes), String::from(saved)) }</span>
+                    { " " }<button class="link open-kept" onclick={open}>{ "Open" }</button>
+                    { " " }<button class="link delete-kept" onclick={delete}>{ "Delete" }</button>
+                </li>
+            }
+        })
+        .collect();
     html! {
         <section class="home">
             <ul class="databases">{ databases }</ul>
+            if let Some(list) = &*kept {
+                <section class="your-datasets">
+                    <h2>{ "Your datasets" }</h2>
+                    if list.is_empty() {
+                        <p class="muted">{ "Nothing is kept in this browser yet. \"Keep in this browser\" on a database page saves it here, to reopen later, offline too." }</p>
+                    } else {
+                        <ul>{ kept_list }</ul>
+                    }
+                </section>
+            }
             <section class="open">
                 <h2>{ "Open data" }</h2>
                 <form class="open-url" onsubmit={on_submit}>

@@ -108,3 +108,36 @@ test('every view offers its link and an iframe snippet', async () => {
   }
 });
 
+
+test('a local file kept in the browser is listed, reopens offline, and can be deleted', async () => {
+  const env = await start();
+  try {
+    const { page, context } = env;
+    await page.goto(env.appUrl());
+    await page.waitForSelector('.your-datasets:has-text("Nothing is kept")');
+    await page.setInputFiles('input[type=file]', { name: 'mine.db', mimeType: 'application/vnd.sqlite3',
+      buffer: readFileSync(new URL('../../../shared/data/sqlite/moving_fts5.db', import.meta.url)) });
+    await page.click('.database-card a:text("mine")');
+    await page.click('button.keep-db');
+    await page.waitForSelector('.keep-status:has-text("Kept in this browser")');
+    await controlled(page);
+
+    await context.setOffline(true);
+    await page.goto(env.appUrl('', '#/'));
+    await page.reload();
+    const kept = page.locator('.kept[data-name="mine"]');
+    await kept.waitFor();
+    await kept.locator('button.open-kept').click();
+    await page.waitForSelector('.database-card h2:has-text("mine")');
+    await page.goto(env.appUrl('', `#/mine?sql=${encodeURIComponent('SELECT count(*) FROM boxes')}`));
+    await page.waitForSelector('.query-meta');
+    assert.deepEqual(await tableCells(page), [['19']]);
+
+    await page.goto(env.appUrl('', '#/'));
+    await page.locator('.kept[data-name="mine"] button.delete-kept').click();
+    await page.waitForSelector('.your-datasets:has-text("Nothing is kept")');
+    await context.setOffline(false);
+  } finally {
+    await env.close();
+  }
+});

@@ -271,6 +271,11 @@ impl Engine {
         export::export(&mut self.database(&db)?.conn, clock, req, sink)
     }
 
+    /// Where a database came from (a URL, a file name; empty for `data`).
+    pub fn source_of(&self, db: &str) -> String {
+        self.databases.iter().find(|d| d.name == db).map(|d| d.source.clone()).unwrap_or_default()
+    }
+
     /// The database file as it is now.
     pub fn serialize(&mut self, db: &str) -> Result<Vec<u8>> {
         let conn = &mut self.database(db)?.conn;

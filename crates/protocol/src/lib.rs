@@ -69,6 +69,23 @@ pub enum RequestBody {
     DownloadDatabase { db: String },
     /// Fetch and parse a Datasette metadata file (JSON or YAML).
     Metadata { url: String },
+    /// Save a database in this browser's storage (OPFS) under its name.
+    Keep { db: String },
+    /// The databases saved with `Keep`.
+    KeptDatasets,
+    /// Open a saved database. Replies as `OpenUrl` does.
+    OpenKept { name: String },
+    DeleteKept { name: String },
+}
+
+/// A database saved in the browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptDataset {
+    pub name: String,
+    pub source: String,
+    pub size_bytes: u64,
+    /// Milliseconds since the Unix epoch.
+    pub saved_at: f64,
 }
 
 /// A message from the worker to the UI, answering request `id`. Every
@@ -104,6 +121,9 @@ pub enum ResponseBody {
     ExportDone { rows: u64 },
     DatabaseFile(Vec<u8>),
     Metadata(Metadata),
+    Kept(KeptDataset),
+    KeptDatasets(Vec<KeptDataset>),
+    Deleted,
     Cancelled,
     Error(ErrorReport),
 }

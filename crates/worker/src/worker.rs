@@ -185,6 +185,50 @@ fn handle(request: Request, attachment: Option<File>) {
             let result = STATE.with_borrow_mut(|s| s.engine.serialize(&db));
             reply(id, result, ResponseBody::DatabaseFile);
         }
+        RequestBody::Keep { db } => {
+            let saved = STATE.with_borrow_mut(|s| s.engine.serialize(&db).map(|bytes| (bytes, s.engine.source_of(&db))));
+            wasm_bindgen_futures::spawn_local(async move {
+                let body = match saved {
+                    Ok((bytes, source)) => match crate::storage::keep(&db, &source, &bytes).await {
+                        Ok(kept) => ResponseBody::Kept(kept),
+                        Err(e) => ResponseBody::Error(e),
+                    },
+                    Err(e) => ResponseBody::Error(e.to_report()),
+                };
+                post(id, body);
+            });
+        }
+        RequestBody::KeptDatasets => wasm_bindgen_futures::spawn_local(async move {
+            post(id, match crate::storage::list().await {
+                Ok(list) => ResponseBody::KeptDatasets(list),
+                Err(e) => ResponseBody::Error(e),
+            });
+        }),
+        RequestBody::OpenKept { name } => {
+            let reserved = STATE.with_borrow_mut(|s| s.engine.reserve_name(&format!("{name}.db")));
+            wasm_bindgen_futures::spawn_local(async move {
+                let body = match crate::storage::load(&name).await {
+                    Ok(bytes) => {
+                        let source = format!("{name} (kept in this browser)");
+                        match STATE.with_borrow_mut(|s| s.engine.open(&reserved, &source, &bytes)) {
+                            Ok(schema) => ResponseBody::Opened(schema),
+                            Err(e) => ResponseBody::Error(e.to_report()),
+                        }
+                    }
+                    Err(e) => {
+                        STATE.with_borrow_mut(|s| s.engine.release_name(&reserved));
+                        ResponseBody::Error(e)
+                    }
+                };
+                post(id, body);
+            });
+        }
+        RequestBody::DeleteKept { name } => wasm_bindgen_futures::spawn_local(async move {
+            post(id, match crate::storage::delete(&name).await {
+                Ok(()) => ResponseBody::Deleted,
+                Err(e) => ResponseBody::Error(e),
+            });
+        }),
         RequestBody::Metadata { url } => {
             let signal = new_signal(id);
             wasm_bindgen_futures::spawn_local(async move {

@@ -1,0 +1,112 @@
+//! Databases kept in the browser (the origin private file system), so that
+//! local files and changed databases survive a reload, offline too. Each is
+//! `datasets/NAME.db` with `datasets/NAME.json` beside it for its listing.
+//! Nothing is kept unless the user asks (`Keep`).
+
+use js_sys::{Reflect, Uint8Array};
+use protocol::{ErrorKind, ErrorReport, KeptDataset};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions, FileSystemGetFileOptions, FileSystemWritableFileStream, WorkerGlobalScope};
+
+fn failure(context: &str, error: JsValue) -> ErrorReport {
+    let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let message = Reflect::get(&error, &"message".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| format!("{error:?}"));
+    if name == "QuotaExceededError" {
+        return ErrorReport {
+            kind: ErrorKind::Other,
+            message: format!("{context}: the browser has no room left for this site's data. Delete a kept dataset, or allow more storage, and try again."),
+        };
+    }
+    ErrorReport { kind: ErrorKind::Other, message: format!("{context}: {message}") }
+}
+
+async fn folder() -> Result<FileSystemDirectoryHandle, ErrorReport> {
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let storage = scope.navigator().storage();
+    let root: FileSystemDirectoryHandle = JsFuture::from(storage.get_directory())
+        .await
+        .map_err(|e| failure("This browser does not offer storage for datasets", e))?
+        .unchecked_into();
+    let options = FileSystemGetDirectoryOptions::new();
+    options.set_create(true);
+    Ok(JsFuture::from(root.get_directory_handle_with_options("datasets", &options))
+        .await
+        .map_err(|e| failure("Opening the datasets folder failed", e))?
+        .unchecked_into())
+}
+
+async fn write(dir: &FileSystemDirectoryHandle, file: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let options = FileSystemGetFileOptions::new();
+    options.set_create(true);
+    let handle: FileSystemFileHandle = JsFuture::from(dir.get_file_handle_with_options(file, &options)).await?.unchecked_into();
+    let stream: FileSystemWritableFileStream = JsFuture::from(handle.create_writable()).await?.unchecked_into();
+    let data = Uint8Array::from(bytes);
+    JsFuture::from(stream.write_with_buffer_source(&data)?).await?;
+    JsFuture::from(stream.close()).await?;
+    Ok(())
+}
+
+async fn read(dir: &FileSystemDirectoryHandle, file: &str) -> Result<Vec<u8>, JsValue> {
+    let handle: FileSystemFileHandle = JsFuture::from(dir.get_file_handle(file)).await?.unchecked_into();
+    let file: web_sys::File = JsFuture::from(handle.get_file()).await?.unchecked_into();
+    let buffer = JsFuture::from(file.array_buffer()).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+pub async fn keep(name: &str, source: &str, bytes: &[u8]) -> Result<KeptDataset, ErrorReport> {
+    let dir = folder().await?;
+    let kept = KeptDataset { name: name.into(), source: source.into(), size_bytes: bytes.len() as u64, saved_at: js_sys::Date::now() };
+    let listing = serde_json::json!({ "name": kept.name, "source": kept.source, "size_bytes": kept.size_bytes, "saved_at": kept.saved_at });
+    write(&dir, &format!("{name}.db"), bytes).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
+    write(&dir, &format!("{name}.json"), listing.to_string().as_bytes()).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
+    Ok(kept)
+}
+
+pub async fn list() -> Result<Vec<KeptDataset>, ErrorReport> {
+    let dir = folder().await?;
+    // Directory handles are async iterables of [name, handle] pairs.
+    let entries = Reflect::get(&dir, &"keys".into())
+        .and_then(|f| f.unchecked_into::<js_sys::Function>().call0(&dir))
+        .map_err(|e| failure("Listing kept datasets", e))?;
+    let mut names = Vec::new();
+    let next = Reflect::get(&entries, &"next".into()).map_err(|e| failure("Listing kept datasets", e))?;
+    let next: js_sys::Function = next.unchecked_into();
+    loop {
+        let step = JsFuture::from(js_sys::Promise::from(next.call0(&entries).map_err(|e| failure("Listing kept datasets", e))?))
+            .await
+            .map_err(|e| failure("Listing kept datasets", e))?;
+        if Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            break;
+        }
+        if let Some(name) = Reflect::get(&step, &"value".into()).ok().and_then(|v| v.as_string()) {
+            names.push(name);
+        }
+    }
+    let mut kept = Vec::new();
+    for file in names.iter().filter(|n| n.ends_with(".json")) {
+        let Ok(bytes) = read(&dir, file).await else { continue };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else { continue };
+        kept.push(KeptDataset {
+            name: v["name"].as_str().unwrap_or_default().to_string(),
+            source: v["source"].as_str().unwrap_or_default().to_string(),
+            size_bytes: v["size_bytes"].as_u64().unwrap_or(0),
+            saved_at: v["saved_at"].as_f64().unwrap_or(0.0),
+        });
+    }
+    kept.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    Ok(kept)
+}
+
+pub async fn load(name: &str) -> Result<Vec<u8>, ErrorReport> {
+    let dir = folder().await?;
+    read(&dir, &format!("{name}.db")).await.map_err(|e| failure(&format!("Opening the kept {name}"), e))
+}
+
+pub async fn delete(name: &str) -> Result<(), ErrorReport> {
+    let dir = folder().await?;
+    for file in [format!("{name}.db"), format!("{name}.json")] {
+        JsFuture::from(dir.remove_entry(&file)).await.map_err(|e| failure(&format!("Deleting {name}"), e))?;
+    }
+    Ok(())
+}
