@@ -4,23 +4,9 @@
 mod common;
 
 use engine::Engine;
-use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy, TablePageRequest};
+use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy};
 
-fn page_request(db: &str, table: &str) -> TablePageRequest {
-    TablePageRequest {
-        db: db.into(),
-        table: table.into(),
-        sort: None,
-        after: None,
-        page_size: 100,
-        time_limit_ms: 5000,
-        filters: vec![],
-        search: None,
-        facets: vec![],
-        hidden: vec![],
-        suggest_facets: false,
-    }
-}
+use common::page_request;
 
 fn filter(column: &str, op: &str, value: &str) -> Filter {
     Filter { column: column.into(), op: op.into(), value: value.into() }

@@ -30,6 +30,19 @@ fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
         .rows
 }
 
+/// "col:TYPE col:TYPE | row | row", with NULL spelled out: an import's
+/// table at a glance.
+fn summary(engine: &mut Engine, outcome: &ImportOutcome) -> String {
+    let table = outcome.table.clone().unwrap();
+    let info = outcome.schema.tables.iter().find(|t| t.name == table).unwrap();
+    let mut shown = info.columns.iter().map(|c| format!("{}:{}", c.name, c.decl_type)).collect::<Vec<_>>().join(" ");
+    for row in query(engine, "data", &format!("SELECT * FROM {}", engine::quote_ident(&table))) {
+        let cells: Vec<String> = row.iter().map(|c| if c.is_null() { "NULL".into() } else { c.display() }).collect();
+        shown += &format!(" | {}", cells.join(","));
+    }
+    shown
+}
+
 fn count(engine: &mut Engine, db: &str, table: &str) -> i64 {
     match query(engine, db, &format!("SELECT count(*) FROM {}", engine::quote_ident(table)))[0][0] {
         Cell::Integer(n) => n,
@@ -163,14 +176,7 @@ fn awkward_csv_shapes() {
         for chunk in [1, 2, 1000] {
             let mut engine = Engine::new(engine::native_clock);
             let outcome = import_bytes(&mut engine, name, Format::Delimited, DelimitedOptions::default(), bytes, chunk).unwrap();
-            let table = outcome.table.unwrap();
-            let info = outcome.schema.tables.iter().find(|t| t.name == table).unwrap();
-            let mut shown = info.columns.iter().map(|c| format!("{}:{}", c.name, c.decl_type)).collect::<Vec<_>>().join(" ");
-            for row in query(&mut engine, "data", &format!("SELECT * FROM {}", engine::quote_ident(&table))) {
-                let cells: Vec<String> = row.iter().map(|c| if c.is_null() { "NULL".into() } else { c.display() }).collect();
-                shown += &format!(" | {}", cells.join(","));
-            }
-            assert_eq!(shown, expected, "{name}, chunks of {chunk}");
+            assert_eq!(summary(&mut engine, &outcome), expected, "{name}, chunks of {chunk}");
             // Every cell's storage class fits its declared type.
             let check = query(&mut engine, "data", "PRAGMA integrity_check");
             assert_eq!(check, vec![vec![Cell::Text("ok".into())]], "{name}");
@@ -270,14 +276,7 @@ fn json_shapes() {
     for (name, text, expected) in cases {
         let mut engine = Engine::new(engine::native_clock);
         let outcome = import_bytes(&mut engine, name, Format::Json, DelimitedOptions::default(), text.as_bytes(), 7).unwrap();
-        let table = outcome.table.unwrap();
-        let info = outcome.schema.tables.iter().find(|t| t.name == table).unwrap();
-        let mut shown = info.columns.iter().map(|c| format!("{}:{}", c.name, c.decl_type)).collect::<Vec<_>>().join(" ");
-        for row in query(&mut engine, "data", &format!("SELECT * FROM {}", engine::quote_ident(&table))) {
-            let cells: Vec<String> = row.iter().map(|c| if c.is_null() { "NULL".into() } else { c.display() }).collect();
-            shown += &format!(" | {}", cells.join(","));
-        }
-        assert_eq!(shown, expected, "{name}");
+        assert_eq!(summary(&mut engine, &outcome), expected, "{name}");
     }
     let mut engine = Engine::new(engine::native_clock);
     let err = import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1},", 100).unwrap_err();

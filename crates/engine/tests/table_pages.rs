@@ -8,17 +8,10 @@ use protocol::{Cell, Cursor, SortBy, TablePageRequest};
 
 fn request(db: &str, table: &str, sort: Option<(&str, bool)>, after: Option<Cursor>, page_size: u32) -> TablePageRequest {
     TablePageRequest {
-        db: db.into(),
-        table: table.into(),
         sort: sort.map(|(column, descending)| SortBy { column: column.into(), descending }),
         after,
         page_size,
-        time_limit_ms: 5000,
-        filters: vec![],
-        search: None,
-        facets: vec![],
-        hidden: vec![],
-        suggest_facets: false,
+        ..common::page_request(db, table)
     }
 }
 

@@ -17,3 +17,20 @@ pub fn engine_with(relative: &str) -> (engine::Engine, String) {
     engine.open(&name, relative, &read_shared(relative)).expect("opens");
     (engine, name)
 }
+
+/// A first-page request for `table` with nothing set.
+pub fn page_request(db: &str, table: &str) -> protocol::TablePageRequest {
+    protocol::TablePageRequest {
+        db: db.into(),
+        table: table.into(),
+        sort: None,
+        after: None,
+        page_size: 100,
+        time_limit_ms: 5000,
+        filters: vec![],
+        search: None,
+        facets: vec![],
+        hidden: vec![],
+        suggest_facets: false,
+    }
+}
