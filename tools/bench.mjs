@@ -15,7 +15,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const RUNS = Number(arg('runs', 3));
-const ONLY = arg('only', 'size,load,csv,explore').split(',');
+const ONLY = arg('only', 'size,load,offline,csv,explore').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -66,7 +66,7 @@ function sizes() {
   const groups = {
     'UI wasm': files.filter((f) => /^app-.*_bg\.wasm$/.test(f)),
     'worker wasm': files.filter((f) => /^worker-.*_bg\.wasm$/.test(f)),
-    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f)),
+    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f) && !/^editor-/.test(f) && f !== 'service-worker.js' && f !== 'embed-example.html'),
     CSS: files.filter((f) => f.endsWith('.css')),
   };
   console.log('Transfer size of the app (dist/, without the demo database)');
@@ -78,7 +78,39 @@ function sizes() {
     total = total.map((t, i) => t + s[i]);
     console.log(`${part.padEnd(14)} ${s.map((x) => kb(x).padEnd(10)).join(' ')}`);
   }
-  console.log(`${'total'.padEnd(14)} ${total.map((x) => kb(x).padEnd(10)).join(' ')}`);
+  console.log(`${'total'.padEnd(14)} ${total.map((x) => kb(x).padEnd(10)).join(' ')}  (a cold first visit)`);
+  for (const [part, names] of Object.entries({
+    'SQL editor': files.filter((f) => /^editor-/.test(f)),
+    'demo.db': ['demo.db'],
+    'service worker': ['service-worker.js'],
+  })) {
+    const bytes = Buffer.concat(names.map((n) => readFileSync(join('dist', n))));
+    console.log(`${part.padEnd(14)} ${[bytes.length, gzipSync(bytes, { level: 9 }).length, brotliCompressSync(bytes).length].map((x) => kb(x).padEnd(10)).join(' ')}  (later: editor on the query page; demo and worker script in the background)`);
+  }
+}
+
+// --- Reopening a dataset offline, from the service worker's caches.
+async function offlineReopen(app, data) {
+  const { browser } = await launch();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const url = `${app.url}/?url=${encodeURIComponent(`${data.url}/sqlite/Chinook_Sqlite.sqlite`)}`;
+    await page.goto(url);
+    await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20000 });
+    await page.reload();
+    await page.waitForSelector('.tables .table-item');
+    await context.setOffline(true);
+    const times = [];
+    for (let i = 0; i < Math.max(RUNS, 5); i++) {
+      await page.goto(url);
+      await page.waitForSelector('.tables .table-item');
+      times.push(await page.evaluate(() => performance.now()));
+    }
+    console.log(`\nReopening Chinook (984 KB) by ?url= offline, from the service worker's caches: median ${median(times).toFixed(0)} ms from navigation to the table list (${times.length} runs)`);
+  } finally {
+    await browser.close();
+  }
 }
 
 // --- Navigation to the first rendered table list, Chinook via ?url=.
@@ -319,11 +351,12 @@ async function explore(app, data) {
 }
 
 if (ONLY.includes('size')) sizes();
-if (ONLY.includes('load') || ONLY.includes('csv') || ONLY.includes('explore')) {
+if (['load', 'offline', 'csv', 'explore'].some((s) => ONLY.includes(s))) {
   const app = await serve({ root: 'dist' });
   const data = await serve({ root: SHARED, cors: true });
   try {
     if (ONLY.includes('load')) await loadTime(app, data);
+    if (ONLY.includes('offline')) await offlineReopen(app, data);
     if (ONLY.includes('csv')) await csvImport(app, data);
     if (ONLY.includes('explore')) await explore(app, data);
   } finally {
