@@ -9,11 +9,16 @@
 // - Data requests (any GET that is not the shell: ?url=, ?csv=, metadata…)
 //   go to the network with `cache: 'no-cache'`, so the browser revalidates
 //   with ETag / Last-Modified instead of downloading an unchanged file
-//   again; a successful answer is kept, and served when the network fails.
+//   again; a successful answer up to KEEP_AT_MOST is kept, and served when
+//   the network fails.
 const VERSION = '{{VERSION}}';
 const ASSETS = {{ASSETS}};
 const SHELL = `explorer-shell-${VERSION}`;
 const DATA = 'explorer-data';
+// Larger downloads are passed through without a kept copy: keeping one
+// means reading the body twice, which slowed a 36 MB CSV import by half
+// and added its size again to the tab's memory (`make bench`).
+const KEEP_AT_MOST = 16 * 1024 * 1024;
 
 const scoped = (path) => new URL(path, self.registration.scope).href;
 
@@ -58,7 +63,9 @@ async function data(request) {
   const cache = await caches.open(DATA);
   try {
     const response = await fetch(request, { cache: 'no-cache' });
-    if (response.ok && (response.type === 'basic' || response.type === 'cors')) {
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    const small = Number.isFinite(length) ? length <= KEEP_AT_MOST : true;
+    if (response.ok && small && (response.type === 'basic' || response.type === 'cors')) {
       // Kept for offline use; the stream goes to the page at the same time.
       cache.put(request.url, response.clone()).catch(() => {});
     }

@@ -142,7 +142,10 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
             browser::report_height_to_parent();
-            browser::register_service_worker(Callback::from(move |()| dispatch.dispatch(Action::UpdateReady)));
+            // Registered once the page has loaded, so that precaching the
+            // shell does not compete with the first view for bandwidth.
+            let on_update = Callback::from(move |()| dispatch.dispatch(Action::UpdateReady));
+            browser::after_load(move || browser::register_service_worker(on_update));
         });
     }
 

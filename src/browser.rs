@@ -196,3 +196,19 @@ pub fn activate_update() {
         }
     });
 }
+
+/// Runs `f` after the window's `load` event and a short idle pause.
+pub fn after_load(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let run = wasm_bindgen::closure::Closure::once_into_js(f);
+    let w = window();
+    let complete = w.document().is_some_and(|d| d.ready_state() == "complete");
+    let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 1500);
+    });
+    if complete {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0);
+    } else {
+        let _ = w.add_event_listener_with_callback("load", later.unchecked_ref());
+    }
+}

@@ -290,6 +290,8 @@ async function explore(app, data) {
     console.log(`\nExploring a generated 1,000,000-row table (id, grp with 1,000 values, name, score); made by ?sql= in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // The cursor for row 900,000 in each order, from the app's own query page.
     const cursorFor = async (sql) => {
+      await page.evaluate(() => { location.hash = '#/data'; });
+      await page.waitForSelector('.database h1');
       await page.evaluate((sql) => { location.hash = `#/data?sql=${encodeURIComponent(sql)}`; }, sql);
       await page.waitForSelector('.query-meta');
       return page.$$eval('table.rows tbody td', (tds) => tds.map((td) => td.textContent));
