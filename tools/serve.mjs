@@ -30,6 +30,7 @@ const TYPES = {
 export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {} }) {
   root = resolve(root);
   const requests = [];
+  const statuses = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push(path);
@@ -46,6 +47,16 @@ export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix
       }
       res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
       res.setHeader('Cache-Control', 'no-cache');
+      // Validators, so browsers revalidate instead of downloading again.
+      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      res.setHeader('ETag', etag);
+      res.setHeader('Last-Modified', info.mtime.toUTCString());
+      if (req.headers['if-none-match'] === etag) {
+        statuses.push(304);
+        res.statusCode = 304;
+        return res.end();
+      }
+      statuses.push(200);
       if (!chunked) res.setHeader('Content-Length', info.size);
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
@@ -59,6 +70,8 @@ export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix
       done({
         url: `http://${host}:${port}`,
         requests,
+        /** The status of each file response, in order (200 or 304). */
+        statuses,
         close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
       });
     });

@@ -25,6 +25,11 @@ test('a dataset opened online reopens offline, and queries run', async () => {
     await page.reload();
     await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
     await page.waitForFunction(async () => (await (await caches.open('explorer-data')).keys()).length > 0);
+    // Online again later: the unchanged file is revalidated, not downloaded.
+    const seen = data.statuses.length;
+    await page.reload();
+    await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
+    assert.ok(data.statuses.slice(seen).includes(304), `statuses after reload: ${data.statuses.slice(seen)}`);
 
     await context.setOffline(true);
     await page.reload();
