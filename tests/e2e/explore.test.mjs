@@ -189,6 +189,15 @@ test('metadata: titles, descriptions, licence, column notes, canned queries, lab
   await page.waitForSelector('.metadata-error .error:has-text("metadata")');
 });
 
+/** Accepts the completion offered for `label`. CodeMirror ignores Enter
+ *  for 75 ms after the list opens (so fast typists don't accept by
+ *  accident), hence the pause. */
+async function acceptCompletion(page, label) {
+  await page.waitForSelector(`.cm-tooltip-autocomplete li[aria-selected="true"]:has-text("${label}")`);
+  await page.waitForTimeout(250);
+  await page.keyboard.press('Enter');
+}
+
 test('the SQL editor highlights SQL and completes table and column names', async () => {
   const { page } = env;
   await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent('select 1')}`));
@@ -196,8 +205,7 @@ test('the SQL editor highlights SQL and completes table and column names', async
   await editor.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('SELECT Name FROM Trac');
-  await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("Track")');
-  await page.keyboard.press('Enter');
+  await acceptCompletion(page, 'Track');
   assert.equal(await editor.textContent(), 'SELECT Name FROM Track');
   // Keywords are styled apart from names.
   const styled = await page.$$eval('.cm-line span', (spans) => spans.map((s) => [s.textContent, getComputedStyle(s).color]));
@@ -206,8 +214,7 @@ test('the SQL editor highlights SQL and completes table and column names', async
   const plain = await page.$eval('.cm-line', (line) => getComputedStyle(line).color);
   assert.notEqual(keyword[1], plain, 'keywords have their own colour');
   await page.keyboard.type(' WHERE Mill');
-  await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("Milliseconds")');
-  await page.keyboard.press('Enter');
+  await acceptCompletion(page, 'Milliseconds');
   await page.keyboard.type(' > 5200000');
   await page.keyboard.press('Control+Enter');
   await page.waitForURL(/WHERE\+Milliseconds\+%3E/);
