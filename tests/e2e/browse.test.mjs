@@ -2,7 +2,7 @@
 // the same view, back/forward, and a runaway query.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, q, tableCells, headers } from './harness.mjs';
+import { start, q, tableCells, headers, runSql } from './harness.mjs';
 
 let env;
 let chinook;
@@ -12,17 +12,11 @@ before(async () => {
 });
 after(async () => { await env?.close(); });
 
-/** Runs SQL on the query page and returns the result cells. */
-async function runQuery(page, sql) {
-  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent(sql)}`));
-  await page.waitForSelector('.query-meta, .error');
-  return tableCells(page);
-}
 
 test('sorting by a column header and paging with a keyset cursor', async () => {
   const { page } = env;
   // The reference: what one ORDER BY says rows 1 and 101 are.
-  const expected = await runQuery(page, 'SELECT TrackId, Name FROM Track ORDER BY Name DESC, TrackId DESC LIMIT 2 OFFSET 99');
+  const expected = await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT TrackId, Name FROM Track ORDER BY Name DESC, TrackId DESC LIMIT 2 OFFSET 99');
 
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Track'));
   await page.waitForSelector('.total:text("3,503 rows")');
@@ -74,7 +68,7 @@ test('a deep link reopens the same view after a reload, and back/forward work', 
 
 test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the URL', async () => {
   const { page } = env;
-  const rows = await runQuery(page, 'SELECT count(*) AS n, typeof(1.0) AS t FROM Track');
+  const rows = await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT count(*) AS n, typeof(1.0) AS t FROM Track');
   assert.deepEqual(rows, [['3503', 'real']]);
   assert.deepEqual(await headers(page), ['n', 't']);
 
@@ -93,7 +87,7 @@ test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the U
   assert.deepEqual(await tableCells(page), tableRows);
 
   // Running the same SQL again runs it again (the data may have changed).
-  await runQuery(page, 'SELECT count(*) FROM Genre');
+  await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT count(*) FROM Genre');
   await page.fill('.cm-content', "INSERT INTO Genre(Name) VALUES ('Polka')");
   await page.press('.cm-content', 'Control+Enter');
   await page.waitForSelector('.row-count:text("1 row changed")');
@@ -106,7 +100,7 @@ test('the query page runs SQL from the URL, and Ctrl+Enter puts new SQL in the U
 
 test('SQL errors show SQLite\'s message', async () => {
   const { page } = env;
-  await runQuery(page, 'SELECT * FROM no_such_table');
+  await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT * FROM no_such_table');
   assert.match(await page.textContent('.error'), /no such table: no_such_table/);
 });
 
@@ -126,7 +120,7 @@ test('a runaway query is stopped at the time limit while the UI keeps reacting',
   await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent(sql)}&_timelimit=50`));
   await page.waitForSelector('.error:has-text("time limit of 50 ms")');
   // The database is still there and answers.
-  assert.deepEqual(await runQuery(page, 'SELECT count(*) FROM Album'), [['347']]);
+  assert.deepEqual(await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT count(*) FROM Album'), [['347']]);
 });
 
 test('a link to a database that is not open says so', async () => {
@@ -137,7 +131,7 @@ test('a link to a database that is not open says so', async () => {
 
 test('cell markup is shown as text, never run', async () => {
   const { page } = env;
-  const rows = await runQuery(page, `SELECT '<img src=x onerror="window.pwned=1">' AS a, '<script>window.pwned=2</script>' AS b, NULL AS c`);
+  const rows = await runSql(env, page, chinook, 'Chinook_Sqlite', `SELECT '<img src=x onerror="window.pwned=1">' AS a, '<script>window.pwned=2</script>' AS b, NULL AS c`);
   assert.deepEqual(rows, [['<img src=x onerror="window.pwned=1">', '<script>window.pwned=2</script>', 'NULL']]);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.equal(await page.$('table.rows img'), null);

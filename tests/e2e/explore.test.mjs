@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { start, q, tableCells, headers } from './harness.mjs';
+import { start, q, tableCells, headers, runSql } from './harness.mjs';
 
 let env;
 let chinook;
@@ -14,11 +14,6 @@ before(async () => {
 });
 after(async () => { await env?.close(); });
 
-async function runSql(page, query, db, sql) {
-  await page.goto(env.appUrl(query, `#/${db}?sql=${encodeURIComponent(sql)}`));
-  await page.waitForSelector('.query-meta, .error');
-  return tableCells(page);
-}
 
 /** Waits until the table shows rows other than `previous`. */
 async function changed(page, previous) {
@@ -32,7 +27,7 @@ const rowTexts = (page) => page.$$eval('table.rows tbody tr', (rows) => rows.map
 
 test('filter, facet, sort and next page, then a reload restores the same view', async () => {
   const { page } = env;
-  const [[expectedCount]] = await runSql(page, chinook, 'Chinook_Sqlite', 'SELECT count(*) FROM Track WHERE GenreId = 1 AND MediaTypeId = 1');
+  const [[expectedCount]] = await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT count(*) FROM Track WHERE GenreId = 1 AND MediaTypeId = 1');
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Track'));
   await page.waitForSelector('.total:text("3,503 rows")');
 
@@ -75,7 +70,7 @@ test('filter, facet, sort and next page, then a reload restores the same view', 
   assert.ok(await page.$('.active-filter:has-text("GenreId = 1")'));
 
   // The same rows by one query: names sorted descending, from the 101st.
-  const reference = await runSql(page, chinook, 'Chinook_Sqlite',
+  const reference = await runSql(env, page, chinook, 'Chinook_Sqlite',
     'SELECT TrackId, Name FROM Track WHERE GenreId = 1 AND MediaTypeId = 1 ORDER BY Name DESC, TrackId DESC LIMIT 3 OFFSET 100');
   assert.deepEqual(second.slice(0, 3).map((r) => r.slice(0, 2)), reference);
 });
@@ -100,7 +95,7 @@ test('foreign keys show labels and link to rows; row pages list what points at t
 test('full-text search finds the rows the index finds, best first', async () => {
   const { page, data } = env;
   const moving = q([['url', `${data.url}/sqlite/moving_fts5.db`]]);
-  const expected = await runSql(page, moving, 'moving_fts5', "SELECT rowid FROM search_items WHERE search_items MATCH 'box' ORDER BY rank");
+  const expected = await runSql(env, page, moving, 'moving_fts5', "SELECT rowid FROM search_items WHERE search_items MATCH 'box' ORDER BY rank");
   await page.goto(env.appUrl(moving, '#/moving_fts5/items'));
   await page.waitForSelector('form.search');
   await page.fill('form.search input[type=search]', 'box');
@@ -125,8 +120,8 @@ test('exported CSV of all rows imports back to the same rows', async () => {
   await page.goto(env.appUrl(chinook, '#/'));
   await page.setInputFiles('input[type=file]', { name: 'genre2.csv', mimeType: 'text/csv', buffer: csv });
   await page.waitForSelector('.database-card h2:has-text("data")');
-  const again = await runSql(page, chinook, 'data', 'SELECT TrackId, Name, Composer, Milliseconds, UnitPrice FROM genre2 ORDER BY Name, TrackId');
-  const original = await runSql(page, chinook, 'Chinook_Sqlite', 'SELECT TrackId, Name, Composer, Milliseconds, UnitPrice FROM Track WHERE GenreId = 2 ORDER BY Name, TrackId');
+  const again = await runSql(env, page, chinook, 'data', 'SELECT TrackId, Name, Composer, Milliseconds, UnitPrice FROM genre2 ORDER BY Name, TrackId');
+  const original = await runSql(env, page, chinook, 'Chinook_Sqlite', 'SELECT TrackId, Name, Composer, Milliseconds, UnitPrice FROM Track WHERE GenreId = 2 ORDER BY Name, TrackId');
   assert.equal(again.length, 130);
   assert.deepEqual(again, original);
 });

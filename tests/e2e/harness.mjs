@@ -86,3 +86,14 @@ export async function tableCells(page) {
 export async function headers(page) {
   return page.$$eval('table.rows thead th:not(.row-link)', (ths) => ths.map((t) => (t.querySelector('a.sort') ?? t).textContent.replace(/[▲▼]/g, '').trim()));
 }
+
+/** Runs `sql` on the query page of database `db` (page URL query `query`)
+ *  and returns the result cells. Goes by the home page first, so that the
+ *  previous result can never be mistaken for this one. */
+export async function runSql(env, page, query, db, sql) {
+  await page.goto(env.appUrl(query, '#/'));
+  await page.waitForSelector('section.home');
+  await page.goto(env.appUrl(query, `#/${db}?sql=${encodeURIComponent(sql)}`));
+  await page.waitForSelector('.query-page .query-meta, .query-page .error');
+  return tableCells(page);
+}

@@ -3,17 +3,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, q, tableCells, headers, SHARED } from './harness.mjs';
+import { start, q, tableCells, headers, runSql, SHARED } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
 
-async function runSql(page, query, sql) {
-  await page.goto(env.appUrl(query, `#/data?sql=${encodeURIComponent(sql)}`));
-  await page.waitForSelector('.query-meta, .error');
-  return tableCells(page);
-}
 
 test('two ?csv= files (comma and tab) become tables that join', async () => {
   const { page, badData } = env;
@@ -23,7 +18,7 @@ test('two ?csv= files (comma and tab) become tables that join', async () => {
   await page.waitForURL(/#\/data$/);
   await page.waitForSelector('.table-item:has-text("authors") .count:text("3 rows")');
   await page.waitForSelector('.table-item:has-text("books") .count:text("4 rows")');
-  const rows = await runSql(page, query,
+  const rows = await runSql(env, page, query, 'data',
     'SELECT name, count(*) AS books, min(year) AS first, typeof(born) FROM authors JOIN books ON books.author_id = authors.id GROUP BY name ORDER BY name');
   assert.deepEqual(rows, [
     ['Italo Calvino', '1', '1972', 'integer'],
@@ -72,9 +67,9 @@ test('?json= takes a list of objects and newline-delimited JSON', async () => {
   const query = q([['json', `${badData.url}/list.json`], ['json', `${badData.url}/lines.ndjson`]]);
   await page.goto(env.appUrl(query));
   await page.waitForURL(/#\/data$/);
-  const list = await runSql(page, query, "SELECT id, json_array_length(tags), typeof(score) FROM list ORDER BY id");
+  const list = await runSql(env, page, query, 'data', "SELECT id, json_array_length(tags), typeof(score) FROM list ORDER BY id");
   assert.deepEqual(list, [['1', '2', 'real'], ['2', '0', 'real']]);
-  const lines = await runSql(page, query, "SELECT event, n, extra ->> '$.by' FROM lines ORDER BY n");
+  const lines = await runSql(env, page, query, 'data', "SELECT event, n, extra ->> '$.by' FROM lines ORDER BY n");
   assert.deepEqual(lines, [['open', '1', 'NULL'], ['close', '2', 'x']]);
 });
 
