@@ -107,12 +107,16 @@ test('SQL errors show SQLite\'s message', async () => {
 test('a runaway query is stopped at the time limit while the UI keeps reacting', async () => {
   const { page } = env;
   const sql = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n';
-  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent(sql)}`));
+  // Start from a quiet query page, so the editor is ready before the clock runs.
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent('SELECT 1')}`));
+  await page.waitForSelector('.query-meta');
+  await page.fill('.cm-content', sql);
+  await page.press('.cm-content', 'Control+Enter');
   await page.waitForSelector('.running');
   // While the worker is busy, the page still handles input: typing changes
-  // the box, and the query is still running when it does.
-  await page.fill('.cm-content', 'typed while running');
-  assert.equal(await page.textContent('.cm-content'), 'typed while running');
+  // the editor, and the query is still running when it does.
+  await page.keyboard.type(' -- typed');
+  assert.match(await page.textContent('.cm-content'), /-- typed$/);
   assert.ok(await page.$('.running'), 'the query was still running while the UI reacted');
   await page.waitForSelector('.error[data-kind="TimeLimit"]', { timeout: 10000 });
   assert.match(await page.textContent('.error'), /time limit of 1000 ms/);
