@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::each_row;
-use crate::table_page::table_page;
+use crate::table_page::rows_page;
 use crate::time_limit::Clock;
 
 /// Bytes gathered before a piece is handed on.
@@ -91,7 +91,6 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
 }
 
 pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: impl FnMut(Vec<u8>)) -> Result<u64> {
-    let no_labels = crate::relations::LabelColumns::new();
     match &req.source {
         ExportSource::Query(q) => {
             let mut writer: Option<Writer<_>> = None;
@@ -119,16 +118,15 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
             Ok(writer.finish())
         }
         ExportSource::Table(t) => {
+            // Pages of rows only: no counts, facets or labels per page.
             let mut request = t.clone();
-            request.facets.clear();
-            request.suggest_facets = false;
             if req.all {
                 request.after = None;
                 request.page_size = MAX_PAGE_SIZE;
                 request.time_limit_ms = EXPORT_TIME_LIMIT_MS;
             }
-            let first = table_page(conn, clock, &request, &no_labels)?;
-            let mut writer = Writer::new(req.format, first.columns.clone(), sink)?;
+            let first = rows_page(conn, clock, &request)?;
+            let mut writer = Writer::new(req.format, first.plan.display.clone(), sink)?;
             let mut page = first;
             loop {
                 for row in &page.rows {
@@ -137,7 +135,7 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
                 match (&page.next, req.all) {
                     (Some(next), true) => {
                         request.after = Some(next.clone());
-                        page = table_page(conn, clock, &request, &no_labels)?;
+                        page = rows_page(conn, clock, &request)?;
                     }
                     _ => break,
                 }

@@ -159,7 +159,55 @@ pub fn suggest_facets(conn: &mut Connection, clock: Clock, req: &TablePageReques
     Ok(facets::suggest(conn, clock, &scope, &candidates, &req.facets))
 }
 
+/// The rows of one page and what is needed to describe them: the part of a
+/// table page that export repeats for every page of a view. Counting,
+/// facets and labels are left to `table_page`, which needs them once.
+pub(crate) struct RowsPage {
+    pub plan: Plan,
+    pub all_columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub keys: Vec<Vec<Cell>>,
+    pub next: Option<Cursor>,
+    pub shown_sql: String,
+    pub description: String,
+    pub fts_table: Option<String>,
+    /// The filters and search, without the cursor: the rows the view selects.
+    pub scope_conditions: Vec<String>,
+    pub scope_params: Vec<Cell>,
+}
+
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
+    let RowsPage { plan, all_columns, rows, keys, next, shown_sql, description, fts_table, scope_conditions, scope_params } =
+        rows_page(conn, clock, req)?;
+    let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
+    let total = count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, req.time_limit_ms);
+    let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
+    let mut facets: Vec<FacetResult> = req.facets.iter().map(|f| facets::facet(conn, clock, &scope, f, req.time_limit_ms)).collect();
+    for facet in &mut facets {
+        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms, chosen);
+    }
+    let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
+    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms, chosen);
+    Ok(TablePage {
+        columns: plan.display,
+        column_types: plan.types,
+        rows,
+        key_columns: plan.row_key,
+        keys,
+        next,
+        total,
+        sql: shown_sql,
+        description,
+        facets,
+        suggested_facets,
+        fts_table,
+        foreign_keys,
+        labels,
+        all_columns,
+    })
+}
+
+pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<RowsPage> {
     if req.page_size == 0 || req.page_size > MAX_PAGE_SIZE {
         return Err(Error::new(ErrorKind::BadRequest, format!("Page size must be between 1 and {MAX_PAGE_SIZE}.")));
     }
@@ -294,32 +342,17 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
         })
         .collect();
     let shown_sql = build(true);
-
-    let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
-    let total = count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, req.time_limit_ms);
-    let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
-    let mut facets: Vec<FacetResult> = req.facets.iter().map(|f| facets::facet(conn, clock, &scope, f, req.time_limit_ms)).collect();
-    for facet in &mut facets {
-        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms, chosen);
-    }
-    let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
-    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms, chosen);
-    Ok(TablePage {
-        columns: plan.display.clone(),
-        column_types: plan.types.clone(),
+    Ok(RowsPage {
+        plan,
+        all_columns,
         rows,
-        key_columns: plan.row_key.clone(),
         keys,
         next,
-        total,
-        sql: shown_sql,
+        shown_sql,
         description,
-        facets,
-        suggested_facets,
         fts_table: fts_index.map(|i| i.table),
-        foreign_keys,
-        labels,
-        all_columns,
+        scope_conditions,
+        scope_params,
     })
 }
 
