@@ -31,7 +31,6 @@ test-e2e: dist
 	node --test --test-concurrency=1 tests/e2e/
 
 bench: dist
-	@command -v sqlite3 >/dev/null || tools/setup.sh --sqlite3
 	@[ -d bench/node_modules/@duckdb ] || npm ci --prefix bench --no-audit --no-fund
 	node tools/bench.mjs --runs 5
 

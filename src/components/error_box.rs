@@ -20,6 +20,7 @@ pub fn error_box(props: &ErrorBoxProps) -> Html {
         ErrorKind::Sql => "SQL error",
         ErrorKind::NotFound => "Not found",
         ErrorKind::BadRequest => "Bad request",
+        ErrorKind::NeedsConfirmation => "Not run: this would change data",
         ErrorKind::Other => "Something went wrong",
     };
     html! {

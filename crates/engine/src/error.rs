@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NotFound,
     /// A request that makes no sense (a cursor that does not fit the table...).
     BadRequest,
+    /// SQL from a link that would change data: it runs only when asked.
+    NeedsConfirmation,
 }
 
 impl Error {
@@ -45,6 +47,7 @@ impl Error {
             ErrorKind::Sql => ReportKind::Sql,
             ErrorKind::NotFound => ReportKind::NotFound,
             ErrorKind::BadRequest => ReportKind::BadRequest,
+            ErrorKind::NeedsConfirmation => ReportKind::NeedsConfirmation,
         };
         ErrorReport { kind, message: self.message.clone() }
     }

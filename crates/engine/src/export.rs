@@ -5,7 +5,7 @@ use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, MAX_PAGE_SIZE};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::query::each_row;
+use crate::query::{each_row, Writes};
 use crate::table_page::rows_page;
 use crate::time_limit::Clock;
 
@@ -98,7 +98,7 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
             let limit = if req.all { EXPORT_TIME_LIMIT_MS } else { q.time_limit_ms };
             let max = if req.all { u64::MAX } else { u64::from(q.max_rows.clamp(1, protocol::MAX_RETURNED_ROWS)) };
             let mut seen = 0u64;
-            let (columns, _, _) = each_row(conn, clock, &q.sql, &q.params, limit, |columns, row| {
+            let (columns, _, _) = each_row(conn, clock, &q.sql, &q.params, limit, Writes::Refused, |columns, row| {
                 if seen == max {
                     return Ok(false);
                 }

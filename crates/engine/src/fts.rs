@@ -23,37 +23,20 @@ pub fn detect(conn: &Connection, table: &str) -> Result<Option<FtsIndex>> {
     let mut stmt = conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")?;
     let candidates: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     for (name, sql) in candidates {
-        let lower = sql.to_ascii_lowercase();
-        let Some(using) = lower.find(" using ") else { continue };
-        let module = lower[using + 7..].trim_start();
-        let fts5 = module.starts_with("fts5");
-        if !(fts5 || module.starts_with("fts4") || module.starts_with("fts3")) {
+        let Some(parts) = crate::sql::virtual_table_parts(&sql) else { continue };
+        let fts5 = parts.module == "fts5";
+        if !(fts5 || parts.module == "fts4" || parts.module == "fts3") {
             continue;
         }
         if name.eq_ignore_ascii_case(table) {
             return Ok(Some(FtsIndex { table: name, fts5, content_rowid: "rowid".into(), is_self: true }));
         }
-        let args = &sql[sql.find('(').unwrap_or(sql.len())..];
-        if option(args, "content").is_some_and(|c| c.eq_ignore_ascii_case(table)) {
-            let content_rowid = option(args, "content_rowid").unwrap_or_else(|| "rowid".into());
+        if parts.option("content").is_some_and(|c| c.eq_ignore_ascii_case(table)) {
+            let content_rowid = parts.option("content_rowid").unwrap_or_else(|| "rowid".into());
             return Ok(Some(FtsIndex { table: name, fts5, content_rowid, is_self: false }));
         }
     }
     Ok(None)
-}
-
-/// The value of `key=value` among a virtual table's arguments, unquoted.
-fn option(args: &str, key: &str) -> Option<String> {
-    let args = args.trim_start_matches('(').trim_end().trim_end_matches(')');
-    for part in args.split(',') {
-        let Some((k, v)) = part.split_once('=') else { continue };
-        if k.trim().eq_ignore_ascii_case(key) {
-            let v = v.trim();
-            let unquoted = v.trim_matches(|c| c == '\'' || c == '"' || c == '[' || c == ']' || c == '`');
-            return Some(unquoted.to_string());
-        }
-    }
-    None
 }
 
 /// A user's words as an FTS query that cannot be a syntax error: each
@@ -84,6 +67,11 @@ impl FtsIndex {
 
     /// An ORDER BY expression for relevance (FTS5 only): the `rank` of the
     /// row's match, best first.
+    /// Whether `rank_order` holds a `?` for the search query.
+    pub fn rank_needs_query(&self) -> bool {
+        self.fts5 && !self.is_self
+    }
+
     pub fn rank_order(&self) -> Option<String> {
         if !self.fts5 {
             return None;
@@ -113,10 +101,13 @@ mod tests {
 
     #[test]
     fn options_are_read_from_create_statements() {
-        let args = "(name, content='items', content_rowid=\"id\", tokenize = 'porter')";
-        assert_eq!(option(args, "content").as_deref(), Some("items"));
-        assert_eq!(option(args, "content_rowid").as_deref(), Some("id"));
-        assert_eq!(option(args, "prefix"), None);
+        let sql = "CREATE VIRTUAL TABLE \"a, USING (b)\" USING FTS5(name, content='it''s, (odd)', content_rowid=\"id\", tokenize = 'porter')";
+        let parts = crate::sql::virtual_table_parts(sql).unwrap();
+        assert_eq!((parts.name.as_str(), parts.module.as_str()), ("a, USING (b)", "fts5"));
+        assert_eq!(parts.option("content").as_deref(), Some("it's, (odd)"));
+        assert_eq!(parts.option("content_rowid").as_deref(), Some("id"));
+        assert_eq!(parts.option("prefix"), None);
+        assert_eq!(parts.args.len(), 4);
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod time_limit;
 
 pub use error::{Error, ErrorKind, Result};
 pub use open::{check_header, harden, open_empty, open_image, SQLITE_HEADER};
-pub use query::{each_row, query_parameters, run_query};
+pub use query::{each_row, query_parameters, run_query, Writes};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
 pub use table_page::{suggest_facets, table_page};
@@ -128,7 +128,7 @@ impl Engine {
             let base = source::name_from_source(source);
             let mut stmt = conn.prepare("SELECT name FROM sqlite_schema")?;
             let taken: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            Ok(source::unique_name(&base, |n| taken.iter().any(|t| t.eq_ignore_ascii_case(n))))
+            Ok(source::unique_table_name(&base, |n| taken.iter().any(|t| t.eq_ignore_ascii_case(n))))
         };
         let kind = match format {
             Format::Delimited => {
@@ -174,7 +174,7 @@ impl Engine {
                 conn.execute_batch("COMMIT")?;
                 Ok((Some(table), rows, Vec::new()))
             })(),
-            ImportKind::SqlScript(s) => s.finish(conn, clock).map(|n| (None, n, Vec::new())),
+            ImportKind::SqlScript(s) => s.finish(conn, clock).map(|(n, warnings)| (None, n, warnings)),
         };
         match finished {
             Ok((table, count, warnings)) => Ok(ImportOutcome { schema: self.schema(&db)?, table, count, warnings }),
@@ -247,7 +247,7 @@ impl Engine {
 
     pub fn query(&mut self, req: &QueryRequest) -> Result<QueryResult> {
         let clock = self.clock;
-        run_query(&mut self.database(&req.db)?.conn, clock, &req.sql, &req.params, req.time_limit_ms, req.max_rows)
+        run_query(&mut self.database(&req.db)?.conn, clock, req)
     }
 
     pub fn query_parameters(&mut self, db: &str, sql: &str) -> Result<Vec<String>> {

@@ -15,14 +15,54 @@ pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// a clear "not a database" instead of SQLite's terse one), then that the
 /// schema can be read and `PRAGMA quick_check` passes (a damaged file is
 /// reported as such when opened, not on some later click).
+///
+/// A WAL-mode file (header bytes 18 and 19 are 2, as in any file copied
+/// from a running app) cannot be used in memory, where there is no `-wal`
+/// file beside it: the copy is read as a rollback-journal file instead
+/// (bytes 18 and 19 set to 1), which is what `PRAGMA journal_mode=DELETE`
+/// would write after a checkpoint. Pages still in the app's `-wal` file
+/// were never part of this file, so nothing that is here is lost.
 pub fn open_image(bytes: &[u8]) -> Result<Connection> {
     check_header(bytes)?;
     let mut conn = Connection::open_in_memory()?;
     harden(&conn)?;
-    conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)
+    let image = RollbackHeader::new(bytes);
+    conn.deserialize_read_exact(MAIN_DB, image, bytes.len(), false)
         .map_err(|e| Error::new(ErrorKind::Corrupt, format!("SQLite could not open it: {}", Error::from(e))))?;
     check_integrity(&conn)?;
     Ok(conn)
+}
+
+/// Offsets of the file format's write and read version bytes: 1 for a
+/// rollback journal, 2 for WAL.
+const FORMAT_VERSION_BYTES: std::ops::Range<usize> = 18..20;
+
+/// Reads a database image with its format version bytes set to 1
+/// (rollback journal), without copying the image first.
+struct RollbackHeader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> RollbackHeader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        RollbackHeader { bytes, at: 0 }
+    }
+}
+
+impl std::io::Read for RollbackHeader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let rest = &self.bytes[self.at..];
+        let n = rest.len().min(out.len());
+        out[..n].copy_from_slice(&rest[..n]);
+        for offset in FORMAT_VERSION_BYTES {
+            if (self.at..self.at + n).contains(&offset) && self.bytes[offset] == 2 {
+                out[offset - self.at] = 1;
+            }
+        }
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// An empty in-memory database, hardened like any other.
@@ -60,7 +100,7 @@ fn describe_non_database(bytes: &[u8]) -> String {
     }
 }
 
-fn check_integrity(conn: &Connection) -> Result<()> {
+pub(crate) fn check_integrity(conn: &Connection) -> Result<()> {
     let corrupt = |e: Error| Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", e.message()));
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
         .map_err(|e| corrupt(e.into()))?;
@@ -95,7 +135,8 @@ pub fn harden(conn: &Connection) -> Result<()> {
         (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50_000),
         (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 32_766),
         (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 100),
-        (Limit::SQLITE_LIMIT_ATTACHED, 10),
+        // No ATTACH (nor VACUUM, which attaches): one file per connection.
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
     ];
     for (limit, value) in limits {
         conn.set_limit(limit, value)?;
@@ -130,7 +171,7 @@ mod tests {
         assert!(!conn.db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA).unwrap());
         let check: i64 = conn.pragma_query_value(None, "cell_size_check", |r| r.get(0)).unwrap();
         assert_eq!(check, 1);
-        assert_eq!(conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 10);
+        assert_eq!(conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 0);
         // Defensive mode refuses to let SQL edit the schema table directly.
         conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
         let err = conn.execute_batch("CREATE TABLE t(x); UPDATE sqlite_schema SET sql = 'junk'").unwrap_err();

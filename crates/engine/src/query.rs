@@ -11,6 +11,18 @@ fn prepare<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c
     if sql.trim().is_empty() {
         return Err(Error::new(ErrorKind::BadRequest, "There is no SQL to run."));
     }
+    // Each database is opened on its own, in memory: another file cannot
+    // be attached, nor one written (`harden` sets the limit of attached
+    // databases to 0 as well; this only gives the refusal clearer words).
+    match crate::sql::first_keyword(sql).as_str() {
+        "ATTACH" | "DETACH" => {
+            return Err(Error::new(ErrorKind::Sql, "ATTACH and DETACH are not available here: each database is opened on its own. Open more files with ?url= and query each one."));
+        }
+        "VACUUM" => {
+            return Err(Error::new(ErrorKind::Sql, "VACUUM is not available here: the database is a copy in memory. Use \"Download this database\" to save it."));
+        }
+        _ => {}
+    }
     conn.prepare(sql).map_err(|e| match e {
         rusqlite::Error::MultipleStatement => Error::new(ErrorKind::Sql, "Only one statement can be run at a time; remove the others."),
         other => other.into(),
@@ -37,18 +49,20 @@ pub fn query_parameters(conn: &Connection, sql: &str) -> Result<Vec<String>> {
 /// from `params` (as text, as Datasette does; a missing one is NULL), and
 /// returns at most `max_rows` rows (capped at `MAX_RETURNED_ROWS`), saying
 /// whether there were more.
+///
+/// Unless `allow_writes`, a statement that could change the database is
+/// refused (`NeedsConfirmation`) before it runs: SQL from a shared link
+/// only reads until the user asks for it to run.
 pub fn run_query(
     conn: &mut Connection,
     clock: Clock,
-    sql: &str,
-    params: &[(String, String)],
-    time_limit_ms: u32,
-    max_rows: u32,
+    req: &protocol::QueryRequest,
 ) -> Result<QueryResult> {
-    let max_rows = max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
+    let max_rows = req.max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
     let mut rows = Vec::new();
     let started = clock();
-    let (columns, truncated, rows_changed) = each_row(conn, clock, sql, params, time_limit_ms, |_, row| {
+    let writes = if req.allow_writes { Writes::Allowed } else { Writes::Refused };
+    let (columns, truncated, rows_changed) = each_row(conn, clock, &req.sql, &req.params, req.time_limit_ms, writes, |_, row| {
         if rows.len() == max_rows {
             return Ok(false);
         }
@@ -56,6 +70,13 @@ pub fn run_query(
         Ok(true)
     })?;
     Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
+}
+
+/// Whether a statement may change the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    Allowed,
+    Refused,
 }
 
 /// Runs one statement and hands each row (with the column names) to
@@ -68,10 +89,17 @@ pub fn each_row(
     sql: &str,
     params: &[(String, String)],
     time_limit_ms: u32,
+    writes: Writes,
     mut on_row: impl FnMut(&[String], Vec<protocol::Cell>) -> Result<bool>,
 ) -> Result<(Vec<String>, bool, Option<u64>)> {
     with_time_limit(conn, clock, time_limit_ms, |conn| {
         let mut stmt = prepare(conn, sql)?;
+        if writes == Writes::Refused && !stmt.readonly() {
+            return Err(Error::new(
+                ErrorKind::NeedsConfirmation,
+                "This statement would change the database, and it came from a link, so it has not run. Run it only if you meant to.",
+            ));
+        }
         for i in 1..=stmt.parameter_count() {
             let Some(name) = stmt.parameter_name(i).map(|n| n.trim_start_matches([':', '@', '$']).to_string()) else {
                 return Err(Error::new(ErrorKind::Sql, "Use named parameters (:name), not ?, so they can be given values."));

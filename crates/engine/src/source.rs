@@ -58,6 +58,15 @@ pub fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
     (2..).map(|n| format!("{name}_{n}")).find(|c| !taken(c)).expect("unbounded")
 }
 
+/// A table name as Datasette Lite picks it for a second file of the same
+/// name: `name`, then `name_1`, `name_2`... (so its links keep working).
+pub fn unique_table_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    (1..).map(|n| format!("{name}_{n}")).find(|c| !taken(c)).expect("unbounded")
+}
+
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
         .next()
@@ -127,5 +136,8 @@ mod tests {
         let taken = ["data", "data_2"];
         assert_eq!(unique_name("data", |n| taken.contains(&n)), "data_3");
         assert_eq!(unique_name("other", |n| taken.contains(&n)), "other");
+        let tables = ["avengers", "avengers_1"];
+        assert_eq!(unique_table_name("avengers", |n| tables.contains(&n)), "avengers_2");
+        assert_eq!(unique_table_name("avengers", |n| n == "avengers"), "avengers_1");
     }
 }

@@ -245,7 +245,7 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let mut order_params = Vec::new();
     if let Some((rank, query)) = &rank_order {
         order.push(rank.clone());
-        if rank.contains('?') {
+        if fts_index.as_ref().is_some_and(|index| index.rank_needs_query()) {
             order_params.push(query.clone());
         }
     } else if let Some(s) = &sort_expr {
@@ -286,15 +286,17 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let build = |shown: bool| {
         let cols = if shown { &select[..display_width] } else { &select[..] };
         let mut sql = format!("SELECT {} FROM {}", cols.join(", "), plan.from);
+        // The WHERE and ORDER BY are inlined together: their `?`s are in
+        // `params` order, and only the lexer in `inline_params` can tell a
+        // placeholder from a `?` inside a quoted column name.
+        let mut tail = String::new();
         if !conditions.is_empty() {
-            let cond = conditions.join(" AND ");
-            sql.push_str(&format!(" WHERE {}", if shown { inline_params(&cond, &params) } else { cond }));
+            tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
         }
         if !order.is_empty() {
-            let order = order.join(", ");
-            let order = if shown { inline_params(&order, &params[params.len() - order.matches('?').count()..]) } else { order };
-            sql.push_str(&format!(" ORDER BY {order}"));
+            tail.push_str(&format!(" ORDER BY {}", order.join(", ")));
         }
+        sql.push_str(&if shown { inline_params(&tail, &params) } else { tail });
         sql.push_str(&format!(" LIMIT {}", if shown { req.page_size } else { req.page_size + 1 }));
         if offset > 0 {
             sql.push_str(&format!(" OFFSET {offset}"));

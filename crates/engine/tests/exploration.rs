@@ -13,7 +13,7 @@ fn filter(column: &str, op: &str, value: &str) -> Filter {
 }
 
 fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
-    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000 }).unwrap().rows
+    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: true }).unwrap().rows
 }
 
 #[test]
@@ -181,6 +181,7 @@ fn named_parameters_are_found_and_bound() {
             params: vec![("genre".into(), "1".into()), ("min_ms".into(), "300000".into())],
             time_limit_ms: 1000,
             max_rows: 10,
+            allow_writes: false,
         })
         .unwrap();
     let expected = query(&mut engine, &db, "SELECT count(*) FROM Track WHERE GenreId = 1 AND Milliseconds > 300000");
@@ -218,7 +219,7 @@ fn exported_csv_imports_back_to_the_same_rows() {
     // One page only, and JSON / newline-delimited JSON of a query.
     let (_, rows, _) = export(&mut engine, ExportSource::Table(req), ExportFormat::Csv, false);
     assert_eq!(rows, 100);
-    let q = QueryRequest { db: db.clone(), sql: "SELECT ArtistId, Name FROM Artist WHERE ArtistId <= :n".into(), params: vec![("n".into(), "2".into())], time_limit_ms: 1000, max_rows: 1000 };
+    let q = QueryRequest { db: db.clone(), sql: "SELECT ArtistId, Name FROM Artist WHERE ArtistId <= :n".into(), params: vec![("n".into(), "2".into())], time_limit_ms: 1000, max_rows: 1000, allow_writes: true };
     let (json, _, _) = export(&mut engine, ExportSource::Query(q.clone()), ExportFormat::Json, true);
     let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(parsed, serde_json::json!([{"ArtistId": 1, "Name": "AC/DC"}, {"ArtistId": 2, "Name": "Accept"}]));

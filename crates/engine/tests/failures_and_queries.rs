@@ -7,7 +7,7 @@ use engine::{Engine, ErrorKind};
 use protocol::{Cell, QueryRequest};
 
 fn query(engine: &mut Engine, db: &str, sql: &str, time_limit_ms: u32) -> engine::Result<protocol::QueryResult> {
-    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms, max_rows: 1000 })
+    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms, max_rows: 1000, allow_writes: true })
 }
 
 #[test]

@@ -40,7 +40,7 @@ fn column(rows: &[Vec<Cell>], i: usize) -> Vec<Cell> {
 
 fn reference(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
     let result = engine
-        .query(&protocol::QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000 })
+        .query(&protocol::QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: true })
         .unwrap();
     result.rows
 }

@@ -193,6 +193,8 @@ pub enum ErrorKind {
     NotFound,
     /// The request was malformed (a bad cursor, a bad page size...).
     BadRequest,
+    /// SQL from a link would change data; it runs only when the user asks.
+    NeedsConfirmation,
     /// Anything else; the message says what.
     Other,
 }
@@ -253,6 +255,10 @@ pub struct QueryRequest {
     pub params: Vec<(String, String)>,
     pub time_limit_ms: u32,
     pub max_rows: u32,
+    /// The user asked to run this themselves (a click or a key press), so
+    /// it may change data. SQL that only arrived in a link must read only:
+    /// a statement that would write is refused with `NeedsConfirmation`.
+    pub allow_writes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

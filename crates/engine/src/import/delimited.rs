@@ -12,7 +12,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection};
 
 use super::table::{finish_table, unique_column_names, NewTable};
-use super::text::{sniff_encoding, TextStream};
+use super::text::{looks_like_mac_roman, sniff_encoding, TextStream};
 use super::types::{canonical_real, shape, ColumnVote, Shape};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -73,6 +73,9 @@ pub struct DelimitedImport {
     parser: Option<Parser>,
     /// Cells that were not valid in the file's encoding (replaced by U+FFFD).
     invalid_cells: u64,
+    /// The encoding was guessed as Windows-1252 but the text reads like
+    /// Mac Roman (see `text::looks_like_mac_roman`).
+    mac_roman_hint: bool,
 }
 
 struct Parser {
@@ -95,7 +98,7 @@ struct Parser {
 
 impl DelimitedImport {
     pub fn new(table: NewTable, options: DelimitedOptions) -> DelimitedImport {
-        DelimitedImport { table, options, head: Vec::new(), parser: None, invalid_cells: 0 }
+        DelimitedImport { table, options, head: Vec::new(), parser: None, invalid_cells: 0, mac_roman_hint: false }
     }
 
     pub fn rows(&self) -> u64 {
@@ -137,13 +140,22 @@ impl DelimitedImport {
                 parser.text.encoding.name()
             ));
         }
+        if self.mac_roman_hint {
+            warnings.push(
+                "the file was read as Windows-1252, but some letters look wrong for it (such as \"CafŽ\"); \
+                 if it came from an old Mac, add &encoding=macintosh to the address"
+                    .to_string(),
+            );
+        }
         finish_table(conn, &self.table, &parser.columns)?;
         Ok(ImportedTable { name: self.table.name, rows: self.table.rows, warnings })
     }
 
     fn start(&mut self, head: &[u8], complete: bool) -> Result<()> {
         super::refuse_html(head, "CSV")?;
-        let encoding = self.options.encoding.unwrap_or_else(|| sniff_encoding(&head[..head.len().min(SNIFF_BYTES)], complete));
+        let sample = &head[..head.len().min(SNIFF_BYTES)];
+        let encoding = self.options.encoding.unwrap_or_else(|| sniff_encoding(sample, complete));
+        self.mac_roman_hint = self.options.encoding.is_none() && encoding == encoding_rs::WINDOWS_1252 && looks_like_mac_roman(sample);
         let delimiter = match self.options.delimiter {
             Some(d) => d,
             None => {
@@ -236,10 +248,14 @@ impl DelimitedImport {
         };
         if !parser.header_seen {
             parser.header_seen = true;
-            let names = unique_column_names((0..ends.len()).map(field));
+            let header: Vec<String> = (0..ends.len()).map(|i| clean_header(i, field(i))).collect();
+            let names = unique_column_names(header.iter().map(String::as_str));
             parser.columns = names.into_iter().map(|n| (n, ColumnVote::default())).collect();
             self.table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
             parser.insert_sql = self.table.insert_sql(parser.columns.len());
+        } else if ends.len() == 1 && !field(0).is_empty() && field(0).chars().all(|c| c == '\u{feff}') {
+            // A line that is only a byte-order mark (files joined end to
+            // end, or a BOM written at the end) is not a row.
         } else {
             if ends.len() > parser.columns.len() {
                 // A long row: its extra cells get columns of their own.
@@ -286,6 +302,18 @@ impl DelimitedImport {
         parser.record_len = 0;
         parser.ends_len = 0;
         Ok(())
+    }
+}
+
+/// A header name without what never belongs in one: byte-order marks
+/// (also inside quotes: `"\u{feff}SALLE"`) and, before the first name,
+/// U+0A0D, which is what a stray single-byte CR LF after a UTF-16LE BOM
+/// decodes to (a code point with no character assigned).
+fn clean_header(index: usize, raw: &str) -> String {
+    let name = raw.replace('\u{feff}', "");
+    match name.strip_prefix('\u{0a0d}') {
+        Some(rest) if index == 0 => rest.to_string(),
+        _ => name,
     }
 }
 

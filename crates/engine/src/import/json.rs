@@ -35,9 +35,8 @@ impl JsonImport {
 
     pub fn finish(self, conn: &Connection, table: &str) -> Result<u64> {
         super::refuse_html(&self.bytes, "JSON")?;
-        let mut decoded = Vec::new();
-        let encoding = sniff_encoding(&self.bytes, true);
-        let text = String::from_utf8_lossy(TextStream::new(encoding).decode(&self.bytes, true, &mut decoded)).into_owned();
+        let mut text = String::new();
+        TextStream::new(sniff_encoding(&self.bytes, true)).decode_text(&self.bytes, true, &mut text);
         let found = find_rows(&text)?;
         insert_rows(conn, table, found)
     }
@@ -70,16 +69,23 @@ fn find_rows(text: &str) -> Result<Rows> {
 }
 
 /// `{"a": {...}, "b": {...}}` → keyed rows; `{"rows": [{...}]}` → that
-/// list; any other object → one row.
+/// list (of several lists, the longest, the first of equals, as Datasette
+/// Lite does); any other object → one row.
 fn rows_of_object(object: Map<String, Value>) -> Rows {
     if !object.is_empty() && object.values().all(Value::is_object) {
         let rows = object.into_iter().map(|(k, v)| (Some(k), as_row(v))).collect();
         return Rows { keyed: true, rows };
     }
-    let list_key = object
-        .iter()
-        .find(|(_, v)| matches!(v, Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object)))
-        .map(|(k, _)| k.clone());
+    let mut list_key: Option<(&String, usize)> = None;
+    for (key, value) in &object {
+        if let Value::Array(items) = value {
+            let of_objects = !items.is_empty() && items.iter().all(Value::is_object);
+            if of_objects && list_key.is_none_or(|(_, longest)| items.len() > longest) {
+                list_key = Some((key, items.len()));
+            }
+        }
+    }
+    let list_key = list_key.map(|(k, _)| k.clone());
     let mut object = object;
     match list_key.and_then(|k| object.remove(&k)) {
         Some(Value::Array(items)) => Rows { keyed: false, rows: items.into_iter().map(|v| (None, as_row(v))).collect() },

@@ -2,6 +2,7 @@
 //! pushes chunks as they arrive and calls `finish` at the end.
 
 mod delimited;
+mod dump_schema;
 mod json;
 mod sql_script;
 mod table;
@@ -23,13 +24,16 @@ pub enum Format {
     Json,
 }
 
-/// The format of a local file: from its extension, checked against its
-/// first bytes (an SQLite header always wins; JSON must start like JSON).
+/// The format of a local file or a URL of unknown kind: from its
+/// extension, checked against its first bytes (an SQLite header always
+/// wins; JSON must start like JSON; text that starts like SQL is a script).
 pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
     if head.starts_with(crate::SQLITE_HEADER) {
         return Ok(Format::Sqlite);
     }
-    let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let path = file_name.split(['?', '#']).next().unwrap_or_default();
+    let file = path.rsplit(['/', '\\']).next().unwrap_or_default();
+    let extension = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let text = String::from_utf8_lossy(&head[..head.len().min(1024)]);
     let start = text.trim_start_matches('\u{feff}').trim_start();
     let json_like = start.starts_with(['{', '[']);
@@ -40,9 +44,41 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
         "json" | "ndjson" | "jsonl" | "geojson" => {
             Err(Error::new(ErrorKind::BadRequest, format!("{file_name} does not start like JSON (with {{ or [)")))
         }
+        "csv" | "tsv" | "tab" | "txt" | "psv" => Ok(Format::Delimited),
         _ if json_like => Ok(Format::Json),
+        _ if starts_like_sql(start) => Ok(Format::SqlScript),
         _ => Ok(Format::Delimited),
     }
+}
+
+/// The format to read a source named as `requested` (`?csv=`, `?sql=`,
+/// `?json=`) in: the content decides where it is unmistakable, so an
+/// SQLite file given as `?csv=` opens as the database it is.
+pub fn decide_format(requested: Format, head: &[u8]) -> Format {
+    if head.starts_with(crate::SQLITE_HEADER) {
+        Format::Sqlite
+    } else {
+        requested
+    }
+}
+
+/// The first word after comments is one that begins SQL scripts.
+fn starts_like_sql(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
+    let next = rest[word.len()..].chars().next();
+    matches!(word.as_str(), "CREATE" | "INSERT" | "BEGIN" | "PRAGMA" | "DROP" | "REPLACE")
+        && next.is_some_and(|c| c.is_whitespace())
 }
 
 /// A `?csv=` that returns a web page should say so, not make a table of HTML.
@@ -99,7 +135,12 @@ mod tests {
     #[test]
     fn formats_come_from_extension_and_content() {
         let sqlite = crate::SQLITE_HEADER.as_slice();
-        let cases: [(&str, &[u8], Option<Format>); 9] = [
+        let cases: [(&str, &[u8], Option<Format>); 14] = [
+            ("https://h/x.csv?raw=1", sqlite, Some(Format::Sqlite)),
+            ("https://h/download?id=3", b"-- dump\nPRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;", Some(Format::SqlScript)),
+            ("https://h/x.csv?v=2", b"CREATE,INSERT\n1,2", Some(Format::Delimited)),
+            ("https://h/x", b"CREATE,INSERT\n1,2", Some(Format::Delimited)),
+            ("https://h/x.json#frag", b"[{\"a\": 1}]", Some(Format::Json)),
             ("x.db", sqlite, Some(Format::Sqlite)),
             ("x.csv", sqlite, Some(Format::Sqlite)),
             ("x.db", b"id,name\n", None),

@@ -41,11 +41,14 @@ pub struct SqlScriptImport {
     statements: u64,
     line: u64,
     head: Vec<u8>,
+    /// Virtual tables the dump wrote into `sqlite_schema` itself (see
+    /// `dump_schema`); checked once the script has ended.
+    virtual_tables: Vec<String>,
 }
 
 impl Default for SqlScriptImport {
     fn default() -> Self {
-        SqlScriptImport { text: None, pending: String::new(), consumed: 0, scanned: 0, lexer: Lexer::Code, statements: 0, line: 1, head: Vec::new() }
+        SqlScriptImport { text: None, pending: String::new(), consumed: 0, scanned: 0, lexer: Lexer::Code, statements: 0, line: 1, head: Vec::new(), virtual_tables: Vec::new() }
     }
 }
 
@@ -66,7 +69,8 @@ impl SqlScriptImport {
         self.feed(conn, clock, chunk, false)
     }
 
-    pub fn finish(mut self, conn: &mut Connection, clock: Clock) -> Result<u64> {
+    /// Runs what is left; returns the statements run and any warnings.
+    pub fn finish(mut self, conn: &mut Connection, clock: Clock) -> Result<(u64, Vec<String>)> {
         if self.text.is_none() {
             let head = std::mem::take(&mut self.head);
             self.start_and_feed(conn, clock, &head, true)?;
@@ -82,7 +86,8 @@ impl SqlScriptImport {
         if !conn.is_autocommit() {
             conn.execute_batch("COMMIT")?;
         }
-        Ok(self.statements)
+        let warnings = if self.virtual_tables.is_empty() { Vec::new() } else { super::dump_schema::settle(conn, &self.virtual_tables)? };
+        Ok((self.statements, warnings))
     }
 
     fn start_and_feed(&mut self, conn: &mut Connection, clock: Clock, head: &[u8], last: bool) -> Result<()> {
@@ -92,9 +97,7 @@ impl SqlScriptImport {
     }
 
     fn feed(&mut self, conn: &mut Connection, clock: Clock, chunk: &[u8], last: bool) -> Result<()> {
-        let mut decoded = Vec::new();
-        let text = self.text.as_mut().expect("started").decode(chunk, last, &mut decoded);
-        self.pending.push_str(&String::from_utf8_lossy(text));
+        self.text.as_mut().expect("started").decode_text(chunk, last, &mut self.pending);
         let mut outcome = Ok(());
         while let Some(end) = self.next_statement_end() {
             let statement = self.pending[self.consumed..end].to_string();
@@ -163,7 +166,10 @@ impl SqlScriptImport {
         }
         self.statements += 1;
         let number = self.statements;
-        let outcome = with_time_limit(conn, clock, STATEMENT_TIME_LIMIT_MS, |c| Ok(c.execute_batch(statement)?));
+        let outcome = match super::dump_schema::virtual_table_entry(statement) {
+            Some(entry) => super::dump_schema::insert_entry(conn, &entry).map(|()| self.virtual_tables.push(entry.name)),
+            None => with_time_limit(conn, clock, STATEMENT_TIME_LIMIT_MS, |c| Ok(c.execute_batch(statement)?)),
+        };
         if let Err(e) = outcome {
             // Keep what loaded: commit a transaction the script had opened.
             if !conn.is_autocommit() {
@@ -243,7 +249,7 @@ mod tests {
                 return (conn, Err(e));
             }
         }
-        let r = import.finish(&mut conn, clock);
+        let r = import.finish(&mut conn, clock).map(|(n, _)| n);
         (conn, r)
     }
 

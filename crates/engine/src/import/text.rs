@@ -18,6 +18,26 @@ pub fn sniff_encoding(sample: &[u8], complete: bool) -> &'static Encoding {
     }
 }
 
+/// Whether Windows-1252 text (as `sniff_encoding` guesses for anything
+/// that is not UTF-8) reads like Mac Roman, which no byte statistics tell
+/// apart from it: bytes 0x80–0x9F are mostly lowercase accented letters
+/// in Mac Roman (é is 0x8E) but capitals, typography or unassigned in
+/// Windows-1252 (0x8E is Ž). So an unassigned byte, or one of those
+/// capitals straight after a lowercase letter ("CafŽ"), is the sign.
+pub fn looks_like_mac_roman(sample: &[u8]) -> bool {
+    let (text, _) = WINDOWS_1252.decode_without_bom_handling(sample);
+    let mut previous = ' ';
+    for c in text.chars() {
+        let unassigned = ('\u{80}'..='\u{9f}').contains(&c);
+        let capital_in_word = previous.is_ascii_lowercase() && "ŽŠŸŒ‡ˆ‰‹›".contains(c);
+        if unassigned || capital_in_word {
+            return true;
+        }
+        previous = c;
+    }
+    false
+}
+
 /// The encoding named by a user override (`?encoding=latin1`), by the
 /// WHATWG labels browsers accept.
 pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
@@ -25,6 +45,10 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 }
 
 /// Decodes a stream of byte chunks into UTF-8, removing any BOM.
+///
+/// A character cut by a chunk boundary is held back until the next chunk
+/// (`decode_text` always; `decode` for every encoding but UTF-8, whose
+/// bytes it hands on as they are for the CSV parser to check per record).
 pub struct TextStream {
     /// `None` for UTF-8 input, which is passed through (fields are checked
     /// one by one later, which is cheaper than decoding everything twice).
@@ -37,6 +61,19 @@ impl TextStream {
     pub fn new(encoding: &'static Encoding) -> TextStream {
         let decoder = (encoding != UTF_8).then(|| encoding.new_decoder_with_bom_removal());
         TextStream { decoder, at_start: true, encoding }
+    }
+
+    /// Appends the text of `input` to `out`. Unlike `decode`, UTF-8 goes
+    /// through a decoder too, so a character split across chunks arrives
+    /// whole and a malformed byte becomes U+FFFD exactly once.
+    pub fn decode_text(&mut self, input: &[u8], last: bool, out: &mut String) {
+        self.at_start = false;
+        let encoding = self.encoding;
+        let decoder = self.decoder.get_or_insert_with(|| encoding.new_decoder_with_bom_removal());
+        let needed = decoder.max_utf8_buffer_length(input.len()).unwrap_or(input.len() * 3 + 16);
+        out.reserve(needed);
+        let (_, read, _) = decoder.decode_to_string(input, out, last);
+        debug_assert_eq!(read, input.len(), "capacity was reserved for all of it");
     }
 
     /// Decodes `input`; the UTF-8 goes to `out` (cleared first) unless the
@@ -78,6 +115,20 @@ mod tests {
         assert_eq!(encoding_for_label("utf-16le"), Some(UTF_16LE));
         assert_eq!(encoding_for_label("UTF-16BE"), Some(UTF_16BE));
         assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn text_decoding_keeps_utf8_characters_split_across_chunks() {
+        let text = "\u{feff}naïve — 東京 🦀 end";
+        for size in 1..=8 {
+            let mut stream = TextStream::new(UTF_8);
+            let mut out = String::new();
+            let chunks: Vec<&[u8]> = text.as_bytes().chunks(size).collect();
+            for (i, chunk) in chunks.iter().enumerate() {
+                stream.decode_text(chunk, i + 1 == chunks.len(), &mut out);
+            }
+            assert_eq!(out, &text[3..], "chunk size {size}");
+        }
     }
 
     #[test]
