@@ -9,16 +9,17 @@
 // - Data requests (any GET that is not the shell: ?url=, ?csv=, metadata…)
 //   go to the network with `cache: 'no-cache'`, so the browser revalidates
 //   with ETag / Last-Modified instead of downloading an unchanged file
-//   again; a successful answer up to KEEP_AT_MOST is kept, and served when
-//   the network fails.
+//   again; when the network fails, the copy kept in `explorer-data` is
+//   served. The data worker keeps those copies itself as it downloads
+//   (www/data-cache.js), so a first visit, before this worker controls the
+//   page, is kept too, and the cache has one writer with one size cap.
+// - Navigations are answered with the app only for the app's own page
+//   (the scope, or index.html); other pages in the scope, such as
+//   embed-example.html, come from the network.
 const VERSION = '{{VERSION}}';
 const ASSETS = {{ASSETS}};
 const SHELL = `explorer-shell-${VERSION}`;
 const DATA = 'explorer-data';
-// Larger downloads are passed through without a kept copy: keeping one
-// means reading the body twice, which slowed a 36 MB CSV import by half
-// and added its size again to the tab's memory (`make bench`).
-const KEEP_AT_MOST = 16 * 1024 * 1024;
 
 const scoped = (path) => new URL(path, self.registration.scope).href;
 
@@ -45,7 +46,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   const inScope = url.href.startsWith(self.registration.scope);
-  if (inScope && request.mode === 'navigate') {
+  const appPage = url.pathname === new URL(self.registration.scope).pathname || url.href.split(/[?#]/)[0] === scoped('index.html');
+  if (inScope && request.mode === 'navigate' && appPage) {
     event.respondWith(shell(scoped('./'), request));
   } else if (inScope && ASSETS.some((a) => scoped(a) === url.href.split('?')[0])) {
     event.respondWith(shell(url.href.split('?')[0], request));
@@ -60,18 +62,10 @@ async function shell(key, request) {
 }
 
 async function data(request) {
-  const cache = await caches.open(DATA);
   try {
-    const response = await fetch(request, { cache: 'no-cache' });
-    const length = Number(response.headers.get('content-length') ?? NaN);
-    const small = Number.isFinite(length) ? length <= KEEP_AT_MOST : true;
-    if (response.ok && small && (response.type === 'basic' || response.type === 'cors')) {
-      // Kept for offline use; the stream goes to the page at the same time.
-      cache.put(request.url, response.clone()).catch(() => {});
-    }
-    return response;
+    return await fetch(request, { cache: 'no-cache' });
   } catch (error) {
-    const cached = request.mode === 'no-cors' ? undefined : await cache.match(request.url);
+    const cached = request.mode === 'no-cors' ? undefined : await caches.match(request.url, { cacheName: DATA });
     if (cached) return cached;
     throw error;
   }

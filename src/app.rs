@@ -46,15 +46,17 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             if let Ok(client) = &*client {
                 let sources = PageSources::from_page();
+                let mut ids = Vec::new();
                 if sources.is_empty() {
-                    load_url(client, &dispatch, DEMO_DATABASE);
+                    ids.push(load_url(client, &dispatch, DEMO_DATABASE));
                 }
                 for url in &sources.databases {
-                    load_url(client, &dispatch, url);
+                    ids.push(load_url(client, &dispatch, url));
                 }
                 for (format, url) in &sources.imports {
-                    import_url(client, &dispatch, *format, url, sources.options.clone());
+                    ids.push(import_url(client, &dispatch, *format, url, sources.options.clone()));
                 }
+                dispatch.dispatch(Action::PageLoadsStarted(ids));
                 if let Some(url) = browser::query_params("metadata").pop() {
                     let client = client.clone();
                     let dispatch = dispatch.clone();
@@ -158,7 +160,11 @@ pub fn app() -> Html {
         Route::Home => html! { <HomePage /> },
         route => {
             let db = route.database().unwrap_or_default();
-            if state.database(db).is_none() {
+            // A link's view (a query joining two CSVs, say) is shown once
+            // everything the link loads has loaded or failed, never before.
+            if state.waiting_for_page_loads() {
+                html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> }
+            } else if state.database(db).is_none() {
                 if state.loading() || state.worker == WorkerStatus::Starting {
                     html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> }
                 } else {

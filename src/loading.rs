@@ -14,7 +14,8 @@ use crate::worker_client::WorkerClient;
 
 /// What the page URL asks to load, in the order it is loaded: SQLite files
 /// (in parallel), then SQL scripts, then CSV and JSON (one at a time, into
-/// the `data` database), as Datasette Lite does.
+/// the `data` database), as Datasette Lite does; then `?load=` URLs, whose
+/// kind the worker tells from their content.
 pub struct PageSources {
     pub databases: Vec<String>,
     pub imports: Vec<(ImportFormat, String)>,
@@ -24,7 +25,8 @@ pub struct PageSources {
 impl PageSources {
     pub fn from_page() -> PageSources {
         let mut imports = Vec::new();
-        for (key, format) in [("sql", ImportFormat::Sql), ("csv", ImportFormat::Csv), ("json", ImportFormat::Json)] {
+        let kinds = [("sql", ImportFormat::Sql), ("csv", ImportFormat::Csv), ("json", ImportFormat::Json), ("load", ImportFormat::Auto)];
+        for (key, format) in kinds {
             imports.extend(browser::query_params(key).into_iter().map(|url| (format, url)));
         }
         PageSources {
@@ -73,8 +75,9 @@ fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>)
     })
 }
 
-/// Sends `body` (with `file`, if any) and records it as a source shown as `label`.
-fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label: String, body: RequestBody, file: Option<File>) {
+/// Sends `body` (with `file`, if any) and records it as a source shown as
+/// `label`; returns the request id.
+fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label: String, body: RequestBody, file: Option<File>) -> u32 {
     // The id is only known once sent; replies cannot arrive before then.
     let id = Rc::new(Cell::new(0));
     let callback = on_reply(dispatch.clone(), id.clone());
@@ -84,17 +87,18 @@ fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label
     };
     id.set(request_id);
     dispatch.dispatch(Action::LoadStarted { request_id, label });
+    request_id
 }
 
 /// Opens the SQLite database at `url` (relative URLs are resolved here).
-pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, url: &str) {
-    start(client, dispatch, url.to_string(), RequestBody::OpenUrl { url: browser::absolute_url(url) }, None);
+pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, url: &str) -> u32 {
+    start(client, dispatch, url.to_string(), RequestBody::OpenUrl { url: browser::absolute_url(url) }, None)
 }
 
 /// Imports the CSV, SQL or JSON at `url` into the `data` database.
-pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) {
+pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) -> u32 {
     let body = RequestBody::Import { url: browser::absolute_url(url), format, options };
-    start(client, dispatch, url.to_string(), body, None);
+    start(client, dispatch, url.to_string(), body, None)
 }
 
 /// Opens or imports a local file, whatever its format.

@@ -120,9 +120,11 @@ impl Route {
                 for kind in [FacetKind::Column, FacetKind::Array, FacetKind::Date] {
                     facets.extend(all(facet_key(kind)).into_iter().map(|column| FacetRequest { column, kind }));
                 }
+                // `_name` is a table parameter; `_col__op` a filter on a
+                // column whose name starts with `_` (Datasette's rule).
                 let filters = pairs
                     .iter()
-                    .filter(|(k, _)| !k.starts_with('_'))
+                    .filter(|(k, _)| !k.starts_with('_') || k.contains("__"))
                     .map(|(k, v)| {
                         let (column, op) = split_key(k);
                         Filter { column, op, value: v.clone() }
@@ -177,7 +179,8 @@ impl Route {
             Route::Table { db, table, params } => {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
                 for f in &params.filters {
-                    let key = if f.op == "exact" && !f.column.contains("__") { f.column.clone() } else { format!("{}__{}", f.column, f.op) };
+                    let plain = f.op == "exact" && !f.column.contains("__") && !f.column.starts_with('_');
+                    let key = if plain { f.column.clone() } else { format!("{}__{}", f.column, f.op) };
                     q.append_pair(&key, if takes_no_value(&f.op) && f.value.is_empty() { "1" } else { &f.value });
                 }
                 if let Some(search) = &params.search {
@@ -315,7 +318,13 @@ mod tests {
                     next: Some(r#"[["a,b"],17]"#.into()),
                     size: Some(5),
                     time_limit_ms: Some(100),
-                    filters: vec![filter("a__b", "exact", "x"), filter("c", "isnull", "1"), filter("d", "in", "1,2")],
+                    filters: vec![
+                        filter("a__b", "exact", "x"),
+                        filter("c", "isnull", "1"),
+                        filter("d", "in", "1,2"),
+                        filter("_sort", "exact", "underscored"),
+                        filter("a?b #c", "contains", "?&="),
+                    ],
                     facets: vec![FacetRequest { column: "d".into(), kind: FacetKind::Date }],
                     search: Some("x y".into()),
                     search_raw: false,

@@ -40,11 +40,13 @@ pub struct AppState {
     pub sources: Vec<Source>,
     /// Open databases in the order they finished loading.
     pub databases: Vec<DatabaseSchema>,
+    /// The loads the page URL named (request ids); `None` until started.
+    pub page_loads: Option<Vec<u32>>,
 }
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new() }
+        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new(), page_loads: None }
     }
 }
 
@@ -70,6 +72,13 @@ impl AppState {
         }
     }
 
+    /// True until every load the page URL named has loaded, failed or
+    /// been cancelled.
+    pub fn waiting_for_page_loads(&self) -> bool {
+        let Some(ids) = &self.page_loads else { return true };
+        self.sources.iter().any(|s| ids.contains(&s.request_id) && matches!(s.status, LoadStatus::Downloading { .. }))
+    }
+
     /// True while any source is still downloading or being opened.
     pub fn loading(&self) -> bool {
         self.sources.iter().any(|s| matches!(s.status, LoadStatus::Downloading { .. }))
@@ -79,6 +88,8 @@ impl AppState {
 pub enum Action {
     Worker(WorkerStatus),
     LoadStarted { request_id: u32, label: String },
+    /// The page URL's loads have all been sent, with these request ids.
+    PageLoadsStarted(Vec<u32>),
     Progress { request_id: u32, loaded: u64, total: Option<u64>, rows: u64 },
     Loaded { request_id: u32, schema: DatabaseSchema },
     Imported { request_id: u32, report: ImportReport },
@@ -104,6 +115,7 @@ impl Reducible for AppState {
         };
         match action {
             Action::Worker(status) => next.worker = status,
+            Action::PageLoadsStarted(ids) => next.page_loads = Some(ids),
             Action::LoadStarted { request_id, label } => next.sources.push(Source {
                 request_id,
                 label,

@@ -47,6 +47,7 @@ for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker']]) {
   hashed(`${logical}_bg.wasm`, readFileSync(wasm));
   hashed(`${logical}.js`, readFileSync(join(BINDGEN, `${crate}.js`)));
 }
+hashed('data-cache.js', readFileSync('www/data-cache.js'));
 hashed('worker-loader.js', Buffer.from(fill(readFileSync('www/worker-loader.js', 'utf8'))));
 // The SQL editor (CodeMirror 6 from node_modules) as one ES module.
 const editor = await build({

@@ -12,6 +12,7 @@ pub struct ErrorBoxProps {
 pub fn error_box(props: &ErrorBoxProps) -> Html {
     let headline = match props.error.kind {
         ErrorKind::Unreachable => "Could not download",
+        ErrorKind::Offline => "You are offline",
         ErrorKind::Cors => "Blocked by the browser (CORS)",
         ErrorKind::HttpStatus => "The server refused",
         ErrorKind::NotADatabase => "Not an SQLite database",

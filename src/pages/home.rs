@@ -67,8 +67,9 @@ pub fn home_page() -> Html {
                 "csv" => import_url(&client, &dispatch, ImportFormat::Csv, &url, import_options_from_page()),
                 "sql" => import_url(&client, &dispatch, ImportFormat::Sql, &url, import_options_from_page()),
                 "json" => import_url(&client, &dispatch, ImportFormat::Json, &url, import_options_from_page()),
-                _ => load_url(&client, &dispatch, &url),
-            }
+                "url" => load_url(&client, &dispatch, &url),
+                _ => import_url(&client, &dispatch, ImportFormat::Auto, &url, import_options_from_page()),
+            };
             input.set_value("");
         })
     };
@@ -168,7 +169,8 @@ pub fn home_page() -> Html {
                 <form class="open-url" onsubmit={on_submit}>
                     <label for="open-url">{ "URL of a file" }</label>
                     <select ref={kind_select} aria-label="Kind of file">
-                        <option value="url" selected=true>{ "SQLite database" }</option>
+                        <option value="load" selected=true>{ "Any kind (detect it)" }</option>
+                        <option value="url">{ "SQLite database" }</option>
                         <option value="csv">{ "CSV or TSV" }</option>
                         <option value="sql">{ "SQL script or dump" }</option>
                         <option value="json">{ "JSON" }</option>

@@ -43,6 +43,9 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     let reruns = use_state(|| 0u32);
     let state = use_context::<UseReducerHandle<crate::state::AppState>>().expect("state context");
     let editor = use_mut_ref(|| None::<JsValue>);
+    // Set by the user's own Run (click, Ctrl+Enter, "Run it"): only then may
+    // the statement change data. SQL that arrives in a link reads only.
+    let user_asked = use_mut_ref(|| false);
 
     // The CodeMirror editor over the textarea, with this database's tables
     // and columns for completion; the textarea alone if it cannot load.
@@ -71,6 +74,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     {
         let (draft, outcome, names, values, generation) = (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
         let client = client.clone();
+        let user_asked = user_asked.clone();
         let deps = (props.db.clone(), props.sql.clone(), props.params.clone(), props.time_limit_ms, *reruns);
         use_effect_with(deps, move |(db, sql, params, limit, _)| {
             draft.set(sql.clone());
@@ -84,6 +88,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 params: params.clone(),
                 time_limit_ms: time_limit(*limit),
                 max_rows: protocol::MAX_RETURNED_ROWS,
+                allow_writes: std::mem::take(&mut *user_asked.borrow_mut()),
             };
             let (db, sql) = (db.clone(), sql.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -108,7 +113,9 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         let db = props.db.clone();
         let limit = props.time_limit_ms;
         let names = names.clone();
+        let user_asked = user_asked.clone();
         move || {
+            *user_asked.borrow_mut() = true;
             // Only values for parameters the SQL still has go in the URL.
             let params: Vec<(String, String)> = (*values).iter().filter(|(k, _)| names.contains(k) || draft.contains(&format!(":{k}"))).cloned().collect();
             let route = Route::Query { db: db.clone(), sql: (*draft).clone(), params, time_limit_ms: limit };
@@ -170,6 +177,22 @@ pub fn query_page(props: &QueryPageProps) -> Html {
             <p class="muted running" aria-busy="true">{ "Running… " }<button class="link cancel" onclick={on_cancel}>{ "Cancel" }</button></p>
         },
         Outcome::Cancelled => html! { <p class="muted cancelled">{ "Cancelled. (SQLite stops the statement at the time limit.)" }</p> },
+        Outcome::Failed(error) if error.kind == ErrorKind::NeedsConfirmation => {
+            let run_it = {
+                let (user_asked, reruns) = (user_asked.clone(), reruns.clone());
+                Callback::from(move |_| {
+                    *user_asked.borrow_mut() = true;
+                    reruns.set(*reruns + 1);
+                })
+            };
+            html! {
+                <div class="confirm-write" role="alert">
+                    <strong>{ "This SQL came with the link and would change the database" }</strong>
+                    <p>{ "It has not run. Read it above; run it only if you meant to. Your copy in this tab is what changes, never the original file." }</p>
+                    <button class="run-anyway" onclick={run_it}>{ "Run this statement" }</button>
+                </div>
+            }
+        }
         Outcome::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
         Outcome::Done(result) => {
             let summary = match (result.rows_changed, result.truncated) {
@@ -183,6 +206,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 params: props.params.clone(),
                 time_limit_ms: time_limit(props.time_limit_ms),
                 max_rows: protocol::MAX_RETURNED_ROWS,
+                allow_writes: false,
             });
             html! {
                 <>

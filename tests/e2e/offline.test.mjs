@@ -1,11 +1,11 @@
 // Offline use and updates through the service worker, and embedding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { start, q, tableCells, CHROMIUM_ARGS } from './harness.mjs';
+import { start, q, tableCells, CHROMIUM_ARGS, SHARED } from './harness.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 /** Waits until the page is controlled by its service worker. */
@@ -13,19 +13,33 @@ async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20000 });
 }
 
-test('a dataset opened online reopens offline, and queries run', async () => {
+/** The kept size records in `explorer-data-sizes`, by URL. */
+async function keptSizes(page) {
+  return page.evaluate(async () => {
+    const sizes = await caches.open('explorer-data-sizes');
+    const out = {};
+    for (const r of await sizes.keys()) out[r.url] = (await (await sizes.match(r)).json()).bytes;
+    return out;
+  });
+}
+
+test('a dataset opened on a genuine first visit reopens offline, and queries run', async () => {
   const env = await start();
   try {
     const { page, data, context } = env;
-    const url = env.appUrl(q([['url', `${data.url}/sqlite/Chinook_Sqlite.sqlite`]]));
+    const file = `${data.url}/sqlite/Chinook_Sqlite.sqlite`;
+    const url = env.appUrl(q([['url', file]]));
+    // First visit: no service worker controls the page while it downloads.
     await page.goto(url);
     await page.waitForURL(/#\/Chinook_Sqlite$/);
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, 'not controlled on a first visit');
+    await page.waitForFunction((f) => caches.open('explorer-data-sizes').then((c) => c.match(f)).then(Boolean), file);
+    assert.equal((await keptSizes(page))[file], statSync(join(SHARED, 'sqlite/Chinook_Sqlite.sqlite')).size);
     await controlled(page);
-    // Controlled now: this load goes through the service worker and is kept.
+
+    // Online again later: the unchanged file is revalidated, not downloaded.
     await page.reload();
     await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
-    await page.waitForFunction(async () => (await (await caches.open('explorer-data')).keys()).length > 0);
-    // Online again later: the unchanged file is revalidated, not downloaded.
     const seen = data.statuses.length;
     await page.reload();
     await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
@@ -37,10 +51,84 @@ test('a dataset opened online reopens offline, and queries run', async () => {
     await page.goto(`${url.split('#')[0]}#/Chinook_Sqlite?sql=${encodeURIComponent('SELECT count(*) FROM Album')}`);
     await page.waitForSelector('.query-meta');
     assert.deepEqual(await tableCells(page), [['347']]);
-    // A dataset never opened online is reported, not hung on.
+    // A dataset never opened online is reported as such, not hung on.
     await page.goto(env.appUrl(q([['url', `${data.url}/sqlite/moving_fts5.db`]])));
-    await page.waitForSelector('.source[data-status="failed"] .error:has-text("could not reach")');
+    const failure = page.locator('.source[data-status="failed"] .error');
+    await failure.waitFor();
+    assert.equal(await failure.getAttribute('data-kind'), 'Offline');
+    assert.match(await failure.textContent(), /you are offline, and this dataset was not kept for offline use/);
     await context.setOffline(false);
+  } finally {
+    await env.close();
+  }
+});
+
+test('a CSV served without Content-Length is kept and counted by the bytes read', async () => {
+  const env = await start();
+  const chunked = await serve({ root: SHARED, cors: true, chunked: true });
+  try {
+    const { page, context } = env;
+    const file = `${chunked.url}/csv/congress-terms.csv`;
+    await page.goto(env.appUrl(q([['csv', file]])));
+    await page.waitForSelector('.total');
+    await page.waitForFunction((f) => caches.open('explorer-data-sizes').then((c) => c.match(f)).then(Boolean), file);
+    assert.equal((await keptSizes(page))[file], statSync(join(SHARED, 'csv/congress-terms.csv')).size);
+    await controlled(page);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('.total');
+    assert.match(await page.textContent('.total'), /18,635 rows/);
+    await context.setOffline(false);
+  } finally {
+    await chunked.close();
+    await env.close();
+  }
+});
+
+test('the data cache evicts the least recently used datasets past its cap', async () => {
+  const env = await start();
+  try {
+    const { page, app } = env;
+    await page.goto(env.appUrl());
+    await page.waitForSelector('.database-card h2:has-text("demo")');
+    const names = JSON.parse(readFileSync(join(process.cwd(), 'dist/assets.json'), 'utf8'));
+    await page.addScriptTag({ type: 'module', url: `${app.url}/${names['data-cache.js']}` });
+    await page.waitForFunction(() => globalThis.explorerDataCache);
+    const left = await page.evaluate(async () => {
+      const dc = globalThis.explorerDataCache;
+      const base = 'http://127.0.0.1:1/';
+      const keep = async (name, cap) => {
+        await dc.keep(base + name, new Blob([new Uint8Array(100)]).stream(), new Headers());
+        await dc.record(base + name, 100, cap);
+        await new Promise((r) => setTimeout(r, 20));
+      };
+      await keep('old', 1000);
+      await keep('middle', 1000);
+      await keep('new', 1000);
+      // Opened again: "old" becomes the most recently used.
+      await dc.record(base + 'old', 100, 1000);
+      await new Promise((r) => setTimeout(r, 20));
+      // 400 bytes against a cap of 250: the least recently used go first.
+      await keep('newest', 250);
+      const keys = await (await caches.open('explorer-data')).keys();
+      return keys.map((r) => r.url.slice(base.length)).sort();
+    });
+    assert.deepEqual(left, ['newest', 'old']);
+  } finally {
+    await env.close();
+  }
+});
+
+test('other pages in the scope are not answered with the app', async () => {
+  const env = await start();
+  try {
+    const { page } = env;
+    await page.goto(env.appUrl());
+    await page.waitForSelector('.database-card h2:has-text("demo")');
+    await controlled(page);
+    await page.goto(`${env.app.url}/embed-example.html`);
+    await page.waitForSelector('iframe#table-view');
+    assert.equal(await page.locator('header.top').count(), 0, 'the embed example page, not the app');
   } finally {
     await env.close();
   }

@@ -95,7 +95,8 @@ fn describe_non_database(bytes: &[u8]) -> String {
         format!("the file is only {} bytes long, too short to be an SQLite database", bytes.len())
     } else {
         "the file does not start with the SQLite header (\"SQLite format 3\"), so it is not \
-         an SQLite database"
+         an SQLite database; for CSV, SQL or JSON use ?csv=, ?sql= or ?json= (or ?load=, which \
+         tells the kind from the content)"
             .into()
     }
 }

@@ -297,7 +297,7 @@ fn sql_from_a_link_never_changes_data_unasked() {
 /// Names that break SQL built by string pasting, URL parsers and counters
 /// of `?`.
 const ODD_NAMES: &[&str] = &[
-    "a?b", "?", "x:y", "$d", "@e", "it's", "say \"hi\"", "[br]", "`bt`", "new\nline", "🦀 crab", "select", "-- c", "semi;colon", " ", "%20", "a.b",
+    "a?b", "?", "x:y", "$d", "@e", "it's", "say \"hi\"", "[br]", "`bt`", "new\nline", "🦀 crab", "select", "-- c", "semi;colon", " ", "%20", "a.b", "_sort", "a__b", "rowid",
 ];
 
 fn odd_database() -> Engine {

@@ -136,6 +136,9 @@ pub enum ImportFormat {
     Sql,
     /// JSON or newline-delimited JSON (`?json=`).
     Json,
+    /// Any of those or an SQLite file, told from the name and the first
+    /// bytes (`?load=`, and the home page's URL box).
+    Auto,
 }
 
 /// Overrides for when sniffing guesses wrong (`?encoding=`, `?delimiter=`).
@@ -177,6 +180,8 @@ pub struct ErrorReport {
 pub enum ErrorKind {
     /// The host could not be reached at all.
     Unreachable,
+    /// The browser is offline and the dataset was not kept for offline use.
+    Offline,
     /// The host answered but without `Access-Control-Allow-Origin`.
     Cors,
     /// The server answered with a non-2xx status.

@@ -5,7 +5,7 @@ use js_sys::{Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, WorkerGlobalScope};
+use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, ResponseType, WorkerGlobalScope};
 
 pub fn error(kind: ErrorKind, message: String) -> ResponseBody {
     ResponseBody::Error(ErrorReport { kind, message })
@@ -16,9 +16,14 @@ pub struct ByteStream {
     reader: ReadableStreamDefaultReader,
     pub total: Option<u64>,
     label: String,
+    /// A download being kept for offline use (see `www/data-cache.js`):
+    /// its URL and the bytes read so far, recorded when it ends.
+    kept: Option<(String, u64)>,
 }
 
 /// Starts downloading `url`; fails with a message that says what happened.
+/// What downloads in full is kept for offline use; when the network
+/// fails, a kept copy is used.
 pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, ResponseBody> {
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
     let init = RequestInit::new();
@@ -27,7 +32,10 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     let response = match JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await {
         Ok(r) => r.unchecked_into::<Response>(),
         Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
-        Err(_) => return Err(explain_network_failure(&scope, url).await),
+        Err(_) => match data_cache::lookup(url).await {
+            Some(kept) => kept,
+            None => return Err(explain_network_failure(&scope, url).await),
+        },
     };
     if !response.ok() {
         let status = response.status();
@@ -41,7 +49,18 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     let body = response
         .body()
         .ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
-    Ok(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string() })
+    let readable = matches!(response.type_(), ResponseType::Basic | ResponseType::Cors | ResponseType::Default);
+    let fits = total.is_none_or(|n| n <= data_cache::cap_bytes());
+    let (body, kept) = if readable && fits {
+        // One branch is read here, the other streams into the cache as it
+        // comes: no second copy in wasm memory.
+        let branches = body.tee();
+        data_cache::keep(url, branches.get(1).unchecked_into(), &response.headers());
+        (branches.get(0).unchecked_into::<web_sys::ReadableStream>(), Some((url.to_string(), 0)))
+    } else {
+        (body, None)
+    };
+    Ok(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string(), kept })
 }
 
 pub fn open_file(file: &File) -> ByteStream {
@@ -49,6 +68,7 @@ pub fn open_file(file: &File) -> ByteStream {
         reader: file.stream().get_reader().unchecked_into(),
         total: Some(file.size() as u64),
         label: file.name(),
+        kept: None,
     }
 }
 
@@ -73,11 +93,17 @@ impl ByteStream {
             }
         };
         if Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            if let Some((url, bytes)) = self.kept.take() {
+                data_cache::record(&url, bytes);
+            }
             return Ok(None);
         }
         let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value"))
             .map_err(|_| error(ErrorKind::Other, format!("{}: the browser gave a chunk without data", self.label)))?
             .unchecked_into();
+        if let Some((_, bytes)) = &mut self.kept {
+            *bytes += u64::from(value.length());
+        }
         Ok(Some(value.to_vec()))
     }
 }
@@ -98,6 +124,48 @@ async fn explain_network_failure(scope: &WorkerGlobalScope, url: &str) -> Respon
                  example in a GitHub repository or a Gist (their raw links work here)."
             ),
         ),
+        Err(_) if !scope.navigator().on_line() => error(
+            ErrorKind::Offline,
+            format!("{url}: you are offline, and this dataset was not kept for offline use. Open it once while online and it will be."),
+        ),
         Err(_) => error(ErrorKind::Unreachable, format!("{url}: could not reach {host}. Check the address and your connection.")),
+    }
+}
+
+/// The page's `explorerDataCache` (`www/data-cache.js`, loaded with the
+/// worker), which keeps downloads for offline use.
+mod data_cache {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Headers, ReadableStream, Response};
+
+    fn api() -> Option<JsValue> {
+        Reflect::get(&js_sys::global(), &JsValue::from_str("explorerDataCache")).ok().filter(|v| v.is_object())
+    }
+
+    fn call(name: &str, args: &[JsValue]) -> Option<JsValue> {
+        let api = api()?;
+        let function: Function = Reflect::get(&api, &JsValue::from_str(name)).ok()?.dyn_into().ok()?;
+        function.apply(&api, &args.iter().collect()).ok()
+    }
+
+    pub fn cap_bytes() -> u64 {
+        api().and_then(|a| Reflect::get(&a, &JsValue::from_str("CAP_BYTES")).ok()).and_then(|v| v.as_f64()).unwrap_or(0.0) as u64
+    }
+
+    /// Starts keeping `stream` as `url`'s response (not awaited: it fills
+    /// as the other branch is read).
+    pub fn keep(url: &str, stream: ReadableStream, headers: &Headers) {
+        call("keep", &[JsValue::from_str(url), stream.into(), headers.into()]);
+    }
+
+    pub fn record(url: &str, bytes: u64) {
+        call("record", &[JsValue::from_str(url), JsValue::from_f64(bytes as f64)]);
+    }
+
+    pub async fn lookup(url: &str) -> Option<Response> {
+        let promise: Promise = call("lookup", &[JsValue::from_str(url)])?.dyn_into().ok()?;
+        JsFuture::from(promise).await.ok()?.dyn_into().ok()
     }
 }

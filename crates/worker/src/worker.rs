@@ -1,7 +1,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 
-use engine::import::{delimiter_for_name, detect_format, encoding_for_label, DelimitedOptions, Format};
+use engine::import::{decide_format, delimiter_for_name, detect_format, encoding_for_label, DelimitedOptions, Format};
 use engine::Engine;
 use js_sys::{Array, Uint8Array};
 use protocol::{
@@ -17,7 +17,9 @@ use crate::fetch::{error, open_file, open_url, ByteStream};
 struct Job {
     id: u32,
     source: Source,
-    /// `None`: a local file whose format is found from its name and bytes.
+    /// The format the user named (the content may overrule it: an SQLite
+    /// file given as `?csv=` opens as a database); `None`: found from the
+    /// name and the first bytes (local files, `?load=`).
     format: Option<Format>,
     options: DelimitedOptions,
 }
@@ -128,11 +130,12 @@ fn handle(request: Request, attachment: Option<File>) {
         }
         RequestBody::Import { url, format, options } => {
             let format = match format {
-                ImportFormat::Csv => Format::Delimited,
-                ImportFormat::Sql => Format::SqlScript,
-                ImportFormat::Json => Format::Json,
+                ImportFormat::Csv => Some(Format::Delimited),
+                ImportFormat::Sql => Some(Format::SqlScript),
+                ImportFormat::Json => Some(Format::Json),
+                ImportFormat::Auto => None,
             };
-            enqueue(id, Source::Url(url), Some(format), &options);
+            enqueue(id, Source::Url(url), format, &options);
         }
         RequestBody::OpenFile { file_name, options } => match attachment {
             Some(file) => enqueue(id, Source::File(file), None, &options),
@@ -298,9 +301,16 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         Source::Url(url) => open_url(&engine::source::rewrite_url(url), &signal).await?,
         Source::File(file) => open_file(file),
     };
-    let first = stream.next(&signal).await?.unwrap_or_default();
+    // Enough of the start to tell an SQLite file, whatever it was named as.
+    let mut first = Vec::new();
+    while first.len() < engine::SQLITE_HEADER.len() {
+        match stream.next(&signal).await? {
+            Some(chunk) => first.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
     let format = match job.format {
-        Some(f) => f,
+        Some(requested) => decide_format(requested, &first),
         None => detect_format(&label, &first).map_err(|e| named(&label, e))?,
     };
     if format == Format::Sqlite {
