@@ -388,3 +388,54 @@ fn sorting_by_a_column_named_with_a_question_mark_does_not_panic() {
     assert_eq!(page.total, Some(0));
     assert!(page.sql.contains("LIKE '%''?''%'"), "{}", page.sql);
 }
+
+#[test]
+fn csv_header_of_4000_identical_names_imports_in_linear_time() {
+    let header = vec!["name"; 1999].join(",");
+    let row = vec!["x"; 1999].join(",");
+    let started = std::time::Instant::now();
+    let (columns, rows) = csv_table(format!("{header}\n{row}\n").as_bytes());
+    assert_eq!(columns[1998], "name_1999");
+    assert_eq!(rows.len(), 1);
+    let header = vec!["name"; 4000].join(",");
+    let mut engine = Engine::new(engine::native_clock);
+    let err = import_bytes(&mut engine, "wide.csv", Format::Delimited, format!("{header}\n").as_bytes(), 1 << 16).unwrap_err();
+    assert!(err.message().contains("4000 columns, more than the 2000"), "{err}");
+    // Cubic renaming took 77 s for 4,000 names.
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
+
+#[test]
+fn csv_of_100000_columns_is_refused_with_its_own_message() {
+    let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let mut engine = Engine::new(engine::native_clock);
+    let err = import_bytes(&mut engine, "wide.csv", Format::Delimited, format!("{}\n", header.join(",")).as_bytes(), 1 << 16).unwrap_err();
+    assert!(err.message().contains("100000 columns"), "{err}");
+    // Rows longer than the header add columns up to the same limit.
+    let long_row = vec!["1"; 2500].join(",");
+    let err = import_bytes(&mut engine, "long.csv", Format::Delimited, format!("a,b\n{long_row}\n").as_bytes(), 1 << 16).unwrap_err();
+    assert!(err.message().contains("2500 columns"), "{err}");
+}
+
+#[test]
+fn json_with_40000_distinct_keys_is_refused_quickly() {
+    let rows: Vec<serde_json::Value> = (0..40_000).map(|i| serde_json::json!({ format!("k{i}"): i })).collect();
+    let bytes = serde_json::to_vec(&rows).unwrap();
+    let started = std::time::Instant::now();
+    let mut engine = Engine::new(engine::native_clock);
+    let err = import_bytes(&mut engine, "keys.json", Format::Json, &bytes, 1 << 16).unwrap_err();
+    assert!(err.message().contains("more than the 2000"), "{err}");
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    // 1,500 sparse keys still import, each row with its own.
+    let rows: Vec<serde_json::Value> = (0..1500).map(|i| serde_json::json!({ "id": i, format!("k{i}"): i })).collect();
+    let outcome = import_bytes(&mut engine, "sparse.json", Format::Json, &serde_json::to_vec(&rows).unwrap(), 1 << 16).unwrap();
+    assert_eq!(outcome.count, 1500);
+    assert_eq!(query(&mut engine, "data", "SELECT id, k7 FROM sparse WHERE k7 IS NOT NULL")[0], [Cell::Integer(7), Cell::Integer(7)]);
+}
+
+#[test]
+fn nul_byte_in_a_csv_header_does_not_fail_the_import() {
+    let (columns, rows) = csv_table(b"id,na\0me\n1,x\n");
+    assert_eq!(columns, ["id", "name"]);
+    assert_eq!(rows, [["1", "x"]]);
+}

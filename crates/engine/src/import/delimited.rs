@@ -11,7 +11,7 @@ use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection};
 
-use super::table::{finish_table, unique_column_names, NewTable};
+use super::table::{check_width, finish_table, ColumnNames, NewTable};
 use super::text::{looks_like_mac_roman, sniff_encoding, TextStream};
 use super::types::{canonical_real, shape, ColumnVote, Shape};
 use crate::error::{Error, ErrorKind, Result};
@@ -93,6 +93,8 @@ struct Parser {
     null_bound: Vec<bool>,
     /// The table's columns and their type votes.
     columns: Vec<(String, ColumnVote)>,
+    /// The same names, for naming columns that long rows add.
+    names: ColumnNames,
     insert_sql: String,
 }
 
@@ -176,6 +178,7 @@ impl DelimitedImport {
             lossy_ends: Vec::new(),
             null_bound: Vec::new(),
             columns: Vec::new(),
+            names: ColumnNames::default(),
             insert_sql: String::new(),
         });
         Ok(())
@@ -249,8 +252,8 @@ impl DelimitedImport {
         if !parser.header_seen {
             parser.header_seen = true;
             let header: Vec<String> = (0..ends.len()).map(|i| clean_header(i, field(i))).collect();
-            let names = unique_column_names(header.iter().map(String::as_str));
-            parser.columns = names.into_iter().map(|n| (n, ColumnVote::default())).collect();
+            parser.names = ColumnNames::from_header(header.iter().map(String::as_str))?;
+            parser.columns = parser.names.names().iter().map(|n| (n.clone(), ColumnVote::default())).collect();
             self.table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
             parser.insert_sql = self.table.insert_sql(parser.columns.len());
         } else if ends.len() == 1 && !field(0).is_empty() && field(0).chars().all(|c| c == '\u{feff}') {
@@ -260,9 +263,9 @@ impl DelimitedImport {
             if ends.len() > parser.columns.len() {
                 // A long row: its extra cells get columns of their own.
                 *insert = None;
+                check_width(ends.len())?;
                 for index in parser.columns.len()..ends.len() {
-                    let taken: Vec<String> = parser.columns.iter().map(|(n, _)| n.clone()).collect();
-                    let name = super::table::extra_column_name(index, &taken);
+                    let name = parser.names.add("", index);
                     self.table.add_column(conn, &name)?;
                     parser.columns.push((name, ColumnVote::default()));
                 }

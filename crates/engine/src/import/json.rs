@@ -11,7 +11,9 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use super::table::unique_column_names;
+use std::collections::HashMap;
+
+use super::table::{check_width, ColumnNames};
 use super::text::{sniff_encoding, TextStream};
 use super::types::ColumnType;
 use crate::error::{Error, ErrorKind, Result};
@@ -54,7 +56,9 @@ fn find_rows(text: &str) -> Result<Rows> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => Ok(Rows { keyed: false, rows: items.into_iter().map(|v| (None, as_row(v))).collect() }),
         Ok(Value::Object(object)) => Ok(rows_of_object(object)),
-        Ok(_) => unreachable!("starts with {{ or ["),
+        // Not reached (the text starts with `{` or `[`), but a scalar would
+        // be one row of one value, not a crash.
+        Ok(other) => Ok(Rows { keyed: false, rows: vec![(None, as_row(other))] }),
         // Several top-level values: newline-delimited JSON.
         Err(e) if e.is_syntax() && e.to_string().contains("trailing characters") => {
             let mut rows = Vec::new();
@@ -101,21 +105,30 @@ fn as_row(value: Value) -> Map<String, Value> {
 }
 
 fn insert_rows(conn: &Connection, table: &str, found: Rows) -> Result<u64> {
-    // Columns in order of first appearance.
-    let mut keys: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Columns in order of first appearance, and their types, in one pass:
+    // linear in the cells, however many distinct keys there are.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut names = ColumnNames::default();
+    let mut tallies: Vec<TypeTally> = Vec::new();
     for (_, row) in &found.rows {
-        for k in row.keys() {
-            if seen.insert(k.clone()) {
-                keys.push(k.clone());
-            }
+        for (k, v) in row {
+            let i = match index.get(k.as_str()) {
+                Some(&i) => i,
+                None => {
+                    check_width(index.len() + 1 + usize::from(found.keyed))?;
+                    names.add(k, index.len());
+                    tallies.push(TypeTally::default());
+                    index.insert(k.as_str(), index.len());
+                    index.len() - 1
+                }
+            };
+            tallies[i].add(v);
         }
     }
-    let names = unique_column_names(keys.iter().map(String::as_str));
-    let types: Vec<ColumnType> = keys.iter().map(|k| column_type(found.rows.iter().filter_map(|(_, r)| r.get(k)))).collect();
-    let mut columns: Vec<String> = names.iter().zip(&types).map(|(n, t)| format!("{} {}", quote_ident(n), t.sql())).collect();
+    let mut columns: Vec<String> =
+        names.names().iter().zip(&tallies).map(|(n, t)| format!("{} {}", quote_ident(n), t.decided().sql())).collect();
     if found.keyed {
-        let key_name = crate::source::unique_name("_key", |n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
+        let key_name = crate::source::unique_name("_key", |n| names.contains(n));
         columns.insert(0, format!("{} TEXT PRIMARY KEY", quote_ident(&key_name)));
     }
     if columns.is_empty() {
@@ -126,34 +139,48 @@ fn insert_rows(conn: &Connection, table: &str, found: Rows) -> Result<u64> {
     let mut stmt = conn.prepare(&format!("INSERT INTO {} VALUES ({})", quote_ident(table), vec!["?"; width].join(", ")))?;
     let offset = usize::from(found.keyed);
     for (key, row) in &found.rows {
+        // Absent keys are NULL: clear all, then bind what the row has.
+        stmt.clear_bindings();
         if let Some(key) = key {
             stmt.raw_bind_parameter(1, key.as_str())?;
         }
-        for (i, k) in keys.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1 + offset, ToSqlOutput::Owned(sql_value(row.get(k))))?;
+        for (k, v) in row {
+            if let Some(&i) = index.get(k.as_str()) {
+                stmt.raw_bind_parameter(i + 1 + offset, ToSqlOutput::Owned(sql_value(Some(v))))?;
+            }
         }
         stmt.raw_execute()?;
     }
     Ok(found.rows.len() as u64)
 }
 
-fn column_type<'a>(values: impl Iterator<Item = &'a Value>) -> ColumnType {
-    let (mut any, mut ints, mut numbers) = (0, 0, 0);
-    for v in values {
-        match v {
-            Value::Null => continue,
-            Value::Bool(_) => ints += 1,
-            Value::Number(n) if n.is_i64() || n.is_u64() && n.as_i64().is_some() => ints += 1,
-            Value::Number(_) => numbers += 1,
+/// Counts of a column's non-null values by kind, for its type.
+#[derive(Debug, Default, Clone, Copy)]
+struct TypeTally {
+    any: u64,
+    ints: u64,
+    numbers: u64,
+}
+
+impl TypeTally {
+    fn add(&mut self, value: &Value) {
+        match value {
+            Value::Null => return,
+            Value::Bool(_) => self.ints += 1,
+            Value::Number(n) if n.is_i64() || n.is_u64() && n.as_i64().is_some() => self.ints += 1,
+            Value::Number(_) => self.numbers += 1,
             _ => {}
         }
-        any += 1;
+        self.any += 1;
     }
-    match (any, ints, numbers) {
-        (0, _, _) => ColumnType::Text,
-        (a, i, _) if a == i => ColumnType::Integer,
-        (a, i, n) if a == i + n => ColumnType::Real,
-        _ => ColumnType::Text,
+
+    fn decided(&self) -> ColumnType {
+        match (self.any, self.ints, self.numbers) {
+            (0, _, _) => ColumnType::Text,
+            (a, i, _) if a == i => ColumnType::Integer,
+            (a, i, n) if a == i + n => ColumnType::Real,
+            _ => ColumnType::Text,
+        }
     }
 }
 

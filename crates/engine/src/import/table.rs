@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::types::{real_text, ColumnType, ColumnVote};
 use rusqlite::functions::FunctionFlags;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::sql::quote_ident;
 
 /// The table an import is filling.
@@ -37,23 +37,76 @@ impl NewTable {
     }
 }
 
-/// Header names made usable: blank ones become `column_N` (N counts from
-/// 1), repeats get `_2`, `_3`, compared without case as SQLite does.
-pub fn unique_column_names<'a>(header: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for (i, raw) in header.enumerate() {
-        let base = if raw.trim().is_empty() { format!("column_{}", i + 1) } else { raw.to_string() };
-        let taken = |n: &str| names.iter().any(|m| m.eq_ignore_ascii_case(n));
-        let name = crate::source::unique_name(&base, taken);
-        names.push(name);
-    }
-    names
+/// The most columns a table may have: `harden` sets SQLite's column limit
+/// to this, and imports check it first, so a wider file gets this message
+/// rather than SQLite's, and no time is spent on columns that cannot be.
+pub const MAX_COLUMNS: usize = 2000;
+
+/// An import's column names, made usable as they come: blank ones become
+/// `column_N` (N counts from 1), repeats get `_2`, `_3`, compared without
+/// case as SQLite does, and NUL characters (which end SQL text) are
+/// dropped. Linear in the number of names: a set of names taken, and per
+/// name the next suffix to try, so 4,000 copies of one name cost 4,000
+/// steps, not 4,000².
+#[derive(Debug, Default)]
+pub struct ColumnNames {
+    names: Vec<String>,
+    taken: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
-/// A name for the column that holds cell `index` (0-based) of rows longer
-/// than the header.
-pub fn extra_column_name(index: usize, taken: &[String]) -> String {
-    crate::source::unique_name(&format!("column_{}", index + 1), |n| taken.iter().any(|m| m.eq_ignore_ascii_case(n)))
+impl ColumnNames {
+    /// Names for a header row; an error past `MAX_COLUMNS`.
+    pub fn from_header<'a>(header: impl ExactSizeIterator<Item = &'a str>) -> Result<ColumnNames> {
+        check_width(header.len())?;
+        let mut names = ColumnNames::default();
+        for (i, raw) in header.enumerate() {
+            names.add(raw, i);
+        }
+        Ok(names)
+    }
+
+    /// Adds the column at `index` (0-based), named `raw` if that is free;
+    /// returns the name it got.
+    pub fn add(&mut self, raw: &str, index: usize) -> String {
+        let cleaned = raw.replace('\0', "");
+        let base = if cleaned.trim().is_empty() { format!("column_{}", index + 1) } else { cleaned };
+        let mut name = base.clone();
+        if self.taken.contains(&name.to_lowercase()) {
+            let key = base.to_lowercase();
+            let mut n = self.next_suffix.get(&key).copied().unwrap_or(2);
+            name = loop {
+                let candidate = format!("{base}_{n}");
+                n += 1;
+                if !self.taken.contains(&candidate.to_lowercase()) {
+                    break candidate;
+                }
+            };
+            self.next_suffix.insert(key, n);
+        }
+        self.taken.insert(name.to_lowercase());
+        self.names.push(name.clone());
+        name
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(&name.to_lowercase())
+    }
+}
+
+/// The clear error for a table wider than SQLite allows.
+pub fn check_width(columns: usize) -> Result<()> {
+    if columns > MAX_COLUMNS {
+        return Err(Error::new(
+            ErrorKind::BadRequest,
+            format!("the data has {columns} columns, more than the {MAX_COLUMNS} a table can have here"),
+        ));
+    }
+    Ok(())
 }
 
 /// Settles the type of every column from its vote.
@@ -126,9 +179,23 @@ fn set_table_sql(conn: &Connection, table: &str, create: &str) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn unique_column_names<'a>(header: impl ExactSizeIterator<Item = &'a str>) -> Result<Vec<String>> {
+        Ok(ColumnNames::from_header(header)?.names)
+    }
+
     #[test]
     fn header_names_are_made_unique() {
-        let names = unique_column_names(["id", "", "Name", "name", "", "id"].into_iter());
-        assert_eq!(names, ["id", "column_2", "Name", "name_2", "column_5", "id_2"]);
+        let names = unique_column_names(["id", "", "Name", "name", "", "id", "a\0b", "name_2"].into_iter()).unwrap();
+        assert_eq!(names, ["id", "column_2", "Name", "name_2", "column_5", "id_2", "ab", "name_2_2"]);
+    }
+
+    #[test]
+    fn thousands_of_repeated_names_take_linear_time() {
+        let header = vec!["x"; MAX_COLUMNS];
+        let names = unique_column_names(header.iter().copied()).unwrap();
+        assert_eq!(names[MAX_COLUMNS - 1], format!("x_{MAX_COLUMNS}"));
+        let wide = vec!["y"; MAX_COLUMNS + 1];
+        let err = unique_column_names(wide.iter().copied()).unwrap_err();
+        assert!(err.message().contains("2001 columns"), "{err}");
     }
 }
