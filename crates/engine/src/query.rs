@@ -4,7 +4,7 @@ use protocol::{QueryResult, MAX_RETURNED_ROWS};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::sql::cell_from_ref;
+use crate::sql::{row_cells, too_large, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, Clock};
 
 fn prepare<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c>> {
@@ -62,14 +62,27 @@ pub fn run_query(
     let mut rows = Vec::new();
     let started = clock();
     let writes = if req.allow_writes { Writes::Allowed } else { Writes::Refused };
+    // Rows stop at `max_rows` or when their values pass RESULT_BYTES_MAX,
+    // whichever comes first; either way the result says it was cut.
+    let mut bytes_left = RESULT_BYTES_MAX;
     let (columns, truncated, rows_changed) = each_row(conn, clock, &req.sql, &req.params, req.time_limit_ms, writes, |_, row| {
-        if rows.len() == max_rows {
+        let size: usize = row.iter().map(cell_size).sum();
+        if rows.len() == max_rows || (size > bytes_left && !rows.is_empty()) {
             return Ok(false);
         }
+        bytes_left = bytes_left.saturating_sub(size);
         rows.push(row);
         Ok(true)
     })?;
     Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
+}
+
+fn cell_size(cell: &protocol::Cell) -> usize {
+    match cell {
+        protocol::Cell::Text(t) => t.len(),
+        protocol::Cell::Blob(b) => b.len(),
+        _ => 8,
+    }
 }
 
 /// Whether a statement may change the database.
@@ -113,7 +126,10 @@ pub fn each_row(
         let mut stopped = false;
         let mut cursor = stmt.raw_query();
         while let Some(row) = cursor.next()? {
-            let cells = (0..width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut budget = RESULT_BYTES_MAX;
+            let Some(cells) = row_cells(row, width, &mut budget)? else {
+                return Err(too_large("A row of this result", "select length() or substr() of the big values instead"));
+            };
             if !on_row(&columns, cells)? {
                 stopped = true;
                 break;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters::typed;
 use crate::relations;
-use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
+use crate::sql::{quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
 use crate::table_page::{plan, RowKey};
 use crate::time_limit::{with_time_limit, Clock};
 
@@ -39,8 +39,12 @@ pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms:
         let params: Vec<_> = key.iter().map(value_from_cell).collect();
         let mut stmt = c.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut budget = RESULT_BYTES_MAX;
         match rows.next()? {
-            Some(row) => Ok(Some((0..width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?)),
+            Some(row) => match row_cells(row, width, &mut budget)? {
+                Some(cells) => Ok(Some(cells)),
+                None => Err(too_large("This row", "query length() or substr() of its big values instead")),
+            },
             None => Ok(None),
         }
     })?

@@ -161,6 +161,42 @@ pub fn virtual_table_parts(sql: &str) -> Option<VirtualTable> {
     Some(VirtualTable { name, module: module.to_ascii_lowercase(), args })
 }
 
+/// The most bytes of values one reply may carry (a table page, a query's
+/// rows, one row of an export). Values are counted before they are
+/// copied, so a view of 1,000 rows of `zeroblob(99000000)` is refused in
+/// SQLite's memory, not after 99 GB were copied out of it.
+pub const RESULT_BYTES_MAX: usize = 64 << 20;
+
+/// The size a value takes in a reply: its bytes, or 8 for a number.
+pub fn value_size(value: ValueRef<'_>) -> usize {
+    match value {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+        _ => 8,
+    }
+}
+
+/// The first `width` values of `row` as cells, if they fit in `budget`
+/// (which they then use up); `None` if they do not, with nothing copied.
+pub fn row_cells(row: &rusqlite::Row<'_>, width: usize, budget: &mut usize) -> rusqlite::Result<Option<Vec<Cell>>> {
+    let mut size = 0usize;
+    for i in 0..width {
+        size = size.saturating_add(value_size(row.get_ref(i)?));
+    }
+    if size > *budget {
+        return Ok(None);
+    }
+    *budget -= size;
+    (0..width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>().map(Some)
+}
+
+/// The error for a row or page over `RESULT_BYTES_MAX`.
+pub fn too_large(what: &str, advice: &str) -> crate::Error {
+    crate::Error::new(
+        crate::ErrorKind::BadRequest,
+        format!("{what} holds more than {} MB of values, more than can be shown; {advice}", RESULT_BYTES_MAX >> 20),
+    )
+}
+
 pub fn cell_from_ref(value: ValueRef<'_>) -> Cell {
     match value {
         ValueRef::Null => Cell::Null,

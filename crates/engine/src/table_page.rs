@@ -16,7 +16,7 @@ use crate::filters;
 use crate::fts;
 use crate::relations;
 use crate::schema::{count_rows_where, table_columns};
-use crate::sql::{cell_from_ref, literal, quote_ident, value_from_cell};
+use crate::sql::{cell_from_ref, literal, quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, Clock};
 
 /// How the rows of a relation are told apart.
@@ -310,8 +310,12 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         let values: Vec<_> = params.iter().map(value_from_cell).collect();
         let mut cursor = stmt.query(rusqlite::params_from_iter(values))?;
         let mut rows = Vec::new();
+        let mut budget = RESULT_BYTES_MAX;
         while let Some(row) = cursor.next()? {
-            rows.push((0..total_width).map(|i| row.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<_>>()?);
+            match row_cells(row, total_width, &mut budget)? {
+                Some(cells) => rows.push(cells),
+                None => return Err(too_large("This page", "show fewer rows (_size=) or hide the big columns (_nocol=)")),
+            }
         }
         Ok(rows)
     })?;

@@ -439,3 +439,24 @@ fn nul_byte_in_a_csv_header_does_not_fail_the_import() {
     assert_eq!(columns, ["id", "name"]);
     assert_eq!(rows, [["1", "x"]]);
 }
+
+#[test]
+fn zeroblob_link_is_an_error_or_a_cut_result_not_a_dead_worker() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let sql = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM r LIMIT 1000) SELECT zeroblob(9900000) FROM r";
+    let req = QueryRequest { db: db.clone(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: false };
+    let result = engine.query(&req).unwrap();
+    assert!(result.truncated, "cut at the byte budget");
+    let bytes: usize = result.rows.iter().map(|r| match &r[0] { Cell::Blob(b) => b.len(), _ => 0 }).sum();
+    assert!(bytes <= 64 << 20 && result.rows.len() == 6, "{} rows, {bytes} bytes", result.rows.len());
+    // One row bigger than the budget: a clear error.
+    let wide = "SELECT zeroblob(40000000), zeroblob(40000000)";
+    let err = engine.query(&QueryRequest { sql: wide.into(), ..req.clone() }).unwrap_err();
+    assert!(err.message().contains("more than 64 MB"), "{err}");
+    // A hostile view of big values: the table page says so; the engine goes on.
+    let create = QueryRequest { sql: "CREATE VIEW big AS SELECT zeroblob(9900000) AS b FROM Track".into(), allow_writes: true, ..req.clone() };
+    engine.query(&create).unwrap();
+    let err = engine.table_page(&common::page_request(&db, "big")).unwrap_err();
+    assert!(err.message().contains("show fewer rows"), "{err}");
+    assert_eq!(query(&mut engine, &db, "SELECT count(*) FROM Album")[0][0], Cell::Integer(347));
+}

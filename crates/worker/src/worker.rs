@@ -378,8 +378,9 @@ async fn open_database(
     first: Vec<u8>,
     signal: &AbortSignal,
 ) -> Result<ResponseBody, ResponseBody> {
+    // The buffer grows from the bytes that arrive, never from the length
+    // the server declares (a 1 GiB Content-Length with 16 bytes behind it).
     let mut bytes = first;
-    bytes.reserve(stream.total.unwrap_or(0).min(1 << 30) as usize);
     post(id, ResponseBody::Progress { loaded: bytes.len() as u64, total: stream.total, rows: 0 });
     loop {
         match stream.next(signal).await {
