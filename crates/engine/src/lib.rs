@@ -21,7 +21,7 @@ mod table_page;
 mod time_limit;
 
 pub use error::{Error, ErrorKind, Result};
-pub use open::{check_header, harden, open_empty, open_image, SQLITE_HEADER};
+pub use open::{check_header, harden, open_empty, open_image, open_image_within, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER};
 pub use query::{each_row, query_parameters, run_query, Writes};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
@@ -68,11 +68,13 @@ pub struct Engine {
     metadata: Option<protocol::Metadata>,
     databases: Vec<Database>,
     reserved: Vec<String>,
+    /// The database an import is writing into, inside its own transaction.
+    importing: Option<String>,
 }
 
 impl Engine {
     pub fn new(clock: Clock) -> Engine {
-        Engine { clock, metadata: None, databases: Vec::new(), reserved: Vec::new() }
+        Engine { clock, metadata: None, databases: Vec::new(), reserved: Vec::new(), importing: None }
     }
 
     /// Picks and holds a unique database name for `source`.
@@ -94,7 +96,8 @@ impl Engine {
     /// Opens `bytes` under a name reserved with `reserve_name`. On failure
     /// the name is released and nothing else changes.
     pub fn open(&mut self, name: &str, source: &str, bytes: &[u8]) -> Result<DatabaseSchema> {
-        let opened = open_image(bytes).and_then(|mut conn| {
+        let clock = self.clock;
+        let opened = open::open_image_within(bytes, Some((clock, open::OPEN_CHECK_TIME_LIMIT_MS))).and_then(|mut conn| {
             let schema = read_schema(&mut conn, self.clock, name, source)?;
             Ok((conn, schema))
         });
@@ -141,6 +144,7 @@ impl Engine {
                 return Err(Error::new(ErrorKind::BadRequest, "an SQLite file is opened, not imported"));
             }
         };
+        self.importing = Some(db.clone());
         Ok(Import { db, kind })
     }
 
@@ -160,6 +164,7 @@ impl Engine {
 
     /// The source has ended: completes the table(s) and commits.
     pub fn finish_import(&mut self, import: Import) -> Result<ImportOutcome> {
+        self.importing = None;
         let clock = self.clock;
         let db = import.db.clone();
         let conn = &mut self.database(&db)?.conn;
@@ -188,6 +193,7 @@ impl Engine {
     /// Stops an import: its table is rolled back (a script keeps the
     /// statements that ran).
     pub fn abort_import(&mut self, import: Import) {
+        self.importing = None;
         self.discard_failed(&import.db);
     }
 
@@ -247,6 +253,18 @@ impl Engine {
 
     pub fn query(&mut self, req: &QueryRequest) -> Result<QueryResult> {
         let clock = self.clock;
+        // An import holds the database's transaction: a COMMIT or ROLLBACK
+        // typed meanwhile would cut it in two (its table half kept).
+        let transaction = matches!(
+            sql::first_keyword(&req.sql).as_str(),
+            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
+        );
+        if transaction && self.importing.as_deref() == Some(req.db.as_str()) {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                format!("An import into {} is running; transaction statements wait until it has finished.", req.db),
+            ));
+        }
         run_query(&mut self.database(&req.db)?.conn, clock, req)
     }
 

@@ -5,6 +5,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, MAIN_DB};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::time_limit::{with_time_limit, Clock};
 
 /// Every SQLite database file begins with these 16 bytes.
 pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -23,15 +24,32 @@ pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// would write after a checkpoint. Pages still in the app's `-wal` file
 /// were never part of this file, so nothing that is here is lost.
 pub fn open_image(bytes: &[u8]) -> Result<Connection> {
+    open_image_within(bytes, None)
+}
+
+/// `open_image`, with the integrity check under a time limit: a check cut
+/// off by it (a huge file, or a hostile one whose generated columns are
+/// slow to compute) lets the file open unchecked, since every later
+/// statement has a limit of its own and damage is reported where met.
+pub fn open_image_within(bytes: &[u8], limit: Option<(Clock, u32)>) -> Result<Connection> {
     check_header(bytes)?;
     let mut conn = Connection::open_in_memory()?;
     harden(&conn)?;
     let image = RollbackHeader::new(bytes);
     conn.deserialize_read_exact(MAIN_DB, image, bytes.len(), false)
         .map_err(|e| Error::new(ErrorKind::Corrupt, format!("SQLite could not open it: {}", Error::from(e))))?;
-    check_integrity(&conn)?;
+    match limit {
+        None => check_integrity(&conn)?,
+        Some((clock, ms)) => match with_time_limit(&mut conn, clock, ms, |c| check_integrity(c)) {
+            Err(e) if e.kind() == ErrorKind::TimeLimit => {}
+            other => other?,
+        },
+    }
     Ok(conn)
 }
+
+/// How long opening a file may spend checking it (`open_image_within`).
+pub const OPEN_CHECK_TIME_LIMIT_MS: u32 = 5_000;
 
 /// Offsets of the file format's write and read version bytes: 1 for a
 /// rollback journal, 2 for WAL.
@@ -102,7 +120,10 @@ fn describe_non_database(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn check_integrity(conn: &Connection) -> Result<()> {
-    let corrupt = |e: Error| Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", e.message()));
+    let corrupt = |e: Error| match e.kind() {
+        ErrorKind::TimeLimit => e,
+        _ => Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", e.message())),
+    };
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
         .map_err(|e| corrupt(e.into()))?;
     // quick_check is O(size); it runs once per opened file, not per query.

@@ -460,3 +460,46 @@ fn zeroblob_link_is_an_error_or_a_cut_result_not_a_dead_worker() {
     assert!(err.message().contains("show fewer rows"), "{err}");
     assert_eq!(query(&mut engine, &db, "SELECT count(*) FROM Album")[0][0], Cell::Integer(347));
 }
+
+#[test]
+fn database_with_a_slow_generated_column_opens_within_the_check_limit() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t(a INTEGER, b GENERATED ALWAYS AS (length(printf('%.*c', 300000, 'x')) + a) VIRTUAL NOT NULL);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 12000) INSERT INTO t(a) SELECT i FROM n;",
+    )
+    .unwrap();
+    let bytes = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+    // Unchecked, quick_check computes every generated value (about 3 s
+    // here in a debug build; minutes with a slower expression).
+    let started = std::time::Instant::now();
+    let opened = engine::open_image_within(&bytes, Some((engine::native_clock, 50))).expect("opens, unchecked");
+    assert!(started.elapsed().as_millis() < 1_000, "stopped near its 50 ms limit: {:?}", started.elapsed());
+    let n: i64 = opened.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 12000);
+    // A damaged file is still refused when the check gets to the damage.
+    let mut damaged = common::read_shared("sqlite/Chinook_Sqlite.sqlite");
+    for byte in &mut damaged[4096 * 3..4096 * 60] {
+        *byte = byte.wrapping_mul(31).wrapping_add(7);
+    }
+    let err = engine::open_image_within(&damaged, Some((engine::native_clock, engine::OPEN_CHECK_TIME_LIMIT_MS))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corrupt);
+}
+
+#[test]
+fn commit_typed_during_an_import_does_not_cut_it_in_two() {
+    let mut engine = Engine::new(engine::native_clock);
+    import_bytes(&mut engine, "first.csv", Format::Delimited, b"a\n1\n", 64).unwrap();
+    let mut import = engine.begin_import("second.csv", Format::Delimited, DelimitedOptions::default()).unwrap();
+    engine.push_import(&mut import, &vec![b'x'; 70_000]).unwrap();
+    engine.push_import(&mut import, b"\n1\n2\n").unwrap();
+    for sql in ["COMMIT", "rollback", "END TRANSACTION", "BEGIN", "SAVEPOINT s"] {
+        let req = QueryRequest { db: "data".into(), sql: sql.into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+        let err = engine.query(&req).unwrap_err();
+        assert!(err.message().contains("import into data is running"), "{sql}: {err}");
+    }
+    let outcome = engine.finish_import(import).unwrap();
+    assert_eq!(outcome.count, 2);
+    let req = QueryRequest { db: "data".into(), sql: "BEGIN".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+    engine.query(&req).expect("allowed again once the import ended");
+}
