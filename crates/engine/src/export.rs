@@ -103,17 +103,20 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
                     return Ok(false);
                 }
                 seen += 1;
-                let w = match &mut writer {
-                    Some(w) => w,
-                    None => writer.insert(Writer::new(req.format, columns.to_vec(), sink.take().expect("once"))?),
+                let w = match (&mut writer, sink.take()) {
+                    (Some(w), _) => w,
+                    (None, Some(sink)) => writer.insert(Writer::new(req.format, columns.to_vec(), sink)?),
+                    // The sink goes to the first writer, made with the first row.
+                    (None, None) => return Err(Error::new(ErrorKind::BadRequest, "the export lost its output")),
                 };
                 w.row(&row)?;
                 Ok(true)
             })?;
             // No rows: still a header (CSV) or an empty list (JSON).
-            let writer = match writer {
-                Some(w) => w,
-                None => Writer::new(req.format, columns, sink.take().expect("unused"))?,
+            let writer = match (writer, sink) {
+                (Some(w), _) => w,
+                (None, Some(sink)) => Writer::new(req.format, columns, sink)?,
+                (None, None) => return Err(Error::new(ErrorKind::BadRequest, "the export lost its output")),
             };
             Ok(writer.finish())
         }

@@ -323,7 +323,8 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let page_size = req.page_size as usize;
     let next = if rows.len() > page_size {
         rows.truncate(page_size);
-        let last = rows.last().expect("page_size >= 1");
+        // page_size is at least 1 (checked above), so a row is left.
+        let Some(last) = rows.last() else { return Err(bad_cursor()) };
         Some(if keyset {
             let sort_value = req.sort.as_ref().map(|s| {
                 // The sort column may be hidden; read it back by key.

@@ -129,7 +129,7 @@ impl DelimitedImport {
             self.feed(conn, &head, false)?;
         }
         self.feed(conn, &[], true)?;
-        let parser = self.parser.take().expect("started");
+        let Some(parser) = self.parser.take() else { return Err(not_started()) };
         if !parser.header_seen {
             return Err(Error::new(ErrorKind::BadRequest, "the file is empty: there is not even a header row"));
         }
@@ -185,21 +185,27 @@ impl DelimitedImport {
     }
 
     fn feed(&mut self, conn: &Connection, chunk: &[u8], last: bool) -> Result<()> {
-        let parser = self.parser.as_mut().expect("started");
+        let Some(parser) = self.parser.as_mut() else { return Err(not_started()) };
         let mut decoded = std::mem::take(&mut parser.decoded);
-        let result = self.parse(conn, chunk, last, &mut decoded);
-        self.parser.as_mut().expect("started").decoded = decoded;
+        let result = parser.parse(conn, &mut self.table, &mut self.invalid_cells, chunk, last, &mut decoded);
+        parser.decoded = decoded;
         result
     }
+}
 
-    fn parse(&mut self, conn: &Connection, chunk: &[u8], last: bool, decoded: &mut Vec<u8>) -> Result<()> {
-        let parser = self.parser.as_mut().expect("started");
-        let mut input = parser.text.decode(chunk, last, decoded);
+/// `feed` before `start`: a bug in the caller, reported rather than a panic.
+fn not_started() -> Error {
+    Error::new(ErrorKind::BadRequest, "the import was fed before it started")
+}
+
+impl Parser {
+    fn parse(&mut self, conn: &Connection, table: &mut NewTable, invalid_cells: &mut u64, chunk: &[u8], last: bool, decoded: &mut Vec<u8>) -> Result<()> {
+        let mut input = self.text.decode(chunk, last, decoded);
         // Held across rows; dropped and made again only when a long row
         // adds columns.
         let mut insert: Option<CachedStatement<'_>> = None;
         loop {
-            let parser = self.parser.as_mut().expect("started");
+            let parser = &mut *self;
             let (result, nin, nout, nend) = parser.reader.read_record(
                 input,
                 &mut parser.record[parser.record_len..],
@@ -222,15 +228,21 @@ impl DelimitedImport {
                     let n = parser.ends.len() * 2;
                     parser.ends.resize(n, 0);
                 }
-                ReadRecordResult::Record => self.record_done(conn, &mut insert)?,
+                ReadRecordResult::Record => self.record_done(conn, table, invalid_cells, &mut insert)?,
                 ReadRecordResult::End => return Ok(()),
             }
         }
     }
 
     /// Handles one complete record: the header, or a row to insert.
-    fn record_done<'c>(&mut self, conn: &'c Connection, insert: &mut Option<CachedStatement<'c>>) -> Result<()> {
-        let parser = self.parser.as_mut().expect("started");
+    fn record_done<'c>(
+        &mut self,
+        conn: &'c Connection,
+        table: &mut NewTable,
+        invalid_cells: &mut u64,
+        insert: &mut Option<CachedStatement<'c>>,
+    ) -> Result<()> {
+        let parser = &mut *self;
         let record = &parser.record[..parser.record_len];
         let ends = &parser.ends[..parser.ends_len];
         // One UTF-8 check per record; fields of a valid record are valid
@@ -238,7 +250,7 @@ impl DelimitedImport {
         let text = match std::str::from_utf8(record) {
             Ok(text) if ends.iter().all(|&e| text.is_char_boundary(e)) => std::borrow::Cow::Borrowed(text),
             _ => {
-                self.invalid_cells += 1;
+                *invalid_cells += 1;
                 std::borrow::Cow::Owned(lossy_fields(record, ends, &mut parser.lossy_ends))
             }
         };
@@ -254,8 +266,8 @@ impl DelimitedImport {
             let header: Vec<String> = (0..ends.len()).map(|i| clean_header(i, field(i))).collect();
             parser.names = ColumnNames::from_header(header.iter().map(String::as_str))?;
             parser.columns = parser.names.names().iter().map(|n| (n.clone(), ColumnVote::default())).collect();
-            self.table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
-            parser.insert_sql = self.table.insert_sql(parser.columns.len());
+            table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
+            parser.insert_sql = table.insert_sql(parser.columns.len());
         } else if ends.len() == 1 && !field(0).is_empty() && field(0).chars().all(|c| c == '\u{feff}') {
             // A line that is only a byte-order mark (files joined end to
             // end, or a BOM written at the end) is not a row.
@@ -266,10 +278,10 @@ impl DelimitedImport {
                 check_width(ends.len())?;
                 for index in parser.columns.len()..ends.len() {
                     let name = parser.names.add("", index);
-                    self.table.add_column(conn, &name)?;
+                    table.add_column(conn, &name)?;
                     parser.columns.push((name, ColumnVote::default()));
                 }
-                parser.insert_sql = self.table.insert_sql(parser.columns.len());
+                parser.insert_sql = table.insert_sql(parser.columns.len());
             }
             if insert.is_none() {
                 *insert = Some(conn.prepare_cached(&parser.insert_sql)?);
@@ -277,7 +289,7 @@ impl DelimitedImport {
                 parser.null_bound.clear();
             }
             parser.null_bound.resize(parser.columns.len(), false);
-            let stmt = insert.as_mut().expect("prepared above");
+            let Some(stmt) = insert.as_mut() else { return Err(not_started()) };
             for (i, (_, vote)) in parser.columns.iter_mut().enumerate() {
                 let cell = field(i);
                 let shape = shape(cell);
@@ -299,9 +311,9 @@ impl DelimitedImport {
                 }
             }
             stmt.raw_execute()?;
-            self.table.rows += 1;
+            table.rows += 1;
         }
-        let parser = self.parser.as_mut().expect("started");
+        let parser = &mut *self;
         parser.record_len = 0;
         parser.ends_len = 0;
         Ok(())

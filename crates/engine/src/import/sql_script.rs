@@ -97,7 +97,9 @@ impl SqlScriptImport {
     }
 
     fn feed(&mut self, conn: &mut Connection, clock: Clock, chunk: &[u8], last: bool) -> Result<()> {
-        self.text.as_mut().expect("started").decode_text(chunk, last, &mut self.pending);
+        // `start_and_feed` sets the decoder before the first feed.
+        let Some(text) = self.text.as_mut() else { return Err(Error::new(ErrorKind::BadRequest, "the script was fed before it started")) };
+        text.decode_text(chunk, last, &mut self.pending);
         let mut outcome = Ok(());
         while let Some(end) = self.next_statement_end() {
             let statement = self.pending[self.consumed..end].to_string();
