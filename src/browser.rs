@@ -38,17 +38,30 @@ pub fn query_params(key: &str) -> Vec<String> {
 /// Adds `key=value` to the page's query string without reloading, so a
 /// reload or a copied link brings the same data back.
 pub fn add_query_param(key: &str, value: &str) {
+    edit_query(|pairs| pairs.push((key.into(), value.into())));
+}
+
+/// Takes a source out of the page URL (`?url=`, `?csv=`, `?sql=`, `?json=`
+/// or `?load=` equal to `value`), so a cancelled load does not start again
+/// on reload.
+pub fn remove_load_param(value: &str) {
+    edit_query(|pairs| pairs.retain(|(k, v)| !(matches!(k.as_str(), "url" | "csv" | "sql" | "json" | "load") && v == value)));
+}
+
+/// Rewrites the page URL's query (without a new history entry).
+fn edit_query(edit: impl FnOnce(&mut Vec<(String, String)>)) {
     let location = window().location();
     let search = location.search().unwrap_or_default();
     let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
         .into_owned()
         .collect();
-    pairs.push((key.into(), value.into()));
+    edit(&mut pairs);
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     let path = location.pathname().unwrap_or_default();
     let hash = location.hash().unwrap_or_default();
+    let query = if query.is_empty() { String::new() } else { format!("?{query}") };
     if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}?{query}{hash}")));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}{hash}")));
     }
 }
 

@@ -22,8 +22,11 @@ pub fn load_list() -> Html {
                 LoadStatus::Downloading { loaded, total, rows } => {
                     let cancel = {
                         let client = client.clone();
-                        let id = source.request_id;
-                        Callback::from(move |_| client.cancel(id))
+                        let (id, label) = (source.request_id, source.label.clone());
+                        Callback::from(move |_| {
+                            client.cancel(id);
+                            crate::browser::remove_load_param(&label);
+                        })
                     };
                     let bar = match total {
                         Some(total) if *total > 0 => html! {

@@ -108,6 +108,11 @@ test('a download without Content-Length shows bytes received and can be cancelle
     assert.equal(await source.locator('progress').getAttribute('value'), null, 'indeterminate bar');
     await source.locator('button:text("Cancel")').click();
     await page.waitForSelector('.source[data-status="cancelled"]');
+    // Out of the URL too, so a reload does not start it again.
+    assert.doesNotMatch(page.url(), /slow\.db/);
+    await page.reload();
+    await page.waitForSelector('.database-card h2:has-text("demo")');
+    assert.equal(await page.locator('.source').count(), 0);
   } finally {
     await slow.close();
   }

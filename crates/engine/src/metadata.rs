@@ -7,14 +7,52 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
 
+/// How deep `[` and `{` may nest in YAML metadata. Real metadata nests a
+/// handful of levels; the YAML parser's time grows with the square of the
+/// depth (250 KB of `{a: ` took 18 s), so deeper text is refused first.
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// The largest metadata file read (real ones are a few KB).
+const MAX_METADATA_BYTES: usize = 4 << 20;
+
+fn check_flow_nesting(text: &str) -> Result<()> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(Error::new(ErrorKind::BadRequest, format!("the metadata nests more than {MAX_FLOW_DEPTH} levels deep")));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+    if bytes.len() > MAX_METADATA_BYTES {
+        return Err(Error::new(ErrorKind::BadRequest, format!("the metadata file is {} MB; at most {} MB is read", bytes.len() >> 20, MAX_METADATA_BYTES >> 20)));
+    }
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(json_error) => serde_norway::from_str(text).map_err(|yaml_error| {
-            Error::new(ErrorKind::BadRequest, format!("the metadata is neither JSON ({json_error}) nor YAML ({yaml_error})"))
-        })?,
+        Err(json_error) => {
+            check_flow_nesting(text)?;
+            serde_norway::from_str(text).map_err(|yaml_error| {
+                Error::new(ErrorKind::BadRequest, format!("the metadata is neither JSON ({json_error}) nor YAML ({yaml_error})"))
+            })?
+        }
     };
     let Value::Object(root) = value else {
         return Err(Error::new(ErrorKind::BadRequest, "the metadata must be an object with keys such as title and databases"));

@@ -503,3 +503,17 @@ fn commit_typed_during_an_import_does_not_cut_it_in_two() {
     let req = QueryRequest { db: "data".into(), sql: "BEGIN".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
     engine.query(&req).expect("allowed again once the import ended");
 }
+
+#[test]
+fn deeply_nested_yaml_metadata_is_refused_quickly() {
+    let started = std::time::Instant::now();
+    let nested = "{a: ".repeat(50_000) + "1" + &"}".repeat(50_000);
+    let err = engine::metadata::parse(nested.as_bytes()).unwrap_err();
+    assert!(err.message().contains("nests more than 64 levels"), "{err}");
+    // Parsing it took 18 s; the check takes milliseconds.
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    // Brackets inside quoted strings do not count; real metadata still reads.
+    let fine = "title: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\ndatabases:\n  x:\n    tables: {t: {label_column: name}}\n";
+    let metadata = engine::metadata::parse(fine.as_bytes()).unwrap();
+    assert_eq!(metadata.databases[0].tables[0].label_column.as_deref(), Some("name"));
+}
