@@ -9,6 +9,10 @@ use crate::time_limit::{with_time_limit, Clock};
 
 /// Values shown per facet, as in Datasette (`default_facet_size`).
 pub const FACET_SIZE: usize = 30;
+/// All suggestion checks for one view together may take this long; the
+/// columns not reached by then are not suggested (1,990 columns × 50 ms
+/// once blocked the worker for 97 s).
+pub const SUGGEST_TOTAL_MS: f64 = 1_000.0;
 /// Each suggestion check may take this long (Datasette: 50 ms).
 pub const SUGGEST_TIME_LIMIT_MS: u32 = 50;
 
@@ -82,7 +86,11 @@ pub fn suggest(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: 
         Ok(c.query_row(&format!("SELECT count(*) FROM {from}{w}"), rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?)
     });
     let Ok(total) = total else { return out };
+    let started = clock();
     for column in columns {
+        if clock() - started > SUGGEST_TOTAL_MS {
+            break;
+        }
         let taken = |kind| already.iter().any(|f| f.column == *column && f.kind == kind);
         let c = quote_ident(column);
         if !taken(FacetKind::Column) {

@@ -10,6 +10,10 @@ use crate::time_limit::{with_time_limit, Clock};
 /// How long each table's `count(*)` may take before the count is shown as
 /// unknown (Datasette does the same so huge tables don't stall the page).
 pub const COUNT_TIME_LIMIT_MS: u32 = 200;
+/// All of a database's counts together may take this long; tables not
+/// reached by then show no count (a file of 5,000 tables could otherwise
+/// hold the worker for 1,000 s).
+pub const COUNTS_TOTAL_MS: f64 = 2_000.0;
 
 /// One entry of `PRAGMA table_list`.
 struct Relation {
@@ -23,6 +27,7 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
     let relations = list_relations(conn)?;
     let mut tables = Vec::new();
     let mut views = Vec::new();
+    let started = clock();
     for rel in &relations {
         match rel.kind.as_str() {
             "view" => views.push(read_view(conn, &rel.name)),
@@ -33,7 +38,8 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
                     _ => TableKind::Table,
                 };
                 let columns = table_columns(conn, &rel.name).unwrap_or_default();
-                let row_count = count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS);
+                let in_budget = clock() - started < COUNTS_TOTAL_MS;
+                let row_count = if in_budget { count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS) } else { None };
                 tables.push(TableInfo {
                     hidden: is_hidden(&rel.name, kind, &rel.sql),
                     name: rel.name.clone(),
