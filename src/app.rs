@@ -8,7 +8,8 @@ use crate::loading::{import_url, load_file, load_url, PageSources};
 use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, row::RowPageView, table::TablePageView};
 use crate::route::Route;
 use crate::state::{Action, AppState, LoadStatus};
-use crate::worker_client::{WorkerClient, WorkerStatus};
+use crate::recovery;
+use crate::worker_client::{WorkerClient, WorkerEvent, WorkerStatus};
 
 /// The database shipped with the app, opened when no data is named.
 const DEMO_DATABASE: &str = "demo.db";
@@ -34,8 +35,15 @@ pub fn app() -> Html {
     let client = {
         let dispatch = state.dispatcher();
         use_memo((), move |_| {
-            let on_status = Callback::from(move |status: WorkerStatus| dispatch.dispatch(Action::Worker(status)));
-            WorkerClient::spawn(&browser::worker_script_url(), on_status)
+            let on_event = Callback::from(move |event: WorkerEvent| match event {
+                WorkerEvent::Status(status) => dispatch.dispatch(Action::Worker(status)),
+                WorkerEvent::Saved(db) => dispatch.dispatch(Action::Saved(db)),
+                WorkerEvent::Restarted(reason) => {
+                    recovery::remember_stopped_view();
+                    dispatch.dispatch(Action::WorkerRestarted(reason));
+                }
+            });
+            WorkerClient::spawn(&browser::worker_script_url(), on_event)
         })
     };
 
@@ -102,6 +110,20 @@ pub fn app() -> Html {
         });
     }
 
+    // A new worker after a crash or a stuck statement: reopen everything.
+    {
+        let client = client.clone();
+        let state = state.clone();
+        use_effect_with(state.restarts, move |restarts| {
+            if let (Ok(client), true) = (&*client, *restarts > 0) {
+                recovery::reopen_all(client, &state.dispatcher(), &state);
+            }
+        });
+    }
+    // The view that stopped the worker last time is not run again by
+    // itself on reload: the user is asked first.
+    let guarded = use_state(recovery::opens_on_stopped_view);
+
     // Files dropped anywhere on the page are opened.
     let dragging = use_state(|| false);
     let on_drag_over = {
@@ -160,10 +182,25 @@ pub fn app() -> Html {
         Route::Home => html! { <HomePage /> },
         route => {
             let db = route.database().unwrap_or_default();
+            let open_anyway = {
+                let guarded = guarded.clone();
+                Callback::from(move |_| {
+                    recovery::forget_stopped_view();
+                    guarded.set(false);
+                })
+            };
             // A link's view (a query joining two CSVs, say) is shown once
             // everything the link loads has loaded or failed, never before.
             if state.waiting_for_page_loads() {
                 html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> }
+            } else if *guarded && recovery::opens_on_stopped_view() {
+                html! {
+                    <div class="stopped-view" role="alert">
+                        <strong>{ "This view stopped the data worker last time" }</strong>
+                        <p>{ "So it was not run again by itself. It may take too long or too much memory." }</p>
+                        <button class="open-anyway" onclick={open_anyway}>{ "Run it anyway" }</button>
+                    </div>
+                }
             } else if state.database(db).is_none() {
                 if state.loading() || state.worker == WorkerStatus::Starting {
                     html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> }
@@ -188,8 +225,20 @@ pub fn app() -> Html {
         }
     };
 
-    let worker_problem = match &state.worker {
-        WorkerStatus::Failed(message) => html! { <p class="error" role="alert">{ message }</p> },
+    let worker_problem = match (&state.worker, &state.worker_notice) {
+        (WorkerStatus::Failed(message), _) => html! { <p class="error" role="alert">{ message }</p> },
+        (_, Some(reason)) => {
+            let dismiss = {
+                let dispatch = state.dispatcher();
+                Callback::from(move |_| dispatch.dispatch(Action::DismissWorkerNotice))
+            };
+            html! {
+                <div class="worker-notice" role="status">
+                    { format!("{reason} Every database you had open was opened again. ") }
+                    <button class="link" onclick={dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
+        }
         _ => html! {},
     };
     let metadata_problem = state.metadata_error.clone().map(|error| html! {

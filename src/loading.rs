@@ -9,7 +9,7 @@ use web_sys::File;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::browser;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Reopen};
 use crate::worker_client::WorkerClient;
 
 /// What the page URL asks to load, in the order it is loaded: SQLite files
@@ -77,7 +77,14 @@ fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>)
 
 /// Sends `body` (with `file`, if any) and records it as a source shown as
 /// `label`; returns the request id.
-fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label: String, body: RequestBody, file: Option<File>) -> u32 {
+pub(crate) fn start(
+    client: &WorkerClient,
+    dispatch: &UseReducerDispatcher<AppState>,
+    label: String,
+    body: RequestBody,
+    file: Option<File>,
+    reopen: Reopen,
+) -> u32 {
     // The id is only known once sent; replies cannot arrive before then.
     let id = Rc::new(Cell::new(0));
     let callback = on_reply(dispatch.clone(), id.clone());
@@ -86,29 +93,32 @@ fn start(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, label
         None => client.stream(body, callback),
     };
     id.set(request_id);
-    dispatch.dispatch(Action::LoadStarted { request_id, label });
+    dispatch.dispatch(Action::LoadStarted { request_id, label, reopen });
     request_id
 }
 
 /// Opens the SQLite database at `url` (relative URLs are resolved here).
 pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, url: &str) -> u32 {
-    start(client, dispatch, url.to_string(), RequestBody::OpenUrl { url: browser::absolute_url(url) }, None)
+    let body = RequestBody::OpenUrl { url: browser::absolute_url(url), name: None };
+    start(client, dispatch, url.to_string(), body, None, Reopen::Url(url.to_string()))
 }
 
 /// Imports the CSV, SQL or JSON at `url` into the `data` database.
 pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) -> u32 {
     let body = RequestBody::Import { url: browser::absolute_url(url), format, options };
-    start(client, dispatch, url.to_string(), body, None)
+    start(client, dispatch, url.to_string(), body, None, Reopen::SavedCopy)
 }
 
 /// Opens or imports a local file, whatever its format.
 pub fn load_file(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, file: File) {
     let file_name = file.name();
-    let body = RequestBody::OpenFile { file_name: file_name.clone(), options: import_options_from_page() };
-    start(client, dispatch, file_name, body, Some(file));
+    let options = import_options_from_page();
+    let body = RequestBody::OpenFile { file_name: file_name.clone(), options: options.clone(), name: None };
+    start(client, dispatch, file_name, body, Some(file.clone()), Reopen::File(file, options));
 }
 
 /// Opens a database kept in this browser.
 pub fn open_kept(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, name: &str) {
-    start(client, dispatch, format!("{name} (kept in this browser)"), RequestBody::OpenKept { name: name.to_string() }, None);
+    let body = RequestBody::OpenKept { name: name.to_string(), as_name: None };
+    start(client, dispatch, format!("{name} (kept in this browser)"), body, None, Reopen::Kept(name.to_string()));
 }

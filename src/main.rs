@@ -7,6 +7,7 @@ mod components;
 mod format;
 mod loading;
 mod pages;
+mod recovery;
 mod route;
 mod state;
 mod worker_client;

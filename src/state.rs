@@ -4,7 +4,8 @@
 
 use std::rc::Rc;
 
-use protocol::{DatabaseMetadata, DatabaseSchema, ErrorReport, ImportReport, Metadata, TableMetadata};
+use protocol::{DatabaseMetadata, DatabaseSchema, ErrorReport, ImportOptions, ImportReport, Metadata, TableMetadata};
+use web_sys::File;
 use yew::Reducible;
 
 use crate::worker_client::WorkerStatus;
@@ -27,6 +28,22 @@ pub struct Source {
     /// What the user gave: a URL or a file name.
     pub label: String,
     pub status: LoadStatus,
+    /// How to open the same database again in a new worker.
+    pub reopen: Reopen,
+}
+
+/// How a loaded database can be opened again after the worker restarts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reopen {
+    /// Download it again (the data cache usually has it).
+    Url(String),
+    /// Read the local file again (the `File` stays readable).
+    File(File, ImportOptions),
+    /// Open the copy kept in this browser (OPFS).
+    Kept(String),
+    /// Imported into `data`, or reopened from a saved copy: only the copy
+    /// the worker saves after each change can bring it back.
+    SavedCopy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,11 +59,19 @@ pub struct AppState {
     pub databases: Vec<DatabaseSchema>,
     /// The loads the page URL named (request ids); `None` until started.
     pub page_loads: Option<Vec<u32>>,
+    /// Databases whose current state the worker has saved a copy of.
+    pub saved: Vec<String>,
+    /// The database imports go into, once there is one.
+    pub imported_db: Option<String>,
+    /// Why the worker was last replaced, shown until dismissed.
+    pub worker_notice: Option<String>,
+    /// Counts worker replacements; the app reopens databases on each.
+    pub restarts: u32,
 }
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new(), page_loads: None }
+        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new(), page_loads: None, saved: Vec::new(), imported_db: None, worker_notice: None, restarts: 0 }
     }
 }
 
@@ -87,7 +112,12 @@ impl AppState {
 
 pub enum Action {
     Worker(WorkerStatus),
-    LoadStarted { request_id: u32, label: String },
+    LoadStarted { request_id: u32, label: String, reopen: Reopen },
+    /// The worker saved a copy of this database.
+    Saved(String),
+    /// The worker was replaced, for this reason.
+    WorkerRestarted(String),
+    DismissWorkerNotice,
     /// The page URL's loads have all been sent, with these request ids.
     PageLoadsStarted(Vec<u32>),
     Progress { request_id: u32, loaded: u64, total: Option<u64>, rows: u64 },
@@ -116,11 +146,22 @@ impl Reducible for AppState {
         match action {
             Action::Worker(status) => next.worker = status,
             Action::PageLoadsStarted(ids) => next.page_loads = Some(ids),
-            Action::LoadStarted { request_id, label } => next.sources.push(Source {
+            Action::LoadStarted { request_id, label, reopen } => next.sources.push(Source {
                 request_id,
                 label,
                 status: LoadStatus::Downloading { loaded: 0, total: None, rows: 0 },
+                reopen,
             }),
+            Action::Saved(db) => {
+                if !next.saved.contains(&db) {
+                    next.saved.push(db);
+                }
+            }
+            Action::WorkerRestarted(reason) => {
+                next.worker_notice = Some(reason);
+                next.restarts += 1;
+            }
+            Action::DismissWorkerNotice => next.worker_notice = None,
             Action::Progress { request_id, loaded, total, rows } => {
                 set_status(&mut next, request_id, LoadStatus::Downloading { loaded, total, rows })
             }
@@ -130,6 +171,7 @@ impl Reducible for AppState {
                 next.upsert(schema);
             }
             Action::Imported { request_id, report } => {
+                next.imported_db = Some(report.schema.name.clone());
                 let status = LoadStatus::Loaded { name: report.schema.name.clone(), table: report.table, warnings: report.warnings };
                 set_status(&mut next, request_id, status);
                 next.upsert(report.schema);

@@ -1,11 +1,23 @@
 //! The UI's end of the worker protocol: spawns the worker, numbers
-//! requests, and routes each reply to whoever asked.
+//! requests, routes each reply to whoever asked, and replaces the worker
+//! when it dies or stops answering.
+//!
+//! The watchdog: while requests are pending and the worker has been silent
+//! for `SILENCE_BEFORE_PING_MS`, it is sent a `Ping`. The worker answers at
+//! once unless a statement holds it (one VM step that no progress handler
+//! can interrupt, such as a search through a huge string). If no answer
+//! comes within the longest time limit of what is pending plus
+//! `GRACE_MS`, the worker is ended and a new one started, and every
+//! pending request gets an error that says which one was too expensive.
+//! A panic (the worker's hook posts `Crashed`) or an error event does the
+//! same at once. The app then reopens every database (see `recovery.rs`).
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use futures::channel::oneshot;
+use gloo_timers::callback::Interval;
 use js_sys::{Array, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, Request, RequestBody, Response, ResponseBody};
 use wasm_bindgen::prelude::*;
@@ -21,25 +33,65 @@ pub enum WorkerStatus {
     Failed(String),
 }
 
-enum Pending {
+/// What the client tells the app about the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    Status(WorkerStatus),
+    /// A copy of this database is saved and can be restored after a restart.
+    Saved(String),
+    /// The worker was replaced by a new one, for this reason; the app must
+    /// reopen the databases.
+    Restarted(String),
+}
+
+/// Silence while requests wait, before the watchdog asks.
+const SILENCE_BEFORE_PING_MS: f64 = 1_500.0;
+/// Added to the longest time limit pending before the worker counts as stuck.
+const GRACE_MS: f64 = 3_000.0;
+/// More restarts than this within `RESTART_WINDOW_MS` and the client gives up.
+const MAX_RESTARTS: usize = 3;
+const RESTART_WINDOW_MS: f64 = 60_000.0;
+
+enum Reply {
     /// A request with one reply.
     Once(oneshot::Sender<ResponseBody>),
     /// A request that also reports `Progress` before its final reply.
     Stream(Callback<ResponseBody>),
 }
 
+struct Pending {
+    reply: Reply,
+    /// How long the worker may legitimately be busy with this request.
+    patience_ms: f64,
+    /// What it was, in words, for the message if it proves too expensive.
+    what: String,
+}
+
+struct Handlers {
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
 struct Inner {
-    worker: Worker,
+    script_url: String,
+    session: String,
+    worker: RefCell<Option<Worker>>,
+    handlers: RefCell<Option<Handlers>>,
     next_id: StdCell<u32>,
     ready: StdCell<bool>,
     /// Requests made before the worker said `Ready`, sent once it does.
     queue: RefCell<Vec<Outgoing>>,
     pending: RefCell<HashMap<u32, Pending>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    on_event: Callback<WorkerEvent>,
+    last_heard: StdCell<f64>,
+    /// When the watchdog's `Ping` went out, while unanswered.
+    ping_sent: StdCell<Option<f64>>,
+    restarts: RefCell<Vec<f64>>,
+    watchdog: RefCell<Option<Interval>>,
 }
 
-/// A cheap handle to the one worker; clones share it.
+/// A cheap handle to the one worker; clones share it, and it stays the
+/// same handle when the worker behind it is replaced.
 #[derive(Clone)]
 pub struct WorkerClient(Rc<Inner>);
 
@@ -49,75 +101,56 @@ impl PartialEq for WorkerClient {
     }
 }
 
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
 impl WorkerClient {
-    pub fn spawn(script_url: &str, on_status: Callback<WorkerStatus>) -> Result<WorkerClient, String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(script_url, &options)
-            .map_err(|e| format!("could not start the data worker: {e:?}"))?;
-        Ok(WorkerClient(Rc::new_cyclic(|weak: &std::rc::Weak<Inner>| {
-            let on_message = {
-                let weak = weak.clone();
-                let on_status = on_status.clone();
-                Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                    let Some(inner) = weak.upgrade() else { return };
-                    let bytes = Uint8Array::new(&event.data()).to_vec();
-                    match protocol::decode::<Response>(&bytes) {
-                        Ok(Response { body: ResponseBody::Ready { sqlite_version }, .. }) => {
-                            inner.ready.set(true);
-                            for message in inner.queue.take() {
-                                message.post(&inner.worker);
-                            }
-                            on_status.emit(WorkerStatus::Ready { sqlite_version });
-                        }
-                        Ok(response) => inner.deliver(response),
-                        Err(e) => on_status.emit(WorkerStatus::Failed(e.to_string())),
-                    }
-                })
-            };
-            let on_error = {
-                let weak = weak.clone();
-                Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-                    let message = format!("The data worker stopped: {}", event.message());
-                    if let Some(inner) = weak.upgrade() {
-                        inner.fail_all(&message);
-                    }
-                    on_status.emit(WorkerStatus::Failed(message));
-                })
-            };
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            Inner {
-                worker,
-                next_id: StdCell::new(1),
-                ready: StdCell::new(false),
-                queue: RefCell::default(),
-                pending: RefCell::default(),
-                _on_message: on_message,
-                _on_error: on_error,
+    pub fn spawn(script_url: &str, on_event: Callback<WorkerEvent>) -> Result<WorkerClient, String> {
+        let inner = Rc::new(Inner {
+            script_url: script_url.to_string(),
+            session: format!("{:x}{:x}", (js_sys::Math::random() * 1e12) as u64, js_sys::Date::now() as u64),
+            worker: RefCell::new(None),
+            handlers: RefCell::new(None),
+            next_id: StdCell::new(1),
+            ready: StdCell::new(false),
+            queue: RefCell::default(),
+            pending: RefCell::default(),
+            on_event,
+            last_heard: StdCell::new(now()),
+            ping_sent: StdCell::new(None),
+            restarts: RefCell::default(),
+            watchdog: RefCell::new(None),
+        });
+        Inner::start_worker(&inner, true)?;
+        let weak = Rc::downgrade(&inner);
+        *inner.watchdog.borrow_mut() = Some(Interval::new(500, move || {
+            if let Some(inner) = weak.upgrade() {
+                Inner::watch(&inner);
             }
-        })))
+        }));
+        Ok(WorkerClient(inner))
     }
 
-    fn send(&self, body: RequestBody, pending: Option<Pending>, attachment: Option<File>) -> u32 {
+    fn send(&self, body: RequestBody, reply: Option<Reply>, attachment: Option<File>) -> u32 {
         let id = self.0.next_id.get();
         self.0.next_id.set(id + 1);
-        if let Some(p) = pending {
-            self.0.pending.borrow_mut().insert(id, p);
+        if let Some(reply) = reply {
+            let pending = Pending { reply, patience_ms: patience_ms(&body), what: describe(&body) };
+            if self.0.pending.borrow().is_empty() {
+                // The silence that counts starts now, not when it went idle.
+                self.0.last_heard.set(now());
+            }
+            self.0.pending.borrow_mut().insert(id, pending);
         }
-        let message = Outgoing { bytes: protocol::encode(&Request { id, body }), attachment };
-        if self.0.ready.get() {
-            message.post(&self.0.worker);
-        } else {
-            self.0.queue.borrow_mut().push(message);
-        }
+        self.0.post(Outgoing { bytes: protocol::encode(&Request { id, body }), attachment });
         id
     }
 
     /// Sends a request and waits for its one reply.
     pub async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(Pending::Once(tx)), None);
+        self.send(body, Some(Reply::Once(tx)), None);
         rx.await.unwrap_or_else(|_| {
             ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() })
         })
@@ -126,12 +159,12 @@ impl WorkerClient {
     /// Sends a request whose replies (progress, then a final one) all go to
     /// `on_reply`. Returns the request id, for `cancel`.
     pub fn stream(&self, body: RequestBody, on_reply: Callback<ResponseBody>) -> u32 {
-        self.send(body, Some(Pending::Stream(on_reply)), None)
+        self.send(body, Some(Reply::Stream(on_reply)), None)
     }
 
     /// As `stream`, with a local file sent along for the worker to read.
     pub fn stream_file(&self, body: RequestBody, file: File, on_reply: Callback<ResponseBody>) -> u32 {
-        self.send(body, Some(Pending::Stream(on_reply)), Some(file))
+        self.send(body, Some(Reply::Stream(on_reply)), Some(file))
     }
 
     pub fn cancel(&self, target: u32) {
@@ -140,21 +173,144 @@ impl WorkerClient {
 }
 
 impl Inner {
+    /// Starts a worker (the first, or a replacement) and wires its events.
+    fn start_worker(this: &Rc<Inner>, fresh: bool) -> Result<(), String> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        // The session names this tab's saved copies; a fresh page clears them.
+        let url = format!("{}#session={}{}", this.script_url, this.session, if fresh { "&fresh=1" } else { "" });
+        let worker = Worker::new_with_options(&url, &options).map_err(|e| format!("could not start the data worker: {e:?}"))?;
+        let weak: Weak<Inner> = Rc::downgrade(this);
+        let on_message = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(inner) = weak.upgrade() {
+                    Inner::received(&inner, Uint8Array::new(&event.data()).to_vec());
+                }
+            })
+        };
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            if let Some(inner) = weak.upgrade() {
+                Inner::restart(&inner, format!("The data worker stopped ({}).", event.message()));
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        *this.worker.borrow_mut() = Some(worker);
+        *this.handlers.borrow_mut() = Some(Handlers { _on_message: on_message, _on_error: on_error });
+        this.ready.set(false);
+        this.last_heard.set(now());
+        this.ping_sent.set(None);
+        Ok(())
+    }
+
+    fn received(this: &Rc<Inner>, bytes: Vec<u8>) {
+        this.last_heard.set(now());
+        this.ping_sent.set(None);
+        match protocol::decode::<Response>(&bytes) {
+            Ok(Response { body: ResponseBody::Ready { sqlite_version }, .. }) => {
+                this.ready.set(true);
+                let worker = this.worker.borrow().clone();
+                if let Some(worker) = worker {
+                    for message in this.queue.take() {
+                        message.post(&worker);
+                    }
+                }
+                this.on_event.emit(WorkerEvent::Status(WorkerStatus::Ready { sqlite_version }));
+            }
+            Ok(Response { body: ResponseBody::Saved { db }, .. }) => this.on_event.emit(WorkerEvent::Saved(db)),
+            Ok(Response { body: ResponseBody::Crashed { message }, .. }) => {
+                Inner::restart(this, format!("The data worker crashed ({message})."));
+            }
+            Ok(Response { body: ResponseBody::Pong, .. }) => {}
+            Ok(response) => this.deliver(response),
+            Err(e) => this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(e.to_string()))),
+        }
+    }
+
+    fn post(&self, message: Outgoing) {
+        let worker = self.worker.borrow().clone();
+        match worker {
+            Some(worker) if self.ready.get() => message.post(&worker),
+            _ => self.queue.borrow_mut().push(message),
+        }
+    }
+
+    /// Runs every 500 ms; see the module comment.
+    fn watch(this: &Rc<Inner>) {
+        let (patience, oldest) = {
+            let pending = this.pending.borrow();
+            if pending.is_empty() || !this.ready.get() {
+                return;
+            }
+            let patience = pending.values().map(|p| p.patience_ms).fold(0.0, f64::max);
+            let oldest = pending.iter().min_by_key(|(id, _)| **id).map(|(_, p)| p.what.clone()).unwrap_or_default();
+            (patience, oldest)
+        };
+        let t = now();
+        match this.ping_sent.get() {
+            None if t - this.last_heard.get() > SILENCE_BEFORE_PING_MS => {
+                this.ping_sent.set(Some(t));
+                let id = this.next_id.get();
+                this.next_id.set(id + 1);
+                this.post(Outgoing { bytes: protocol::encode(&Request { id, body: RequestBody::Ping }), attachment: None });
+            }
+            Some(sent) if t - sent > patience + GRACE_MS => Inner::restart(
+                this,
+                format!("The data worker was busy with {oldest} for longer than its time limit allows, so it was stopped and started again."),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Ends the worker, fails what was pending, and starts a new one.
+    fn restart(this: &Rc<Inner>, reason: String) {
+        if let Some(worker) = this.worker.borrow_mut().take() {
+            // Its events stop here: a trap's error event after a panic's
+            // `Crashed` message must not restart the new worker too.
+            worker.set_onmessage(None);
+            worker.set_onerror(None);
+            worker.terminate();
+        }
+        this.handlers.borrow_mut().take();
+        this.queue.borrow_mut().clear();
+        this.fail_all(&format!("{reason} What you had open is being reopened."));
+        let t = now();
+        let too_often = {
+            let mut restarts = this.restarts.borrow_mut();
+            restarts.retain(|&at| t - at < RESTART_WINDOW_MS);
+            restarts.push(t);
+            restarts.len() > MAX_RESTARTS
+        };
+        if too_often {
+            let message = format!("{reason} It stopped {MAX_RESTARTS} times within a minute, so it was not started again; reload the page.");
+            this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(message)));
+            return;
+        }
+        match Inner::start_worker(this, false) {
+            Ok(()) => {
+                this.on_event.emit(WorkerEvent::Status(WorkerStatus::Starting));
+                this.on_event.emit(WorkerEvent::Restarted(reason));
+            }
+            Err(e) => this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(e))),
+        }
+    }
+
     fn deliver(&self, response: Response) {
         let is_final = response.body.is_final();
         let mut pending = self.pending.borrow_mut();
         if is_final {
-            match pending.remove(&response.id) {
-                Some(Pending::Once(tx)) => {
+            match pending.remove(&response.id).map(|p| p.reply) {
+                Some(Reply::Once(tx)) => {
                     let _ = tx.send(response.body);
                 }
-                Some(Pending::Stream(cb)) => {
+                Some(Reply::Stream(cb)) => {
                     drop(pending);
                     cb.emit(response.body);
                 }
                 None => {}
             }
-        } else if let Some(Pending::Stream(cb)) = pending.get(&response.id) {
+        } else if let Some(Reply::Stream(cb)) = pending.get(&response.id).map(|p| &p.reply) {
             let cb = cb.clone();
             drop(pending);
             cb.emit(response.body);
@@ -162,16 +318,48 @@ impl Inner {
     }
 
     fn fail_all(&self, message: &str) {
-        let report = ErrorReport { kind: ErrorKind::Other, message: message.to_string() };
+        let report = ErrorReport { kind: ErrorKind::WorkerRestarted, message: message.to_string() };
         let drained: Vec<_> = self.pending.borrow_mut().drain().collect();
         for (_, p) in drained {
-            match p {
-                Pending::Once(tx) => {
+            match p.reply {
+                Reply::Once(tx) => {
                     let _ = tx.send(ResponseBody::Error(report.clone()));
                 }
-                Pending::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
+                Reply::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
             }
         }
+    }
+}
+
+/// How long the worker may be busy with `body` before it counts as stuck:
+/// its own time limits (see the engine), without the grace.
+fn patience_ms(body: &RequestBody) -> f64 {
+    let ms: u32 = match body {
+        RequestBody::Query(q) => q.time_limit_ms,
+        RequestBody::TablePage(r) | RequestBody::SuggestFacets(r) => r.time_limit_ms.max(1_000) * 3,
+        RequestBody::Row(_) | RequestBody::QueryParameters { .. } => 2_000,
+        RequestBody::Schema { .. } => 3_000,
+        // One export statement may run 30 s; pieces come out as it goes.
+        RequestBody::Export(_) => 30_000,
+        // A script's statement may run 60 s; opening checks a file for 5 s.
+        RequestBody::OpenUrl { .. } | RequestBody::OpenFile { .. } | RequestBody::Import { .. } => 65_000,
+        _ => 10_000,
+    };
+    f64::from(ms)
+}
+
+/// A request in words, for the message when it proves too expensive.
+fn describe(body: &RequestBody) -> String {
+    match body {
+        RequestBody::Query(q) => format!("the query on {}", q.db),
+        RequestBody::TablePage(r) => format!("the page of {} in {}", r.table, r.db),
+        RequestBody::SuggestFacets(r) => format!("suggesting facets for {}", r.table),
+        RequestBody::Row(r) => format!("a row of {}", r.table),
+        RequestBody::Export(_) => "an export".into(),
+        RequestBody::Schema { db } => format!("listing the tables of {db}"),
+        RequestBody::OpenUrl { url, .. } | RequestBody::Import { url, .. } => format!("loading {url}"),
+        RequestBody::OpenFile { file_name, .. } => format!("loading {file_name}"),
+        _ => "a request".into(),
     }
 }
 

@@ -1,4 +1,7 @@
-// Datasets kept for offline use, written by the data worker itself as it
+// Two caches the data worker writes (both reached through
+// `globalThis.explorerDataCache`):
+//
+// 1. Datasets kept for offline use, written by the data worker itself as it
 // downloads them. The service worker only controls a page from its second
 // visit on, so a cache filled there would miss what a person opened on
 // their first visit; the data worker sees every download.
@@ -71,4 +74,50 @@ async function lookup(url) {
   }
 }
 
-globalThis.explorerDataCache = { keep, record, lookup, CAP_BYTES };
+// 2. Copies of databases made or changed in the tab (imports, writes), in
+//    `explorer-recovery`, under this tab's session id, so that a worker that
+//    crashed or was stopped can be replaced and every database reopened as it
+//    was. A fresh page clears its session's copies; other sessions' copies go
+//    after a day (tabs that closed).
+const RECOVERY = 'explorer-recovery';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const recoveryKey = (session, name) =>
+  new URL(`recovery/${encodeURIComponent(session)}/${encodeURIComponent(name)}`, self.location.origin + self.location.pathname).href;
+
+async function saveSnapshot(session, name, source, bytes) {
+  try {
+    const headers = { 'x-source': encodeURIComponent(source), 'x-saved-at': String(Date.now()) };
+    await (await caches.open(RECOVERY)).put(recoveryKey(session, name), new Response(bytes, { headers }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `{ bytes, source }` of the saved copy, or undefined. */
+async function loadSnapshot(session, name) {
+  try {
+    const response = await (await caches.open(RECOVERY)).match(recoveryKey(session, name));
+    if (!response) return undefined;
+    const source = decodeURIComponent(response.headers.get('x-source') ?? '');
+    return { bytes: new Uint8Array(await response.arrayBuffer()), source };
+  } catch {
+    return undefined;
+  }
+}
+
+async function dropSnapshots(session, fresh) {
+  try {
+    const cache = await caches.open(RECOVERY);
+    const mine = recoveryKey(session, '');
+    for (const request of await cache.keys()) {
+      const ours = request.url.startsWith(mine);
+      const savedAt = Number((await cache.match(request))?.headers.get('x-saved-at') ?? 0);
+      if ((ours && fresh) || (!ours && Date.now() - savedAt > DAY_MS)) await cache.delete(request);
+    }
+  } catch {
+    // Nothing to clean, or no storage: recovery then reopens from sources.
+  }
+}
+
+globalThis.explorerDataCache = { keep, record, lookup, CAP_BYTES, saveSnapshot, loadSnapshot, dropSnapshots };

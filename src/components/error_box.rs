@@ -22,6 +22,7 @@ pub fn error_box(props: &ErrorBoxProps) -> Html {
         ErrorKind::NotFound => "Not found",
         ErrorKind::BadRequest => "Bad request",
         ErrorKind::NeedsConfirmation => "Not run: this would change data",
+        ErrorKind::WorkerRestarted => "The data worker was restarted",
         ErrorKind::Other => "Something went wrong",
     };
     html! {

@@ -85,6 +85,26 @@ impl Engine {
         name
     }
 
+    /// Holds exactly `name`, as a database reopened after a worker restart
+    /// must keep its name (links and views name it); an error if taken.
+    pub fn reserve_exact(&mut self, name: &str) -> Result<String> {
+        if self.is_taken(name) {
+            return Err(Error::new(ErrorKind::BadRequest, format!("a database named {name:?} is open already")));
+        }
+        self.reserved.push(name.to_string());
+        Ok(name.to_string())
+    }
+
+    /// `open`, for a copy saved by the worker: `imported` marks the
+    /// database that imports go into, as it was before.
+    pub fn open_restored(&mut self, name: &str, source: &str, bytes: &[u8], imported: bool) -> Result<DatabaseSchema> {
+        let schema = self.open(name, source, bytes)?;
+        if let Some(d) = self.databases.iter_mut().find(|d| d.name == name) {
+            d.imported = imported;
+        }
+        Ok(schema)
+    }
+
     pub fn release_name(&mut self, name: &str) {
         self.reserved.retain(|n| n != name);
     }

@@ -39,14 +39,15 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RequestBody {
     /// Fetch `url` (absolute; GitHub/Gist links are rewritten by the worker)
-    /// and open it under a name the worker derives from the file name.
+    /// and open it under a name the worker derives from the file name, or
+    /// under exactly `name` (reopening after a worker restart).
     /// Replies: `Progress` any number of times, then `Opened` or `Error`.
-    OpenUrl { url: String },
+    OpenUrl { url: String, name: Option<String> },
     /// Open a local file the user picked or dropped. The `File` itself
     /// travels beside the encoded request (see the worker client), and the
     /// worker reads it as a stream. Its format comes from its name, checked
     /// against its first bytes. Replies as `OpenUrl` or `Import` do.
-    OpenFile { file_name: String, options: ImportOptions },
+    OpenFile { file_name: String, options: ImportOptions, name: Option<String> },
     /// Fetch `url` and import it into the `data` database. Imports run one
     /// at a time, in the order they were asked for.
     /// Replies: `Progress` any number of times, then `Imported` or `Error`.
@@ -73,8 +74,16 @@ pub enum RequestBody {
     Keep { db: String },
     /// The databases saved with `Keep`.
     KeptDatasets,
-    /// Open a saved database. Replies as `OpenUrl` does.
-    OpenKept { name: String },
+    /// Open a saved database (as `as_name` if given). Replies as `OpenUrl` does.
+    OpenKept { name: String, as_name: Option<String> },
+    /// Reopen database `name` from the copy the worker saved after it last
+    /// changed (an import, a write), after the worker was restarted.
+    /// `imported`: it is the database imports go into. Replies as `OpenUrl`.
+    Restore { name: String, imported: bool },
+    /// Answered at once with `Pong`: the UI's watchdog asks when the
+    /// worker has been silent too long (a statement no progress handler
+    /// can stop leaves it unanswered).
+    Ping,
     DeleteKept { name: String },
 }
 
@@ -101,6 +110,12 @@ pub struct Response {
 pub enum ResponseBody {
     /// Sent by the worker once, with id 0, when it can take requests.
     Ready { sqlite_version: String },
+    /// Sent with id 0: a copy of database `db` as it is now is saved, so
+    /// a restarted worker can reopen it with `Restore`.
+    Saved { db: String },
+    /// Sent with id 0 by the panic hook, just before the worker stops.
+    Crashed { message: String },
+    Pong,
     /// Download progress; `total` is `None` without Content-Length. `rows`
     /// counts rows imported (statements run, for a script) so far.
     Progress { loaded: u64, total: Option<u64>, rows: u64 },
@@ -165,7 +180,10 @@ pub struct ImportReport {
 impl ResponseBody {
     /// False for the messages that come before a request's one final reply.
     pub fn is_final(&self) -> bool {
-        !matches!(self, ResponseBody::Progress { .. } | ResponseBody::SchemaChanged(_) | ResponseBody::ExportChunk(_))
+        !matches!(
+            self,
+            ResponseBody::Progress { .. } | ResponseBody::SchemaChanged(_) | ResponseBody::ExportChunk(_) | ResponseBody::Saved { .. } | ResponseBody::Crashed { .. }
+        )
     }
 }
 
@@ -200,6 +218,9 @@ pub enum ErrorKind {
     BadRequest,
     /// SQL from a link would change data; it runs only when the user asks.
     NeedsConfirmation,
+    /// The worker died or stopped answering while this request waited, and
+    /// was replaced; the message says why.
+    WorkerRestarted,
     /// Anything else; the message says what.
     Other,
 }

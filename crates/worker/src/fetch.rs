@@ -5,6 +5,8 @@ use js_sys::{Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::data_cache;
 use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, ResponseType, WorkerGlobalScope};
 
 pub fn error(kind: ErrorKind, message: String) -> ResponseBody {
@@ -129,43 +131,5 @@ async fn explain_network_failure(scope: &WorkerGlobalScope, url: &str) -> Respon
             format!("{url}: you are offline, and this dataset was not kept for offline use. Open it once while online and it will be."),
         ),
         Err(_) => error(ErrorKind::Unreachable, format!("{url}: could not reach {host}. Check the address and your connection.")),
-    }
-}
-
-/// The page's `explorerDataCache` (`www/data-cache.js`, loaded with the
-/// worker), which keeps downloads for offline use.
-mod data_cache {
-    use js_sys::{Function, Promise, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Headers, ReadableStream, Response};
-
-    fn api() -> Option<JsValue> {
-        Reflect::get(&js_sys::global(), &JsValue::from_str("explorerDataCache")).ok().filter(|v| v.is_object())
-    }
-
-    fn call(name: &str, args: &[JsValue]) -> Option<JsValue> {
-        let api = api()?;
-        let function: Function = Reflect::get(&api, &JsValue::from_str(name)).ok()?.dyn_into().ok()?;
-        function.apply(&api, &args.iter().collect()).ok()
-    }
-
-    pub fn cap_bytes() -> u64 {
-        api().and_then(|a| Reflect::get(&a, &JsValue::from_str("CAP_BYTES")).ok()).and_then(|v| v.as_f64()).unwrap_or(0.0) as u64
-    }
-
-    /// Starts keeping `stream` as `url`'s response (not awaited: it fills
-    /// as the other branch is read).
-    pub fn keep(url: &str, stream: ReadableStream, headers: &Headers) {
-        call("keep", &[JsValue::from_str(url), stream.into(), headers.into()]);
-    }
-
-    pub fn record(url: &str, bytes: u64) {
-        call("record", &[JsValue::from_str(url), JsValue::from_f64(bytes as f64)]);
-    }
-
-    pub async fn lookup(url: &str) -> Option<Response> {
-        let promise: Promise = call("lookup", &[JsValue::from_str(url)])?.dyn_into().ok()?;
-        JsFuture::from(promise).await.ok()?.dyn_into().ok()
     }
 }

@@ -17,6 +17,8 @@ use crate::fetch::{error, open_file, open_url, ByteStream};
 struct Job {
     id: u32,
     source: Source,
+    /// Open an SQLite file under exactly this name (reopening after a restart).
+    name: Option<String>,
     /// The format the user named (the content may overrule it: an SQLite
     /// file given as `?csv=` opens as a database); `None`: found from the
     /// name and the first bytes (local files, `?load=`).
@@ -47,6 +49,8 @@ struct State {
     /// UI sends them).
     queue: VecDeque<Job>,
     draining: bool,
+    /// This tab's id for the saved copies of changed databases.
+    session: String,
 }
 
 thread_local! {
@@ -55,6 +59,7 @@ thread_local! {
         controllers: HashMap::new(),
         queue: VecDeque::new(),
         draining: false,
+        session: String::new(),
     });
 }
 
@@ -67,6 +72,12 @@ fn now_ms() -> f64 {
 }
 
 pub fn start() {
+    // A panic says what it was before the worker stops, so the page can
+    // tell the user and start a new worker.
+    std::panic::set_hook(Box::new(|info| post(0, ResponseBody::Crashed { message: info.to_string() })));
+    let (session, fresh) = crate::data_cache::session();
+    crate::data_cache::drop_snapshots(&session, fresh);
+    STATE.with_borrow_mut(|s| s.session = session);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         // [encoded request, optional attached File]
         let parts: Array = event.data().unchecked_into();
@@ -112,10 +123,13 @@ fn new_signal(id: u32) -> AbortSignal {
 fn handle(request: Request, attachment: Option<File>) {
     let id = request.id;
     match request.body {
-        RequestBody::OpenUrl { url } => {
-            let signal = new_signal(id);
+        RequestBody::OpenUrl { url, name } => {
             // Reserved now, so names follow request order, not finishing order.
-            let name = STATE.with_borrow_mut(|s| s.engine.reserve_name(&url));
+            let name = match reserve(name, &url) {
+                Ok(name) => name,
+                Err(e) => return post(id, ResponseBody::Error(e.to_report())),
+            };
+            let signal = new_signal(id);
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match open_url(&engine::source::rewrite_url(&url), &signal).await {
                     Ok(mut stream) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
@@ -135,10 +149,10 @@ fn handle(request: Request, attachment: Option<File>) {
                 ImportFormat::Json => Some(Format::Json),
                 ImportFormat::Auto => None,
             };
-            enqueue(id, Source::Url(url), format, &options);
+            enqueue(id, Source::Url(url), format, None, &options);
         }
-        RequestBody::OpenFile { file_name, options } => match attachment {
-            Some(file) => enqueue(id, Source::File(file), None, &options),
+        RequestBody::OpenFile { file_name, options, name } => match attachment {
+            Some(file) => enqueue(id, Source::File(file), None, name, &options),
             None => post(id, error(ErrorKind::BadRequest, format!("{file_name}: the file did not reach the worker"))),
         },
         RequestBody::Cancel { target } => {
@@ -165,7 +179,32 @@ fn handle(request: Request, attachment: Option<File>) {
         }
         RequestBody::Query(req) => {
             let result = STATE.with_borrow_mut(|s| s.engine.query(&req));
+            let wrote = matches!(&result, Ok(r) if r.rows_changed.is_some());
             reply(id, result, ResponseBody::Query);
+            if wrote {
+                save_copy(&req.db);
+            }
+        }
+        RequestBody::Ping => post(id, ResponseBody::Pong),
+        RequestBody::Restore { name, imported } => {
+            let reserved = STATE.with_borrow_mut(|s| s.engine.reserve_exact(&name));
+            wasm_bindgen_futures::spawn_local(async move {
+                let session = STATE.with_borrow(|s| s.session.clone());
+                let body = match (reserved, crate::data_cache::load_snapshot(&session, &name).await) {
+                    (Err(e), _) => ResponseBody::Error(e.to_report()),
+                    (Ok(_), Some((bytes, source))) => {
+                        match STATE.with_borrow_mut(|s| s.engine.open_restored(&name, &source, &bytes, imported)) {
+                            Ok(schema) => ResponseBody::Opened(schema),
+                            Err(e) => ResponseBody::Error(e.to_report()),
+                        }
+                    }
+                    (Ok(_), None) => {
+                        STATE.with_borrow_mut(|s| s.engine.release_name(&name));
+                        error(ErrorKind::NotFound, format!("{name}: no saved copy was found, so it could not be reopened"))
+                    }
+                };
+                post(id, body);
+            });
         }
         RequestBody::SuggestFacets(req) => {
             let result = STATE.with_borrow_mut(|s| s.engine.suggest_facets(&req));
@@ -207,8 +246,11 @@ fn handle(request: Request, attachment: Option<File>) {
                 Err(e) => ResponseBody::Error(e),
             });
         }),
-        RequestBody::OpenKept { name } => {
-            let reserved = STATE.with_borrow_mut(|s| s.engine.reserve_name(&format!("{name}.db")));
+        RequestBody::OpenKept { name, as_name } => {
+            let reserved = match reserve(as_name, &format!("{name}.db")) {
+                Ok(reserved) => reserved,
+                Err(e) => return post(id, ResponseBody::Error(e.to_report())),
+            };
             wasm_bindgen_futures::spawn_local(async move {
                 let body = match crate::storage::load(&name).await {
                     Ok(bytes) => {
@@ -269,14 +311,36 @@ fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBo
     Ok(DelimitedOptions { delimiter, encoding })
 }
 
-fn enqueue(id: u32, source: Source, format: Option<Format>, options: &ImportOptions) {
+/// Exactly `requested` (reopening after a restart), else a fresh name
+/// from `source`.
+fn reserve(requested: Option<String>, source: &str) -> engine::Result<String> {
+    STATE.with_borrow_mut(|s| match requested {
+        Some(name) => s.engine.reserve_exact(&name),
+        None => Ok(s.engine.reserve_name(source)),
+    })
+}
+
+/// Saves a copy of `db` as it is now, for a restarted worker to reopen;
+/// tells the UI once it is stored.
+fn save_copy(db: &str) {
+    let copy = STATE.with_borrow_mut(|s| s.engine.serialize(db).map(|bytes| (bytes, s.engine.source_of(db), s.session.clone())));
+    let Ok((bytes, source, session)) = copy else { return };
+    let db = db.to_string();
+    wasm_bindgen_futures::spawn_local(async move {
+        if crate::data_cache::save_snapshot(&session, &db, &source, &bytes).await {
+            post(0, ResponseBody::Saved { db });
+        }
+    });
+}
+
+fn enqueue(id: u32, source: Source, format: Option<Format>, name: Option<String>, options: &ImportOptions) {
     let options = match parse_options(options) {
         Ok(o) => o,
         Err(body) => return post(id, body),
     };
     new_signal(id);
     let start = STATE.with_borrow_mut(|s| {
-        s.queue.push_back(Job { id, source, format, options });
+        s.queue.push_back(Job { id, source, format, name, options });
         !std::mem::replace(&mut s.draining, true)
     });
     if start {
@@ -314,7 +378,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         None => detect_format(&label, &first).map_err(|e| named(&label, e))?,
     };
     if format == Format::Sqlite {
-        let name = STATE.with_borrow_mut(|s| s.engine.reserve_name(&label));
+        let name = reserve(job.name.clone(), &label).map_err(|e| named(&label, e))?;
         return open_database(job.id, &name, &label, &mut stream, first, &signal).await;
     }
     let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(&label, format, job.options)).map_err(|e| named(&label, e))?;
@@ -346,6 +410,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         report_leftovers(job.id, &db);
         named(&label, e)
     })?;
+    save_copy(&db);
     Ok(ResponseBody::Imported(ImportReport {
         schema: outcome.schema,
         table: outcome.table,
@@ -365,6 +430,7 @@ fn abort(id: u32, import: engine::import::Import) {
 fn report_leftovers(id: u32, db: &str) {
     if let Ok(schema) = STATE.with_borrow_mut(|s| s.engine.schema(db)) {
         post(id, ResponseBody::SchemaChanged(schema));
+        save_copy(db);
     }
 }
 

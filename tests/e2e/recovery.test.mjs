@@ -1,0 +1,122 @@
+// Hostile input and a dying worker (issue "Unbreakable by hostile input"):
+// a result too big to hold, a hostile little database, a statement no time
+// limit can stop, and a crash, each leaving every database usable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, q, tableCells } from './harness.mjs';
+import { serve } from '../../tools/serve.mjs';
+
+let env;
+let files;
+before(async () => {
+  env = await start();
+  const dir = mkdtempSync(join(tmpdir(), 'explorer-hostile-'));
+  // Small on disk, huge when read: a view and a generated column of 99 MB values.
+  execFileSync('sqlite3', [join(dir, 'hostile.db'), `
+    CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, big BLOB GENERATED ALWAYS AS (zeroblob(99000000)) VIRTUAL);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 200) INSERT INTO t(id, name) SELECT i, 'row ' || i FROM n;
+    CREATE VIEW huge AS SELECT zeroblob(99000000) AS b FROM t;`]);
+  assert.ok(statSync(join(dir, 'hostile.db')).size <= 16 * 1024);
+  files = await serve({ root: dir, cors: true });
+});
+after(async () => {
+  await files?.close();
+  await env?.close();
+});
+
+/** Runs `sql` by the query page's own Run button and returns the cells. */
+async function runTyped(page, sql) {
+  await page.waitForSelector('.cm-content');
+  await page.fill('.cm-content', sql);
+  await page.click('.sql-form button[type=submit]');
+  await page.waitForSelector('.query-page .query-meta, .query-page .error');
+  return tableCells(page);
+}
+
+test('a link asking for 99 GB of blobs gets an error, and the worker lives on', async () => {
+  const { page } = env;
+  const sql = 'WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM r LIMIT 1000) SELECT zeroblob(99000000) FROM r';
+  const link = env.appUrl('', `#/demo?sql=${encodeURIComponent(sql)}`);
+  for (let visit = 0; visit < 2; visit++) {
+    await page.goto(link);
+    if (visit) await page.reload();
+    await page.waitForSelector('.query-page .error');
+    assert.match(await page.textContent('.query-page .error'), /more than 64 MB/);
+  }
+  assert.deepEqual(await runTyped(page, 'SELECT count(*) FROM Album'), [['55']]);
+  assert.equal(await page.locator('.worker-notice').count(), 0, 'no restart was needed');
+});
+
+test('an 8 KB hostile database: its huge view is an error, its table pages work', async () => {
+  const { page } = env;
+  const query = q([['url', `${files.url}/hostile.db`]]);
+  await page.goto(env.appUrl(query, '#/hostile/huge'));
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /more than 64 MB|show fewer rows/);
+  await page.goto(env.appUrl(query, '#/hostile/t?_nocol=big&_size=5'));
+  await page.waitForSelector('.total:text("200 rows")');
+  assert.deepEqual((await tableCells(page))[0].slice(0, 2), ['1', 'row 1']);
+});
+
+test('a step no time limit can stop is ended by the watchdog; the other databases stay open', async () => {
+  const { page } = env;
+  const chinook = q([['url', `${env.data.url}/sqlite/Chinook_Sqlite.sqlite`], ['url', `${env.data.url}/sqlite/moving_fts5.db`]]);
+  // One call to instr() on 50 MB with a 50 KB needle: one VM step of minutes.
+  const slow = "SELECT instr(printf('%.*c', 50000000, 'a'), printf('%.*c', 50000, 'a') || 'b')";
+  const link = env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent(slow)}`);
+  await page.goto(link);
+  const started = Date.now();
+  const error = page.locator('.query-page .error[data-kind="WorkerRestarted"]');
+  await error.waitFor({ timeout: 30000 });
+  assert.match(await error.textContent(), /busy with the query on Chinook_Sqlite/);
+  assert.ok(Date.now() - started < 20000, `stopped after ${Date.now() - started} ms`);
+  await page.waitForSelector('.worker-notice');
+  // Both databases were reopened in the new worker.
+  await page.waitForFunction(() => !document.querySelector('.source[data-status="downloading"]'));
+  assert.deepEqual(await runTyped(page, 'SELECT count(*) FROM Track'), [['3503']]);
+  await page.goto(env.appUrl(chinook, `#/moving_fts5?sql=${encodeURIComponent('SELECT count(*) FROM boxes')}`));
+  await page.waitForSelector('.query-meta');
+  assert.deepEqual(await tableCells(page), [['19']]);
+
+  // Reloading the link that stopped the worker does not run it again.
+  await page.goto(link);
+  await page.reload();
+  await page.waitForSelector('.stopped-view:has-text("This view stopped the data worker last time")');
+  assert.equal(await page.locator('.query-page').count(), 0);
+});
+
+test('a crashed worker is replaced and every database reopened, changes and imports kept', async () => {
+  const { page } = env;
+  const query = q([['url', `${env.data.url}/sqlite/Chinook_Sqlite.sqlite`], ['csv', `${env.badData.url}/authors.csv`]]);
+  await page.goto(env.appUrl(query, `#/data?sql=${encodeURIComponent('SELECT 1')}`));
+  await page.waitForSelector('.query-meta');
+  await runTyped(page, "INSERT INTO authors(id, name, born) VALUES (4, 'N. K. Jemisin', 1972)");
+  await page.waitForSelector('.row-count:text("1 row changed")');
+  // The worker saves a copy after the change; wait until it is stored.
+  await page.waitForFunction(async () => {
+    const keys = await (await caches.open('explorer-recovery')).keys();
+    if (keys.length === 0) return false;
+    const saved = await (await caches.open('explorer-recovery')).match(keys.find((k) => k.url.endsWith('/data')));
+    return saved && (await saved.arrayBuffer()).byteLength > 0;
+  });
+  await new Promise((r) => setTimeout(r, 300));
+
+  // An uncaught error inside the worker, as a trap or a failed allocation gives.
+  const [worker] = page.workers();
+  await worker.evaluate(() => setTimeout(() => { throw new Error('deliberate crash for the test'); }));
+  await page.waitForSelector('.worker-notice:has-text("The data worker stopped")');
+  await page.waitForFunction(() => !document.querySelector('.source[data-status="downloading"]'));
+  assert.equal(await page.locator('.source[data-status="failed"]').count(), 0);
+
+  await page.goto(env.appUrl(query, `#/data?sql=${encodeURIComponent('SELECT name FROM authors ORDER BY id DESC LIMIT 1')}`));
+  await page.waitForSelector('.query-meta');
+  assert.deepEqual(await tableCells(page), [['N. K. Jemisin']]);
+  assert.deepEqual(await runTyped(page, 'SELECT count(*) FROM authors'), [['4']]);
+  await page.goto(env.appUrl(query, `#/Chinook_Sqlite?sql=${encodeURIComponent('SELECT count(*) FROM Album')}`));
+  await page.waitForSelector('.query-meta');
+  assert.deepEqual(await tableCells(page), [['347']]);
+});
