@@ -49,8 +49,8 @@ self.addEventListener('fetch', (event) => {
   const appPage = url.pathname === new URL(self.registration.scope).pathname || url.href.split(/[?#]/)[0] === scoped('index.html');
   if (inScope && request.mode === 'navigate' && appPage) {
     event.respondWith(shell(scoped('./'), request));
-  } else if (inScope && ASSETS.some((a) => scoped(a) === url.href.split('?')[0])) {
-    event.respondWith(shell(url.href.split('?')[0], request));
+  } else if (inScope && ASSETS.some((a) => scoped(a) === url.href.split(/[?#]/)[0])) {
+    event.respondWith(shell(url.href.split(/[?#]/)[0], request));
   } else if (url.protocol === 'http:' || url.protocol === 'https:') {
     event.respondWith(data(request));
   }
