@@ -61,10 +61,14 @@ pub fn cell_view(props: &CellProps) -> Html {
             if is_web_link(text) {
                 return html! { <a href={text.clone()} rel="nofollow noopener noreferrer" target="_blank">{ text }</a> };
             }
-            if let Some(pretty) = pretty_json(text) {
-                return html! { <pre class="json">{ pretty }</pre> };
-            }
-            if props.full || *expanded || text.chars().count() <= FOLD_AT {
+            let whole = props.full || *expanded || text.len() <= FOLD_AT || text.chars().count() <= FOLD_AT;
+            // JSON is laid out only when shown whole: a long document is
+            // folded like any long text (1,000 rows of 10 KB JSON once
+            // froze the page for 70 s).
+            if whole {
+                if let Some(pretty) = pretty_json(text) {
+                    return html! { <pre class="json">{ pretty }</pre> };
+                }
                 return html! { text };
             }
             let toggle = {

@@ -36,18 +36,39 @@ pub struct ColumnReference {
     pub labels: Rc<Vec<(Cell, String)>>,
 }
 
+/// Past this many cells a result is shown in windows of `ROW_WINDOW` rows
+/// and `COLUMN_WINDOW` columns, moved with buttons, so no result (the
+/// engine allows 1,000 rows of 2,000 columns) can freeze the page.
+const CELL_BUDGET: usize = 20_000;
+const ROW_WINDOW: usize = 200;
+const COLUMN_WINDOW: usize = 50;
+
 /// Rows of cells. Text is always rendered as text (never as HTML), so a
 /// cell holding markup shows the markup.
 #[function_component(ResultsTable)]
 pub fn results_table(props: &ResultsTableProps) -> Html {
-    let headers: Html = props.columns.iter().map(|column| header(column, props.menu.as_ref())).collect();
-    let body: Html = props
-        .rows
+    // Where the shown window starts; back to the start for a new result.
+    let window = use_state(|| (0usize, 0usize));
+    {
+        let window = window.clone();
+        use_effect_with((props.columns.clone(), props.rows.len()), move |_| window.set((0, 0)));
+    }
+    let (rows_total, columns_total) = (props.rows.len(), props.columns.len());
+    let windowed = rows_total * columns_total > CELL_BUDGET;
+    let row_window = if windowed { ROW_WINDOW } else { rows_total.max(1) };
+    let column_window = if windowed { COLUMN_WINDOW } else { columns_total.max(1) };
+    let (first_row, first_column) = (window.0.min(rows_total.saturating_sub(1)), window.1.min(columns_total.saturating_sub(1)));
+    let shown_rows = first_row..(first_row + row_window).min(rows_total);
+    let shown_columns = first_column..(first_column + column_window).min(columns_total);
+
+    let headers: Html = props.columns[shown_columns.clone()].iter().map(|column| header(column, props.menu.as_ref())).collect();
+    let body: Html = props.rows[shown_rows.clone()]
         .iter()
         .enumerate()
-        .map(|(r, row)| {
+        .map(|(i, row)| {
+            let r = first_row + i;
             let link = props.row_links.get(r).map(|href| html! { <td class="row-link"><a href={href.clone()}>{ "▸" }</a></td> });
-            let cells = row.iter().enumerate().map(|(c, value)| {
+            let cells = shown_columns.clone().filter_map(|c| row.get(c).map(|value| (c, value))).map(|(c, value)| {
                 let reference = props.references.get(c).cloned().flatten().map(|r| Reference {
                     label: r.labels.iter().find(|(k, _)| k == value).map(|(_, l)| l.clone()),
                     db: r.db,
@@ -64,8 +85,31 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
             html! { <tr>{ link }{ for cells }</tr> }
         })
         .collect();
+    let mover = |what: &str, range: &std::ops::Range<usize>, total: usize, step: usize, set: fn((usize, usize), usize) -> (usize, usize)| {
+        if !windowed || total <= step {
+            return html! {};
+        }
+        let go = |to: usize| {
+            let window = window.clone();
+            Callback::from(move |_| window.set(set(*window, to)))
+        };
+        let back = range.start.saturating_sub(step);
+        let forward = range.start + step;
+        html! {
+            <span class={format!("window-{what}")}>
+                <button class="link previous" disabled={range.start == 0} onclick={go(back)}>{ "←" }</button>
+                { format!(" {what} {}–{} of {} ", crate::format::thousands(range.start as u64 + 1), crate::format::thousands(range.end as u64), crate::format::thousands(total as u64)) }
+                <button class="link next" disabled={forward >= total} onclick={go(forward)}>{ "→" }</button>
+            </span>
+        }
+    };
+    let row_mover = mover("rows", &shown_rows, rows_total, ROW_WINDOW, |w, to| (to, w.1));
+    let column_mover = mover("columns", &shown_columns, columns_total, COLUMN_WINDOW, |w, to| (w.0, to));
     html! {
         <div class="table-wrapper">
+            if windowed {
+                <p class="result-window muted">{ "A big result, shown a part at a time: " }{ row_mover }{ column_mover }</p>
+            }
             <table class="rows">
                 <thead><tr>
                     if !props.row_links.is_empty() { <th class="row-link" aria-label="Row"></th> }
