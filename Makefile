@@ -3,12 +3,13 @@
 #   make test   run every test (native engine tests, then browser tests)
 #   make dist   write the deployable static folder dist/
 #   make bench  print size and speed figures
+#   make fuzz   millions of generated inputs per parser, damaged databases
 
 WASM_TARGET := wasm32-unknown-unknown
 BINDGEN_OUT := target/wasm-bindgen
 PORT ?= 8080
 
-.PHONY: setup dist serve test test-native test-e2e bench clean
+.PHONY: setup dist serve test test-native test-e2e bench fuzz clean
 
 setup:
 	@tools/setup.sh
@@ -33,6 +34,11 @@ test-e2e: dist
 bench: dist
 	@[ -d bench/node_modules/@duckdb ] || npm ci --prefix bench --no-audit --no-fund
 	node tools/bench.mjs --runs 5
+
+# FUZZ_ARGS, e.g. --inputs 100000 --only csv,json (defaults: 1,000,000
+# inputs per parser, 10,000 databases).
+fuzz: setup
+	cargo run --profile fuzz -p fuzz -- $(FUZZ_ARGS)
 
 clean:
 	rm -rf dist $(BINDGEN_OUT)

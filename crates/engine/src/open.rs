@@ -149,7 +149,10 @@ pub fn harden(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "cell_size_check", true)?;
     // Bounds well above real data, well below what exhausts a tab.
     let limits = [
-        (Limit::SQLITE_LIMIT_LENGTH, 100_000_000),
+        // No single value over 64 MB (a reply carries at most 64 MB anyway,
+        // `sql::RESULT_BYTES_MAX`): `zeroblob(99000000)` is an error, not
+        // 99 MB copied on every step of a query.
+        (Limit::SQLITE_LIMIT_LENGTH, 64 << 20),
         (Limit::SQLITE_LIMIT_SQL_LENGTH, 20_000_000),
         (Limit::SQLITE_LIMIT_COLUMN, 2000),
         (Limit::SQLITE_LIMIT_EXPR_DEPTH, 1000),
