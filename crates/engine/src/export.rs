@@ -1,13 +1,14 @@
 //! Exporting a table view or a query as CSV, JSON or newline-delimited
 //! JSON, in pieces, so a large export never exists as one string.
 
-use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, MAX_PAGE_SIZE};
+use protocol::{Cell, Cursor, ExportFormat, ExportRequest, ExportSource, MAX_PAGE_SIZE};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::{each_row, Writes};
 use crate::table_page::rows_page;
-use crate::time_limit::Clock;
+use crate::sql::{row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
+use crate::time_limit::{with_time_limit, Clock};
 
 /// Bytes gathered before a piece is handed on.
 pub const EXPORT_CHUNK: usize = 64 * 1024;
@@ -130,6 +131,25 @@ pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: im
             }
             let first = rows_page(conn, clock, &request)?;
             let mut writer = Writer::new(req.format, first.plan.display.clone(), sink)?;
+            if req.all && matches!(first.next, Some(Cursor::Offset(_))) {
+                // A view (or a relevance order) pages by OFFSET, which sorts
+                // again for every page: all of it goes as one statement.
+                let (sql, params) = &first.scan;
+                let width = first.plan.display.len();
+                with_time_limit(conn, clock, EXPORT_TIME_LIMIT_MS, |c| {
+                    let mut stmt = c.prepare(sql)?;
+                    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(value_from_cell)))?;
+                    while let Some(row) = rows.next()? {
+                        let mut budget = RESULT_BYTES_MAX;
+                        let Some(cells) = row_cells(row, width, &mut budget)? else {
+                            return Err(too_large("A row of this view", "hide its big columns (_nocol=) before exporting"));
+                        };
+                        writer.row(&cells)?;
+                    }
+                    Ok(())
+                })?;
+                return Ok(writer.finish());
+            }
             let mut page = first;
             loop {
                 for row in &page.rows {

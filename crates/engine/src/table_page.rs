@@ -174,10 +174,13 @@ pub(crate) struct RowsPage {
     /// The filters and search, without the cursor: the rows the view selects.
     pub scope_conditions: Vec<String>,
     pub scope_params: Vec<Cell>,
+    /// This page's selection from its cursor on, as one statement without
+    /// LIMIT (shown columns only) and its parameters.
+    pub scan: (String, Vec<Cell>),
 }
 
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
-    let RowsPage { plan, all_columns, rows, keys, next, shown_sql, description, fts_table, scope_conditions, scope_params } =
+    let RowsPage { plan, all_columns, rows, keys, next, shown_sql, description, fts_table, scope_conditions, scope_params, .. } =
         rows_page(conn, clock, req)?;
     let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
     let total = count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, req.time_limit_ms);
@@ -304,6 +307,18 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         sql
     };
     let sql = build(false);
+    // The same rows as one statement without LIMIT, for exporting a view
+    // that pages by OFFSET (paging it would re-run the sort per page).
+    let scan_sql = {
+        let mut scan = format!("SELECT {} FROM {}", select[..display_width].join(", "), plan.from);
+        if !conditions.is_empty() {
+            scan.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        if !order.is_empty() {
+            scan.push_str(&format!(" ORDER BY {}", order.join(", ")));
+        }
+        (scan, params.clone())
+    };
     let total_width = select.len();
     let mut rows: Vec<Vec<Cell>> = with_time_limit(conn, clock, req.time_limit_ms, |c| {
         let mut stmt = c.prepare(&sql)?;
@@ -360,6 +375,7 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         fts_table: fts_index.map(|i| i.table),
         scope_conditions,
         scope_params,
+        scan: scan_sql,
     })
 }
 
