@@ -21,7 +21,7 @@ mod table_page;
 mod time_limit;
 
 pub use error::{Error, ErrorKind, Result};
-pub use open::{check_header, harden, open_empty, open_image, open_image_within, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER};
+pub use open::{check_header, harden, limit_heap, open_empty, open_image, open_image_within, HEAP_LIMIT_BYTES, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER};
 pub use query::{each_row, query_parameters, run_query, Writes};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;

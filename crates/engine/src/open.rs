@@ -138,6 +138,21 @@ pub(crate) fn check_integrity(conn: &Connection) -> Result<()> {
     Err(Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", problems.join("; "))))
 }
 
+/// SQLite's whole heap (every open database's pages, every statement's
+/// memory) may not pass this: an allocation past it fails as an SQL error
+/// (`SQLITE_NOMEM`) instead of growing the worker's memory until the tab
+/// dies. It leaves room in wasm32's 4 GiB for the engine's own memory.
+pub const HEAP_LIMIT_BYTES: i64 = 2 << 30;
+
+/// Sets `HEAP_LIMIT_BYTES` for the process (the worker calls it once; it is
+/// process-wide, so tests do not).
+pub fn limit_heap() {
+    // SAFETY: sqlite3_hard_heap_limit64 only sets a global limit.
+    unsafe {
+        rusqlite::ffi::sqlite3_hard_heap_limit64(HEAP_LIMIT_BYTES);
+    }
+}
+
 /// Applies SQLite's advice for untrusted database files and untrusted SQL
 /// (https://www.sqlite.org/security.html) to a fresh connection.
 pub fn harden(conn: &Connection) -> Result<()> {

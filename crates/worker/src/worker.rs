@@ -75,6 +75,7 @@ pub fn start() {
     // A panic says what it was before the worker stops, so the page can
     // tell the user and start a new worker.
     std::panic::set_hook(Box::new(|info| post(0, ResponseBody::Crashed { message: info.to_string() })));
+    engine::limit_heap();
     let (session, fresh) = crate::data_cache::session();
     crate::data_cache::drop_snapshots(&session, fresh);
     STATE.with_borrow_mut(|s| s.session = session);
