@@ -45,7 +45,49 @@ pub fn open_image_within(bytes: &[u8], limit: Option<(Clock, u32)>) -> Result<Co
             other => other?,
         },
     }
+    repair_names(&conn)?;
     Ok(conn)
+}
+
+/// Names that are not valid UTF-8 (written by some other program) cannot
+/// be read, shown or typed as they are, and once made the whole schema
+/// unreadable. In this in-memory copy they are rewritten with U+FFFD for
+/// each bad sequence, in the schema rows' names and CREATE statements
+/// alike (the same bytes always become the same text, so references
+/// still match), with DEFENSIVE lifted for those statements only. A
+/// rewrite that makes two names equal is reported, not kept.
+fn repair_names(conn: &Connection) -> Result<()> {
+    type SchemaRow = (i64, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+    let rows: Vec<SchemaRow> = {
+        let mut stmt = conn.prepare("SELECT rowid, CAST(name AS BLOB), CAST(tbl_name AS BLOB), CAST(sql AS BLOB) FROM sqlite_schema")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let valid = |b: &[u8]| std::str::from_utf8(b).is_ok();
+    let bad: Vec<&SchemaRow> = rows.iter().filter(|(_, n, t, s)| !valid(n) || !valid(t) || s.as_deref().is_some_and(|s| !valid(s))).collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
+    let result = (|| -> Result<()> {
+        conn.execute_batch("PRAGMA writable_schema = ON")?;
+        for (rowid, name, table, sql) in &bad {
+            conn.execute(
+                "UPDATE sqlite_schema SET name = ?1, tbl_name = ?2, sql = ?3 WHERE rowid = ?4",
+                rusqlite::params![lossy(name), lossy(table), sql.as_deref().map(lossy), rowid],
+            )?;
+        }
+        conn.execute_batch("PRAGMA writable_schema = RESET")?;
+        Ok(())
+    })();
+    let _ = conn.execute_batch("PRAGMA writable_schema = OFF");
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    result.map_err(|e| Error::new(ErrorKind::Corrupt, format!("names that are not valid UTF-8 could not be repaired: {}", e.message())))?;
+    // Two names that became the same text make the schema unreadable.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| Error::new(ErrorKind::Corrupt, format!("names that are not valid UTF-8 could not be repaired: {}", Error::from(e))))?;
+    Ok(())
 }
 
 /// How long opening a file may spend checking it (`open_image_within`).

@@ -565,3 +565,30 @@ fn exporting_a_big_sorted_view_runs_one_statement_not_one_sort_per_page() {
     assert_eq!(values.len(), 100_000);
     assert!(values.windows(2).all(|w| w[0] >= w[1]), "sorted descending");
 }
+
+#[test]
+fn table_and_column_names_with_invalid_utf8_are_shown_lossily_and_usable() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE tQ(id INTEGER PRIMARY KEY, cQ TEXT); INSERT INTO tQ VALUES (1, 'one'); CREATE INDEX iQ ON tQ(cQ);").unwrap();
+    // Another program wrote Latin-1 bytes (0xE9, é) into the names.
+    conn.execute_batch(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET name = CAST(replace(CAST(name AS BLOB), 'Q', x'E9') AS TEXT),
+                                  tbl_name = CAST(replace(CAST(tbl_name AS BLOB), 'Q', x'E9') AS TEXT),
+                                  sql = CAST(replace(CAST(sql AS BLOB), 'Q', x'E9') AS TEXT);
+         PRAGMA writable_schema = RESET;",
+    )
+    .unwrap();
+    let bytes = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+    let mut engine = Engine::new(engine::native_clock);
+    let name = engine.reserve_name("latin1.db");
+    let schema = engine.open(&name, "latin1.db", &bytes).expect("opens");
+    let table = &schema.tables[0];
+    assert_eq!(table.name, "t\u{fffd}");
+    assert_eq!(table.columns[1].name, "c\u{fffd}");
+    assert_eq!(table.row_count, Some(1));
+    let mut req = common::page_request(&name, "t\u{fffd}");
+    req.sort = Some(SortBy { column: "c\u{fffd}".into(), descending: false });
+    assert_eq!(engine.table_page(&req).unwrap().rows[0][1], Cell::Text("one".into()));
+    assert_eq!(query(&mut engine, &name, "PRAGMA integrity_check")[0][0], Cell::Text("ok".into()));
+}
