@@ -179,18 +179,46 @@ pub(crate) struct RowsPage {
     pub scan: (String, Vec<Cell>),
 }
 
+/// The time after a page's rows for its count, facets and labels, in
+/// multiples of its time limit.
+const EXTRAS_BUDGET: f64 = 3.0;
+
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
     let RowsPage { plan, all_columns, rows, keys, next, shown_sql, description, fts_table, scope_conditions, scope_params, .. } =
         rows_page(conn, clock, req)?;
     let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
-    let total = count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, req.time_limit_ms);
+    // What comes after the rows (count, facets, labels) shares one budget,
+    // EXTRAS_BUDGET times the time limit: each step gets its own limit or
+    // what is left, whichever is less, and is skipped when nothing is.
+    let deadline = clock() + f64::from(req.time_limit_ms) * EXTRAS_BUDGET;
+    let left = || (deadline - clock()).min(f64::from(req.time_limit_ms)).max(0.0) as u32;
+    let total = match left() {
+        0 => None,
+        ms => count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, ms),
+    };
     let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
-    let mut facets: Vec<FacetResult> = req.facets.iter().map(|f| facets::facet(conn, clock, &scope, f, req.time_limit_ms)).collect();
-    for facet in &mut facets {
-        label_facet(conn, clock, &foreign_keys, facet, req.time_limit_ms, chosen);
+    let mut facets: Vec<FacetResult> = Vec::new();
+    for f in &req.facets {
+        let mut facet = match left() {
+            0 => FacetResult {
+                column: f.column.clone(),
+                kind: f.kind,
+                values: Vec::new(),
+                truncated: false,
+                error: Some("not counted: this page's time budget ran out; show fewer facets".into()),
+            },
+            ms => facets::facet(conn, clock, &scope, f, ms),
+        };
+        if let ms @ 1.. = left() {
+            label_facet(conn, clock, &foreign_keys, &mut facet, ms, chosen);
+        }
+        facets.push(facet);
     }
     let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
-    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, req.time_limit_ms, chosen);
+    let labels = match left() {
+        0 => Vec::new(),
+        ms => relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, ms, chosen),
+    };
     Ok(TablePage {
         columns: plan.display,
         column_types: plan.types,

@@ -592,3 +592,30 @@ fn table_and_column_names_with_invalid_utf8_are_shown_lossily_and_usable() {
     assert_eq!(engine.table_page(&req).unwrap().rows[0][1], Cell::Text("one".into()));
     assert_eq!(query(&mut engine, &name, "PRAGMA integrity_check")[0][0], Cell::Text("ok".into()));
 }
+
+#[test]
+fn a_page_with_many_slow_facets_stays_within_its_total_budget() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t(a INTEGER);
+         WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r LIMIT 20000) INSERT INTO t SELECT i FROM r;
+         CREATE VIEW slow AS SELECT a, (SELECT count(*) FROM t AS x WHERE x.a <= t.a) % 5 AS c, a % 3 AS d FROM t;",
+    )
+    .unwrap();
+    let bytes = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+    let mut engine = Engine::new(engine::native_clock);
+    let name = engine.reserve_name("slow.db");
+    engine.open(&name, "slow.db", &bytes).unwrap();
+    let mut req = common::page_request(&name, "slow");
+    req.page_size = 5;
+    req.time_limit_ms = 200;
+    req.facets = (0..8).map(|i| FacetRequest { column: if i % 2 == 0 { "c".into() } else { "d".into() }, kind: FacetKind::Column }).collect();
+    let started = std::time::Instant::now();
+    let page = engine.table_page(&req).unwrap();
+    let elapsed = started.elapsed();
+    // Eight facets of 200 ms each and a count would take 1.8 s; the page
+    // after its rows gets three time limits in all.
+    assert!(elapsed.as_millis() < 1_200, "{elapsed:?}");
+    assert_eq!(page.facets.len(), 8);
+    assert!(page.facets.iter().any(|f| f.error.as_deref().is_some_and(|e| e.contains("time budget"))), "{:?}", page.facets);
+}
