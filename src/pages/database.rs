@@ -20,7 +20,7 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let client = use_context::<WorkerClient>().expect("worker context");
     let show_hidden = use_state(|| false);
-    let keep_status = use_state(String::new);
+    let keep_status = use_state(|| KeepStatus::Idle);
     let sql = use_state(String::new);
 
     // Row counts change when the query page writes; refresh on each visit.
@@ -110,23 +110,54 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
             });
         })
     };
-    let keep = {
+    // Keeping asks before it replaces a dataset of the same name.
+    let keep_as = {
         let client = client.clone();
         let db = schema.name.clone();
         let keep_status = keep_status.clone();
-        Callback::from(move |_| {
-            let client = client.clone();
-            let db = db.clone();
-            let keep_status = keep_status.clone();
-            keep_status.set("Saving…".into());
+        Callback::from(move |(as_name, replace): (Option<String>, bool)| {
+            let (client, db, keep_status) = (client.clone(), db.clone(), keep_status.clone());
+            keep_status.set(KeepStatus::Saving);
             wasm_bindgen_futures::spawn_local(async move {
-                keep_status.set(match client.call(RequestBody::Keep { db }).await {
-                    ResponseBody::Kept(kept) => format!("Kept in this browser ({}); it is listed on the home page, offline too.", format::bytes(kept.size_bytes)),
-                    ResponseBody::Error(e) => e.message,
-                    other => format!("unexpected reply: {other:?}"),
+                keep_status.set(match client.call(RequestBody::Keep { db, as_name, replace }).await {
+                    ResponseBody::Kept(kept) => KeepStatus::Done(format!(
+                        "Kept in this browser as {} ({}); it is listed on the home page, offline too.",
+                        kept.name,
+                        format::bytes(kept.size_bytes)
+                    )),
+                    ResponseBody::KeepNameTaken { name, free } => KeepStatus::Taken { name, free },
+                    ResponseBody::Error(e) => KeepStatus::Done(e.message),
+                    other => KeepStatus::Done(format!("unexpected reply: {other:?}")),
                 });
             });
         })
+    };
+    let keep = {
+        let keep_as = keep_as.clone();
+        Callback::from(move |_| keep_as.emit((None, false)))
+    };
+    let keep_status_view = match &*keep_status {
+        KeepStatus::Idle => html! {},
+        KeepStatus::Saving => html! { "Saving…" },
+        KeepStatus::Done(text) => html! { text },
+        KeepStatus::Taken { name, free } => {
+            let replace = {
+                let (keep_as, name) = (keep_as.clone(), name.clone());
+                Callback::from(move |_| keep_as.emit((Some(name.clone()), true)))
+            };
+            let both = {
+                let (keep_as, free) = (keep_as.clone(), free.clone());
+                Callback::from(move |_| keep_as.emit((Some(free.clone()), false)))
+            };
+            html! {
+                <>
+                    { format!("A dataset named {name} is kept in this browser already. ") }
+                    <button class="link keep-replace" onclick={replace}>{ format!("Replace {name}") }</button>
+                    { " or " }
+                    <button class="link keep-both" onclick={both}>{ format!("keep both (this one as {free})") }</button>
+                </>
+            }
+        }
     };
     html! {
         <section class="database">
@@ -137,7 +168,7 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
                 <span class="source-name">{ if schema.source.is_empty() { "imported files".to_string() } else { schema.source.clone() } }</span>
                 { " · " }<button class="link download-db" onclick={download}>{ "Download this database" }</button>
                 { " · " }<button class="link keep-db" onclick={keep}>{ "Keep in this browser" }</button>
-                <span class="keep-status">{ " " }{ (*keep_status).clone() }</span>
+                <span class="keep-status">{ " " }{ keep_status_view }</span>
             </p>
             if metadata.as_ref().is_some_and(|m| !m.queries.is_empty()) {
                 <h2>{ "Queries" }</h2>
@@ -174,4 +205,14 @@ fn engine_quote(name: &str) -> String {
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
+}
+
+/// Where "Keep in this browser" stands.
+#[derive(Clone, PartialEq)]
+enum KeepStatus {
+    Idle,
+    Saving,
+    Done(String),
+    /// A dataset of that name is kept already: replace it, or keep both.
+    Taken { name: String, free: String },
 }

@@ -154,3 +154,32 @@ test('long JSON cells are folded, not laid out whole', async () => {
   await page.locator('table.rows tbody tr:first-child button.more').click();
   await page.waitForSelector('table.rows tbody tr:first-child pre.json');
 });
+
+test('keeping a dataset whose name is kept already asks: replace it or keep both', async () => {
+  const { page, context } = env;
+  const second = await context.newPage(); // another tab of the same site
+  try {
+    for (const tab of [page, second]) {
+      await tab.goto(env.appUrl('', '#/'));
+      await tab.waitForSelector('.database-card h2:has-text("demo")');
+      await tab.setInputFiles('input[type=file]', join(process.cwd(), 'www/demo.db'));
+      await tab.waitForSelector('.database-card h2:has-text("demo_2")');
+    }
+    await page.goto(env.appUrl('', '#/demo_2'));
+    await page.click('button.keep-db');
+    await page.waitForSelector('.keep-status:has-text("Kept in this browser as demo_2")');
+    await second.goto(env.appUrl('', '#/demo_2'));
+    await second.click('button.keep-db');
+    await second.waitForSelector('.keep-status:has-text("A dataset named demo_2 is kept in this browser already")');
+    await second.click('button.keep-both');
+    await second.waitForSelector('.keep-status:has-text("Kept in this browser as demo_2_2")');
+    await second.click('button.keep-db');
+    await second.click('button.keep-replace');
+    await second.waitForSelector('.keep-status:has-text("Kept in this browser as demo_2 ")');
+    await second.goto(env.appUrl('', '#/'));
+    await second.waitForSelector('.kept[data-name="demo_2_2"]');
+    assert.equal(await second.locator('.kept').count(), 2);
+  } finally {
+    await second.close();
+  }
+});

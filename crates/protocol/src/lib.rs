@@ -70,8 +70,10 @@ pub enum RequestBody {
     DownloadDatabase { db: String },
     /// Fetch and parse a Datasette metadata file (JSON or YAML).
     Metadata { url: String },
-    /// Save a database in this browser's storage (OPFS) under its name.
-    Keep { db: String },
+    /// Save a database in this browser's storage (OPFS) under its name, or
+    /// `as_name`. A kept dataset of that name is replaced only when
+    /// `replace`; else the reply is `KeepNameTaken`.
+    Keep { db: String, as_name: Option<String>, replace: bool },
     /// The databases saved with `Keep`.
     KeptDatasets,
     /// Open a saved database (as `as_name` if given). Replies as `OpenUrl` does.
@@ -137,6 +139,9 @@ pub enum ResponseBody {
     DatabaseFile(Vec<u8>),
     Metadata(Metadata),
     Kept(KeptDataset),
+    /// A dataset named `name` is kept already (another tab, an earlier
+    /// visit); `free` is a name that is not.
+    KeepNameTaken { name: String, free: String },
     KeptDatasets(Vec<KeptDataset>),
     Deleted,
     Cancelled,

@@ -63,6 +63,12 @@ pub async fn keep(name: &str, source: &str, bytes: &[u8]) -> Result<KeptDataset,
     Ok(kept)
 }
 
+/// Whether a dataset named `name` is kept.
+pub async fn exists(name: &str) -> Result<bool, ErrorReport> {
+    let dir = folder().await?;
+    Ok(JsFuture::from(dir.get_file_handle(&format!("{name}.json"))).await.is_ok())
+}
+
 pub async fn list() -> Result<Vec<KeptDataset>, ErrorReport> {
     let dir = folder().await?;
     // Directory handles are async iterables of [name, handle] pairs.

@@ -228,11 +228,29 @@ fn handle(request: Request, attachment: Option<File>) {
             let result = STATE.with_borrow_mut(|s| s.engine.serialize(&db));
             reply(id, result, ResponseBody::DatabaseFile);
         }
-        RequestBody::Keep { db } => {
-            let saved = STATE.with_borrow_mut(|s| s.engine.serialize(&db).map(|bytes| (bytes, s.engine.source_of(&db))));
+        RequestBody::Keep { db, as_name, replace } => {
+            let name = as_name.unwrap_or_else(|| db.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                // Two tabs may keep datasets of one name: never overwrite unasked.
+                if !replace {
+                    match crate::storage::exists(&name).await {
+                        Ok(true) => {
+                            let mut free = name.clone();
+                            for n in 2.. {
+                                free = format!("{name}_{n}");
+                                if !crate::storage::exists(&free).await.unwrap_or(false) {
+                                    break;
+                                }
+                            }
+                            return post(id, ResponseBody::KeepNameTaken { name, free });
+                        }
+                        Ok(false) => {}
+                        Err(e) => return post(id, ResponseBody::Error(e)),
+                    }
+                }
+                let saved = STATE.with_borrow_mut(|s| s.engine.serialize(&db).map(|bytes| (bytes, s.engine.source_of(&db))));
                 let body = match saved {
-                    Ok((bytes, source)) => match crate::storage::keep(&db, &source, &bytes).await {
+                    Ok((bytes, source)) => match crate::storage::keep(&name, &source, &bytes).await {
                         Ok(kept) => ResponseBody::Kept(kept),
                         Err(e) => ResponseBody::Error(e),
                     },
