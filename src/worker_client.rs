@@ -55,6 +55,8 @@ const RESTART_WINDOW_MS: f64 = 60_000.0;
 enum Reply {
     /// A request with one reply.
     Once(oneshot::Sender<ResponseBody>),
+    /// A request with one reply that may carry a buffer beside it.
+    WithBuffer(oneshot::Sender<(ResponseBody, Option<Uint8Array>)>),
     /// A request that also reports `Progress` before its final reply.
     Stream(Callback<ResponseBody>),
 }
@@ -156,6 +158,16 @@ impl WorkerClient {
         })
     }
 
+    /// `call`, for a request whose reply carries a buffer beside it (a
+    /// database file), handed over as the JS array it arrived as.
+    pub async fn call_with_buffer(&self, body: RequestBody) -> (ResponseBody, Option<Uint8Array>) {
+        let (tx, rx) = oneshot::channel();
+        self.send(body, Some(Reply::WithBuffer(tx)), None);
+        rx.await.unwrap_or_else(|_| {
+            (ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }), None)
+        })
+    }
+
     /// Sends a request whose replies (progress, then a final one) all go to
     /// `on_reply`. Returns the request id, for `cancel`.
     pub fn stream(&self, body: RequestBody, on_reply: Callback<ResponseBody>) -> u32 {
@@ -185,7 +197,13 @@ impl Inner {
             let weak = weak.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 if let Some(inner) = weak.upgrade() {
-                    Inner::received(&inner, Uint8Array::new(&event.data()).to_vec());
+                    // `bytes`, or `[bytes, buffer]` for a reply with a file.
+                    let data = event.data();
+                    let (bytes, buffer) = match data.dyn_ref::<Array>() {
+                        Some(parts) => (Uint8Array::new(&parts.get(0)), parts.get(1).dyn_into::<Uint8Array>().ok()),
+                        None => (Uint8Array::new(&data), None),
+                    };
+                    Inner::received(&inner, bytes.to_vec(), buffer);
                 }
             })
         };
@@ -204,7 +222,7 @@ impl Inner {
         Ok(())
     }
 
-    fn received(this: &Rc<Inner>, bytes: Vec<u8>) {
+    fn received(this: &Rc<Inner>, bytes: Vec<u8>, buffer: Option<Uint8Array>) {
         this.last_heard.set(now());
         this.ping_sent.set(None);
         match protocol::decode::<Response>(&bytes) {
@@ -223,7 +241,7 @@ impl Inner {
                 Inner::restart(this, format!("The data worker crashed ({message})."));
             }
             Ok(Response { body: ResponseBody::Pong, .. }) => {}
-            Ok(response) => this.deliver(response),
+            Ok(response) => this.deliver(response, buffer),
             Err(e) => this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(e.to_string()))),
         }
     }
@@ -296,13 +314,16 @@ impl Inner {
         }
     }
 
-    fn deliver(&self, response: Response) {
+    fn deliver(&self, response: Response, buffer: Option<Uint8Array>) {
         let is_final = response.body.is_final();
         let mut pending = self.pending.borrow_mut();
         if is_final {
             match pending.remove(&response.id).map(|p| p.reply) {
                 Some(Reply::Once(tx)) => {
                     let _ = tx.send(response.body);
+                }
+                Some(Reply::WithBuffer(tx)) => {
+                    let _ = tx.send((response.body, buffer));
                 }
                 Some(Reply::Stream(cb)) => {
                     drop(pending);
@@ -324,6 +345,9 @@ impl Inner {
             match p.reply {
                 Reply::Once(tx) => {
                     let _ = tx.send(ResponseBody::Error(report.clone()));
+                }
+                Reply::WithBuffer(tx) => {
+                    let _ = tx.send((ResponseBody::Error(report.clone()), None));
                 }
                 Reply::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
             }

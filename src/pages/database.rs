@@ -103,9 +103,10 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
             let client = client.clone();
             let db = db.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let ResponseBody::DatabaseFile(bytes) = client.call(RequestBody::DownloadDatabase { db: db.clone() }).await {
-                    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-                    browser::download(&parts, &format!("{db}.db"), "application/vnd.sqlite3");
+                // The file goes from the worker's buffer into the Blob,
+                // never through this wasm's memory.
+                if let (ResponseBody::DatabaseFile { .. }, Some(image)) = client.call_with_buffer(RequestBody::DownloadDatabase { db: db.clone() }).await {
+                    browser::download(&js_sys::Array::of1(&image), &format!("{db}.db"), "application/vnd.sqlite3");
                 }
             });
         })

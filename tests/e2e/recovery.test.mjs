@@ -4,10 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, q, tableCells } from './harness.mjs';
+import { start, q, tableCells, SHARED } from './harness.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 let env;
@@ -182,4 +182,18 @@ test('keeping a dataset whose name is kept already asks: replace it or keep both
   } finally {
     await second.close();
   }
+});
+
+test('"Download this database" gives back the file byte for byte', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(q([['url', `${env.data.url}/sqlite/Chinook_Sqlite.sqlite`]]), '#/Chinook_Sqlite'));
+  await page.waitForSelector('.table-item:has-text("Track")');
+  const downloading = page.waitForEvent('download');
+  await page.click('button.download-db');
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), 'Chinook_Sqlite.db');
+  const got = readFileSync(await download.path());
+  const original = readFileSync(join(SHARED, 'sqlite/Chinook_Sqlite.sqlite'));
+  assert.equal(got.length, original.length);
+  assert.ok(got.equals(original), 'the same bytes');
 });

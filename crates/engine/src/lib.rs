@@ -316,8 +316,16 @@ impl Engine {
 
     /// The database file as it is now.
     pub fn serialize(&mut self, db: &str) -> Result<Vec<u8>> {
+        self.with_image(db, <[u8]>::to_vec)
+    }
+
+    /// Hands `use_image` the database file as it is now without copying it
+    /// (SQLite's own pages, `SQLITE_SERIALIZE_NOCOPY`, for in-memory
+    /// databases), so saving or downloading costs one copy, not several.
+    pub fn with_image<R>(&mut self, db: &str, use_image: impl FnOnce(&[u8]) -> R) -> Result<R> {
         let conn = &mut self.database(db)?.conn;
-        Ok(conn.serialize(rusqlite::MAIN_DB)?.to_vec())
+        let image = conn.serialize(rusqlite::MAIN_DB)?;
+        Ok(use_image(&image))
     }
 }
 

@@ -136,7 +136,10 @@ pub enum ResponseBody {
     ExportChunk(Vec<u8>),
     /// The export is complete: rows written.
     ExportDone { rows: u64 },
-    DatabaseFile(Vec<u8>),
+    /// The database file (`size` bytes) travels beside this message as a
+    /// transferred buffer, never through postcard: copying a 1 GB file
+    /// through every layer once cost ten times its size.
+    DatabaseFile { size: u64 },
     Metadata(Metadata),
     Kept(KeptDataset),
     /// A dataset named `name` is kept already (another tab, an earlier

@@ -57,9 +57,8 @@ pub fn session() -> (String, bool) {
 }
 
 /// Saves a copy of database `name`; true once stored.
-pub async fn save_snapshot(session: &str, name: &str, source: &str, bytes: &[u8]) -> bool {
-    let array = js_sys::Uint8Array::from(bytes);
-    let args = [JsValue::from_str(session), JsValue::from_str(name), JsValue::from_str(source), array.into()];
+pub async fn save_snapshot(session: &str, name: &str, source: &str, image: &js_sys::Uint8Array) -> bool {
+    let args = [JsValue::from_str(session), JsValue::from_str(name), JsValue::from_str(source), image.into()];
     let Some(promise) = call("saveSnapshot", &args).and_then(|p| p.dyn_into::<Promise>().ok()) else { return false };
     JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }

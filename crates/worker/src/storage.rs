@@ -36,13 +36,12 @@ async fn folder() -> Result<FileSystemDirectoryHandle, ErrorReport> {
         .unchecked_into())
 }
 
-async fn write(dir: &FileSystemDirectoryHandle, file: &str, bytes: &[u8]) -> Result<(), JsValue> {
+async fn write(dir: &FileSystemDirectoryHandle, file: &str, data: &Uint8Array) -> Result<(), JsValue> {
     let options = FileSystemGetFileOptions::new();
     options.set_create(true);
     let handle: FileSystemFileHandle = JsFuture::from(dir.get_file_handle_with_options(file, &options)).await?.unchecked_into();
     let stream: FileSystemWritableFileStream = JsFuture::from(handle.create_writable()).await?.unchecked_into();
-    let data = Uint8Array::from(bytes);
-    JsFuture::from(stream.write_with_buffer_source(&data)?).await?;
+    JsFuture::from(stream.write_with_buffer_source(data)?).await?;
     JsFuture::from(stream.close()).await?;
     Ok(())
 }
@@ -54,12 +53,13 @@ async fn read(dir: &FileSystemDirectoryHandle, file: &str) -> Result<Vec<u8>, Js
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-pub async fn keep(name: &str, source: &str, bytes: &[u8]) -> Result<KeptDataset, ErrorReport> {
+pub async fn keep(name: &str, source: &str, image: &Uint8Array) -> Result<KeptDataset, ErrorReport> {
     let dir = folder().await?;
-    let kept = KeptDataset { name: name.into(), source: source.into(), size_bytes: bytes.len() as u64, saved_at: js_sys::Date::now() };
+    let kept = KeptDataset { name: name.into(), source: source.into(), size_bytes: u64::from(image.length()), saved_at: js_sys::Date::now() };
     let listing = serde_json::json!({ "name": kept.name, "source": kept.source, "size_bytes": kept.size_bytes, "saved_at": kept.saved_at });
-    write(&dir, &format!("{name}.db"), bytes).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
-    write(&dir, &format!("{name}.json"), listing.to_string().as_bytes()).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
+    write(&dir, &format!("{name}.db"), image).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
+    let listing = Uint8Array::from(listing.to_string().as_bytes());
+    write(&dir, &format!("{name}.json"), &listing).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
     Ok(kept)
 }
 

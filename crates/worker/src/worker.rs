@@ -99,6 +99,15 @@ pub fn start() {
     post(0, ResponseBody::Ready { sqlite_version });
 }
 
+/// `post`, with `buffer` beside the message (`[bytes, buffer]`), both
+/// transferred.
+fn post_with_buffer(id: u32, body: ResponseBody, buffer: &Uint8Array) {
+    let bytes = protocol::encode(&Response { id, body });
+    let array = Uint8Array::from(bytes.as_slice());
+    let message = Array::of2(&array, buffer);
+    let _ = scope().post_message_with_transfer(&message, &Array::of2(&array.buffer(), &buffer.buffer()));
+}
+
 pub fn post(id: u32, body: ResponseBody) {
     let bytes = protocol::encode(&Response { id, body });
     let array = Uint8Array::from(bytes.as_slice());
@@ -225,8 +234,11 @@ fn handle(request: Request, attachment: Option<File>) {
             reply(id, result, |rows| ResponseBody::ExportDone { rows });
         }
         RequestBody::DownloadDatabase { db } => {
-            let result = STATE.with_borrow_mut(|s| s.engine.serialize(&db));
-            reply(id, result, ResponseBody::DatabaseFile);
+            // One copy, into a buffer that is transferred, not copied again.
+            match STATE.with_borrow_mut(|s| s.engine.with_image(&db, |bytes| Uint8Array::from(bytes))) {
+                Ok(image) => post_with_buffer(id, ResponseBody::DatabaseFile { size: u64::from(image.length()) }, &image),
+                Err(e) => post(id, ResponseBody::Error(e.to_report())),
+            }
         }
         RequestBody::Keep { db, as_name, replace } => {
             let name = as_name.unwrap_or_else(|| db.clone());
@@ -248,9 +260,9 @@ fn handle(request: Request, attachment: Option<File>) {
                         Err(e) => return post(id, ResponseBody::Error(e)),
                     }
                 }
-                let saved = STATE.with_borrow_mut(|s| s.engine.serialize(&db).map(|bytes| (bytes, s.engine.source_of(&db))));
+                let saved = STATE.with_borrow_mut(|s| s.engine.with_image(&db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(&db))));
                 let body = match saved {
-                    Ok((bytes, source)) => match crate::storage::keep(&name, &source, &bytes).await {
+                    Ok((image, source)) => match crate::storage::keep(&name, &source, &image).await {
                         Ok(kept) => ResponseBody::Kept(kept),
                         Err(e) => ResponseBody::Error(e),
                     },
@@ -342,11 +354,11 @@ fn reserve(requested: Option<String>, source: &str) -> engine::Result<String> {
 /// Saves a copy of `db` as it is now, for a restarted worker to reopen;
 /// tells the UI once it is stored.
 fn save_copy(db: &str) {
-    let copy = STATE.with_borrow_mut(|s| s.engine.serialize(db).map(|bytes| (bytes, s.engine.source_of(db), s.session.clone())));
-    let Ok((bytes, source, session)) = copy else { return };
+    let copy = STATE.with_borrow_mut(|s| s.engine.with_image(db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(db), s.session.clone())));
+    let Ok((image, source, session)) = copy else { return };
     let db = db.to_string();
     wasm_bindgen_futures::spawn_local(async move {
-        if crate::data_cache::save_snapshot(&session, &db, &source, &bytes).await {
+        if crate::data_cache::save_snapshot(&session, &db, &source, &image).await {
             post(0, ResponseBody::Saved { db });
         }
     });
