@@ -158,7 +158,10 @@ impl Engine {
                 conn.execute_batch("BEGIN")?;
                 ImportKind::Delimited(DelimitedImport::new(NewTable::new(table_name()?), options))
             }
-            Format::Json => ImportKind::Json { table: table_name()?, body: JsonImport::default() },
+            Format::Json => {
+                conn.execute_batch("BEGIN")?;
+                ImportKind::Json(JsonImport::new(table_name()?))
+            }
             Format::SqlScript => ImportKind::SqlScript(SqlScriptImport::default()),
             Format::Sqlite => {
                 return Err(Error::new(ErrorKind::BadRequest, "an SQLite file is opened, not imported"));
@@ -174,10 +177,7 @@ impl Engine {
         let conn = &mut self.database(&import.db)?.conn;
         match &mut import.kind {
             ImportKind::Delimited(d) => d.push(conn, chunk),
-            ImportKind::Json { body, .. } => {
-                body.push(chunk);
-                Ok(())
-            }
+            ImportKind::Json(j) => j.push(conn, chunk),
             ImportKind::SqlScript(s) => s.push(conn, clock, chunk),
         }
     }
@@ -193,12 +193,13 @@ impl Engine {
                 conn.execute_batch("COMMIT")?;
                 Ok((Some(t.name), t.rows, t.warnings))
             }),
-            ImportKind::Json { table, body } => (|| {
-                conn.execute_batch("BEGIN")?;
-                let rows = body.finish(conn, &table)?;
-                conn.execute_batch("COMMIT")?;
-                Ok((Some(table), rows, Vec::new()))
-            })(),
+            ImportKind::Json(j) => {
+                let table = j.table().to_string();
+                j.finish(conn).and_then(|rows| {
+                    conn.execute_batch("COMMIT")?;
+                    Ok((Some(table), rows, Vec::new()))
+                })
+            }
             ImportKind::SqlScript(s) => s.finish(conn, clock).map(|(n, warnings)| (None, n, warnings)),
         };
         match finished {

@@ -281,6 +281,8 @@ fn json_shapes() {
     }
     let mut engine = Engine::new(engine::native_clock);
     let err = import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1},", 100).unwrap_err();
+    assert!(err.message().contains("ends before its last value is complete"), "{err}");
+    let err = import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1}, {\"a\": tru}]", 5).unwrap_err();
     assert!(err.message().contains("not valid"), "{err}");
     let err = import_bytes(&mut engine, "page.csv", Format::Delimited, DelimitedOptions::default(), b"<!DOCTYPE html><p>hi", 100).unwrap_err();
     assert!(err.message().contains("HTML page"), "{err}");

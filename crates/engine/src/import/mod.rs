@@ -104,7 +104,7 @@ pub struct Import {
 
 pub(crate) enum ImportKind {
     Delimited(delimited::DelimitedImport),
-    Json { table: String, body: json::JsonImport },
+    Json(json::JsonImport),
     SqlScript(sql_script::SqlScriptImport),
 }
 
@@ -113,7 +113,7 @@ impl Import {
     pub fn progress(&self) -> u64 {
         match &self.kind {
             ImportKind::Delimited(d) => d.rows(),
-            ImportKind::Json { .. } => 0,
+            ImportKind::Json(j) => j.rows(),
             ImportKind::SqlScript(s) => s.statements(),
         }
     }

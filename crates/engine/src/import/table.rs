@@ -93,9 +93,6 @@ impl ColumnNames {
         &self.names
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.taken.contains(&name.to_lowercase())
-    }
 }
 
 /// The clear error for a table wider than SQLite allows.
@@ -162,7 +159,7 @@ const REAL_TEXT: &str = "explorer_real_text";
 /// Replaces a table's CREATE statement in the schema. Only for changes
 /// that leave the stored data valid as it is (see `finish_table`).
 /// Defensive mode forbids this, so it is lifted for these statements only.
-fn set_table_sql(conn: &Connection, table: &str, create: &str) -> Result<()> {
+pub(crate) fn set_table_sql(conn: &Connection, table: &str, create: &str) -> Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
     let result = (|| -> Result<()> {
         conn.execute_batch("PRAGMA writable_schema = ON")?;
