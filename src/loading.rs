@@ -105,8 +105,8 @@ pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>
 
 /// Imports the CSV, SQL or JSON at `url` into the `data` database.
 pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) -> u32 {
-    let body = RequestBody::Import { url: browser::absolute_url(url), format, options };
-    start(client, dispatch, url.to_string(), body, None, Reopen::SavedCopy)
+    let body = RequestBody::Import { url: browser::absolute_url(url), format, options: options.clone() };
+    start(client, dispatch, url.to_string(), body, None, Reopen::Import { url: url.to_string(), format, options })
 }
 
 /// Opens or imports a local file, whatever its format.

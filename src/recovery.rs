@@ -17,16 +17,44 @@ use crate::worker_client::WorkerClient;
 const STOPPED_VIEW_KEY: &str = "explorer-stopped-view";
 
 pub fn reopen_all(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, state: &AppState) {
+    // The loads of the worker that was lost (reopenings count as loads).
+    let lost_epoch = state.restarts.saturating_sub(1);
+    let loaded_into = |db: &str| -> Vec<Reopen> {
+        state
+            .sources
+            .iter()
+            .filter(|s| s.epoch == lost_epoch && matches!(&s.status, LoadStatus::Loaded { name, .. } if name == db))
+            .map(|s| s.reopen.clone())
+            .collect()
+    };
     for db in &state.databases {
         let name = db.name.clone();
         let label = format!("{name} (reopening)");
+        let imported = state.imported_db.as_deref() == Some(name.as_str());
         if state.saved.contains(&name) {
-            let imported = state.imported_db.as_deref() == Some(name.as_str());
             start(client, dispatch, label, RequestBody::Restore { name, imported }, None, Reopen::SavedCopy);
             continue;
         }
-        let origin = state.sources.iter().rev().find(|s| matches!(&s.status, LoadStatus::Loaded { name: n, .. } if *n == name));
-        match origin.map(|s| s.reopen.clone()) {
+        let origins = loaded_into(&name);
+        if imported {
+            // Imported into and never changed by SQL: the same imports, in
+            // the same order, make the same tables.
+            for origin in origins {
+                match origin {
+                    Reopen::Import { url, format, options } => {
+                        let body = RequestBody::Import { url: browser::absolute_url(&url), format, options: options.clone() };
+                        start(client, dispatch, format!("{url} (reopening)"), body, None, Reopen::Import { url, format, options });
+                    }
+                    Reopen::File(file, options) => {
+                        let body = RequestBody::OpenFile { file_name: file.name(), options: options.clone(), name: None };
+                        start(client, dispatch, format!("{} (reopening)", file.name()), body, Some(file.clone()), Reopen::File(file, options));
+                    }
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        match origins.last().cloned() {
             Some(Reopen::Url(url)) => {
                 let body = RequestBody::OpenUrl { url: browser::absolute_url(&url), name: Some(name) };
                 start(client, dispatch, label, body, None, Reopen::Url(url));
@@ -39,10 +67,9 @@ pub fn reopen_all(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppStat
                 let body = RequestBody::OpenKept { name: kept.clone(), as_name: Some(name) };
                 start(client, dispatch, label, body, None, Reopen::Kept(kept));
             }
-            // Imported, and the worker stopped before it saved a copy.
-            Some(Reopen::SavedCopy) | None => {
-                let body = RequestBody::Restore { name, imported: state.imported_db.as_deref() == Some(db.name.as_str()) };
-                start(client, dispatch, label, body, None, Reopen::SavedCopy);
+            // Nothing to reopen it from but a saved copy, if one was stored.
+            Some(Reopen::SavedCopy | Reopen::Import { .. }) | None => {
+                start(client, dispatch, label, RequestBody::Restore { name, imported }, None, Reopen::SavedCopy);
             }
         }
     }

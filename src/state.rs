@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use protocol::{DatabaseMetadata, DatabaseSchema, ErrorReport, ImportOptions, ImportReport, Metadata, TableMetadata};
+use protocol::{DatabaseMetadata, DatabaseSchema, ErrorReport, ImportFormat, ImportOptions, ImportReport, Metadata, TableMetadata};
 use web_sys::File;
 use yew::Reducible;
 
@@ -30,6 +30,9 @@ pub struct Source {
     pub status: LoadStatus,
     /// How to open the same database again in a new worker.
     pub reopen: Reopen,
+    /// How many times the worker had been replaced when this load began:
+    /// a recovery replays the loads of the worker that was lost.
+    pub epoch: u32,
 }
 
 /// How a loaded database can be opened again after the worker restarts.
@@ -41,8 +44,9 @@ pub enum Reopen {
     File(File, ImportOptions),
     /// Open the copy kept in this browser (OPFS).
     Kept(String),
-    /// Imported into `data`, or reopened from a saved copy: only the copy
-    /// the worker saves after each change can bring it back.
+    /// Import it again (into the database imports go into).
+    Import { url: String, format: ImportFormat, options: ImportOptions },
+    /// Reopened from a saved copy: only such a copy can bring it back.
     SavedCopy,
 }
 
@@ -151,6 +155,7 @@ impl Reducible for AppState {
                 label,
                 status: LoadStatus::Downloading { loaded: 0, total: None, rows: 0 },
                 reopen,
+                epoch: next.restarts,
             }),
             Action::Saved(db) => {
                 if !next.saved.contains(&db) {

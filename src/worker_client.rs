@@ -189,9 +189,11 @@ impl Inner {
     fn start_worker(this: &Rc<Inner>, fresh: bool) -> Result<(), String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
-        // The session names this tab's saved copies; a fresh page clears them.
-        let url = format!("{}#session={}{}", this.script_url, this.session, if fresh { "&fresh=1" } else { "" });
-        let worker = Worker::new_with_options(&url, &options).map_err(|e| format!("could not start the data worker: {e:?}"))?;
+        // The session names this tab's saved copies; a fresh page clears
+        // them. It goes in the worker's name: a URL fragment is lost when the
+        // service worker answers with the cached script.
+        options.set_name(&format!("session={}{}", this.session, if fresh { "&fresh=1" } else { "" }));
+        let worker = Worker::new_with_options(&this.script_url, &options).map_err(|e| format!("could not start the data worker: {e:?}"))?;
         let weak: Weak<Inner> = Rc::downgrade(this);
         let on_message = {
             let weak = weak.clone();

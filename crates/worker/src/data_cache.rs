@@ -37,13 +37,9 @@ pub async fn lookup(url: &str) -> Option<Response> {
 }
 
 /// This tab's session id and whether the page is fresh (not a restart),
-/// from the worker URL's fragment (`#session=ID&fresh=1`), which the UI sets.
+/// from the worker's name (`session=ID&fresh=1`), which the UI sets.
 pub fn session() -> (String, bool) {
-    let hash = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .ok()
-        .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_str("hash")).ok())
-        .and_then(|h| h.as_string())
-        .unwrap_or_default();
+    let hash = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("name")).ok().and_then(|h| h.as_string()).unwrap_or_default();
     let mut session = String::from("default");
     let mut fresh = false;
     for (k, v) in url::form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()) {

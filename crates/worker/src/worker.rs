@@ -51,6 +51,9 @@ struct State {
     draining: bool,
     /// This tab's id for the saved copies of changed databases.
     session: String,
+    /// Databases with a saved copy: changed by SQL, so only a copy can
+    /// bring them back (imports alone are replayed from their sources).
+    saved: std::collections::HashSet<String>,
 }
 
 thread_local! {
@@ -60,6 +63,7 @@ thread_local! {
         queue: VecDeque::new(),
         draining: false,
         session: String::new(),
+        saved: std::collections::HashSet::new(),
     });
 }
 
@@ -204,7 +208,11 @@ fn handle(request: Request, attachment: Option<File>) {
                     (Err(e), _) => ResponseBody::Error(e.to_report()),
                     (Ok(_), Some((bytes, source))) => {
                         match STATE.with_borrow_mut(|s| s.engine.open_restored(&name, &source, &bytes, imported)) {
-                            Ok(schema) => ResponseBody::Opened(schema),
+                            Ok(schema) => {
+                                // Its copy must keep following its changes.
+                                STATE.with_borrow_mut(|s| s.saved.insert(name.clone()));
+                                ResponseBody::Opened(schema)
+                            }
                             Err(e) => ResponseBody::Error(e.to_report()),
                         }
                     }
@@ -351,9 +359,19 @@ fn reserve(requested: Option<String>, source: &str) -> engine::Result<String> {
     })
 }
 
+/// An import into a database that SQL changed before: its copy must follow.
+/// (A database only imported into is reopened by replaying its imports,
+/// which costs no copy of it at all.)
+fn save_copy_if_saved(db: &str) {
+    if STATE.with_borrow(|s| s.saved.contains(db)) {
+        save_copy(db);
+    }
+}
+
 /// Saves a copy of `db` as it is now, for a restarted worker to reopen;
 /// tells the UI once it is stored.
 fn save_copy(db: &str) {
+    STATE.with_borrow_mut(|s| s.saved.insert(db.to_string()));
     let copy = STATE.with_borrow_mut(|s| s.engine.with_image(db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(db), s.session.clone())));
     let Ok((image, source, session)) = copy else { return };
     let db = db.to_string();
@@ -441,7 +459,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         report_leftovers(job.id, &db);
         named(&label, e)
     })?;
-    save_copy(&db);
+    save_copy_if_saved(&db);
     Ok(ResponseBody::Imported(ImportReport {
         schema: outcome.schema,
         table: outcome.table,
@@ -461,7 +479,7 @@ fn abort(id: u32, import: engine::import::Import) {
 fn report_leftovers(id: u32, db: &str) {
     if let Ok(schema) = STATE.with_borrow_mut(|s| s.engine.schema(db)) {
         post(id, ResponseBody::SchemaChanged(schema));
-        save_copy(db);
+        save_copy_if_saved(db);
     }
 }
 
