@@ -219,3 +219,26 @@ test('after a crash, databases only imported into are rebuilt from their sources
   assert.deepEqual(await tableCells(page), [['3/4']]);
   assert.equal(await page.locator('.source[data-status="failed"]').count(), 0);
 });
+
+test('servers that declare 1 GiB and send 16 bytes get errors; nothing is reserved, the worker lives on', async () => {
+  const { page } = env;
+  const liar = await serve({
+    root: SHARED, cors: true,
+    routes: { '/liar.db': (req, res) => {
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Length': String(1 << 30) });
+      res.end(Buffer.from('SQLite format 3\0'));
+    } },
+  });
+  try {
+    const urls = [1, 2, 3, 4].map((n) => ['url', `${liar.url}/liar.db?n=${n}`]);
+    await page.goto(env.appUrl(q(urls), `#/`));
+    await page.waitForFunction(() => document.querySelectorAll('.source[data-status="failed"]').length === 4, null, { timeout: 20000 });
+    assert.equal(await page.locator('.worker-notice').count(), 0, 'no restart was needed');
+    await page.goto(env.appUrl('', `#/demo?sql=${encodeURIComponent('SELECT count(*) FROM Album')}`));
+    await page.reload();
+    await page.waitForSelector('.query-meta');
+    assert.deepEqual(await tableCells(page), [['55']]);
+  } finally {
+    await liar.close();
+  }
+});
