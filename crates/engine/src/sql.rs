@@ -21,8 +21,8 @@ pub fn literal(value: &Cell) -> String {
     }
 }
 
-/// The first word of `sql` after white space and comments, in capitals.
-pub fn first_keyword(sql: &str) -> String {
+/// `sql` from its first token on: white space and comments skipped.
+pub fn skip_comments(sql: &str) -> &str {
     let mut rest = sql;
     loop {
         rest = rest.trim_start();
@@ -31,10 +31,14 @@ pub fn first_keyword(sql: &str) -> String {
         } else if let Some(after) = rest.strip_prefix("/*") {
             rest = after.split_once("*/").map_or("", |(_, r)| r);
         } else {
-            break;
+            return rest;
         }
     }
-    rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase()
+}
+
+/// The first word of `sql` after white space and comments, in capitals.
+pub fn first_keyword(sql: &str) -> String {
+    skip_comments(sql).chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase()
 }
 
 /// `s` without `prefix`, compared without case.

@@ -62,23 +62,13 @@ pub fn decide_format(requested: Format, head: &[u8]) -> Format {
     }
 }
 
-/// The first word after comments is one that begins SQL scripts.
+/// The first word after comments is one that begins SQL scripts, followed
+/// by white space (so a CSV header `CREATE,INSERT` is not SQL).
 fn starts_like_sql(text: &str) -> bool {
-    let mut rest = text;
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r);
-        } else {
-            break;
-        }
-    }
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
-    let next = rest[word.len()..].chars().next();
+    let rest = crate::sql::skip_comments(text);
+    let word = crate::sql::first_keyword(rest);
     matches!(word.as_str(), "CREATE" | "INSERT" | "BEGIN" | "PRAGMA" | "DROP" | "REPLACE")
-        && next.is_some_and(|c| c.is_whitespace())
+        && rest[word.len()..].starts_with(char::is_whitespace)
 }
 
 /// A `?csv=` that returns a web page should say so, not make a table of HTML.
