@@ -1,6 +1,6 @@
 # The commands a newcomer needs; see README.md.
 #   make serve  build the app and serve it on http://127.0.0.1:8080
-#   make test   run every test (native engine tests, then browser tests)
+#   make test   run every test (format and lints, native engine tests, then browser tests)
 #   make dist   write the deployable static folder dist/
 #   make bench  print size and speed figures
 #   make fuzz   millions of generated inputs per parser, damaged databases
@@ -9,7 +9,7 @@ WASM_TARGET := wasm32-unknown-unknown
 BINDGEN_OUT := target/wasm-bindgen
 PORT ?= 8080
 
-.PHONY: setup dist serve test test-native test-e2e bench fuzz clean
+.PHONY: setup dist serve test lint test-native test-e2e bench fuzz clean
 
 setup:
 	@tools/setup.sh
@@ -23,7 +23,14 @@ dist: setup
 serve: dist
 	node tools/serve.mjs --root dist --port $(PORT)
 
-test: setup test-native test-e2e
+test: setup lint test-native test-e2e
+
+# Format and lints, natively and for wasm32 (the worker's and the UI's real
+# code compiles only there).
+lint:
+	cargo fmt --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --target $(WASM_TARGET) -p explorer -p worker -- -D warnings
 
 test-native:
 	cargo test --workspace

@@ -6,9 +6,9 @@ use crate::browser;
 use crate::components::load_list::LoadList;
 use crate::loading::{import_url, load_file, load_url, PageSources};
 use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, row::RowPageView, table::TablePageView};
+use crate::recovery;
 use crate::route::Route;
 use crate::state::{Action, AppState, LoadStatus};
-use crate::recovery;
 use crate::worker_client::{WorkerClient, WorkerEvent, WorkerStatus};
 
 /// The database shipped with the app, opened when no data is named.
@@ -73,7 +73,10 @@ pub fn app() -> Html {
                         dispatch.dispatch(Action::Metadata(match reply {
                             protocol::ResponseBody::Metadata(m) => Ok(m),
                             protocol::ResponseBody::Error(e) => Err(e),
-                            other => Err(protocol::ErrorReport { kind: protocol::ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
+                            other => Err(protocol::ErrorReport {
+                                kind: protocol::ErrorKind::Other,
+                                message: format!("unexpected reply: {other:?}"),
+                            }),
                         }));
                     });
                 }
@@ -241,15 +244,14 @@ pub fn app() -> Html {
         }
         _ => html! {},
     };
-    let metadata_problem = state.metadata_error.clone().map(|error| html! {
-        <div class="metadata-error"><crate::components::error_box::ErrorBox {error} /></div>
+    let metadata_problem = state.metadata_error.clone().map(|error| {
+        html! {
+            <div class="metadata-error"><crate::components::error_box::ErrorBox {error} /></div>
+        }
     });
     let title = state.metadata.as_ref().and_then(|m| m.about.title.clone()).unwrap_or_else(|| "Data explorer".into());
-    let nav: Html = state
-        .databases
-        .iter()
-        .map(|d| html! { <a href={Route::Database { db: d.name.clone() }.to_hash()}>{ &d.name }</a> })
-        .collect();
+    let nav: Html =
+        state.databases.iter().map(|d| html! { <a href={Route::Database { db: d.name.clone() }.to_hash()}>{ &d.name }</a> }).collect();
 
     // Embed mode: just the view, a link out, and the height for the host page.
     if browser::embedded() {

@@ -52,9 +52,7 @@ pub fn remove_load_param(value: &str) {
 fn edit_query(edit: impl FnOnce(&mut Vec<(String, String)>)) {
     let location = window().location();
     let search = location.search().unwrap_or_default();
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
-        .into_owned()
-        .collect();
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).into_owned().collect();
     edit(&mut pairs);
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     let path = location.pathname().unwrap_or_default();
@@ -74,9 +72,7 @@ pub fn absolute_url(relative: &str) -> String {
 /// The worker script's URL, set by the page that loads the app (the build
 /// gives it a content-hashed name).
 pub fn worker_script_url() -> String {
-    let from_page = js_sys::Reflect::get(&js_sys::global(), &"EXPLORER_WORKER_URL".into())
-        .ok()
-        .and_then(|v| v.as_string());
+    let from_page = js_sys::Reflect::get(&js_sys::global(), &"EXPLORER_WORKER_URL".into()).ok().and_then(|v| v.as_string());
     from_page.unwrap_or_else(|| absolute_url("worker-loader.js"))
 }
 

@@ -29,11 +29,7 @@ impl PageSources {
         for (key, format) in kinds {
             imports.extend(browser::query_params(key).into_iter().map(|url| (format, url)));
         }
-        PageSources {
-            databases: browser::query_params("url"),
-            imports,
-            options: import_options_from_page(),
-        }
+        PageSources { databases: browser::query_params("url"), imports, options: import_options_from_page() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -48,10 +44,7 @@ impl PageSources {
 /// `?encoding=` and `?delimiter=`, which apply to every CSV on the page
 /// (and to files opened from it).
 pub fn import_options_from_page() -> ImportOptions {
-    ImportOptions {
-        encoding: browser::query_params("encoding").pop(),
-        delimiter: browser::query_params("delimiter").pop(),
-    }
+    ImportOptions { encoding: browser::query_params("encoding").pop(), delimiter: browser::query_params("delimiter").pop() }
 }
 
 fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>) -> Callback<ResponseBody> {
@@ -104,7 +97,13 @@ pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>
 }
 
 /// Imports the CSV, SQL or JSON at `url` into the `data` database.
-pub fn import_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, format: ImportFormat, url: &str, options: ImportOptions) -> u32 {
+pub fn import_url(
+    client: &WorkerClient,
+    dispatch: &UseReducerDispatcher<AppState>,
+    format: ImportFormat,
+    url: &str,
+    options: ImportOptions,
+) -> u32 {
     let body = RequestBody::Import { url: browser::absolute_url(url), format, options: options.clone() };
     start(client, dispatch, url.to_string(), body, None, Reopen::Import { url: url.to_string(), format, options })
 }

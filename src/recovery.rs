@@ -47,7 +47,14 @@ pub fn reopen_all(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppStat
                     }
                     Reopen::File(file, options) => {
                         let body = RequestBody::OpenFile { file_name: file.name(), options: options.clone(), name: None };
-                        start(client, dispatch, format!("{} (reopening)", file.name()), body, Some(file.clone()), Reopen::File(file, options));
+                        start(
+                            client,
+                            dispatch,
+                            format!("{} (reopening)", file.name()),
+                            body,
+                            Some(file.clone()),
+                            Reopen::File(file, options),
+                        );
                     }
                     _ => {}
                 }
@@ -84,7 +91,9 @@ pub fn remember_stopped_view() {
 
 /// True when this page opens on the view that stopped the worker last time.
 pub fn opens_on_stopped_view() -> bool {
-    session_storage().and_then(|s| s.get_item(STOPPED_VIEW_KEY).ok().flatten()).is_some_and(|h| !h.is_empty() && h == browser::location_hash())
+    session_storage()
+        .and_then(|s| s.get_item(STOPPED_VIEW_KEY).ok().flatten())
+        .is_some_and(|h| !h.is_empty() && h == browser::location_hash())
 }
 
 pub fn forget_stopped_view() {

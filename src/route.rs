@@ -146,11 +146,7 @@ impl Route {
                     },
                 }
             }
-            [db, table, key, ..] => Route::Row {
-                db: decode(db),
-                table: decode(table),
-                key: key.split(',').map(decode).collect(),
-            },
+            [db, table, key, ..] => Route::Row { db: decode(db), table: decode(table), key: key.split(',').map(decode).collect() },
         }
     }
 
@@ -256,7 +252,12 @@ mod tests {
             ),
             (
                 "#/fixtures?sql=select%20:n&n=5&_timelimit=50",
-                Route::Query { db: "fixtures".into(), sql: "select :n".into(), params: vec![("n".into(), "5".into())], time_limit_ms: Some(50) },
+                Route::Query {
+                    db: "fixtures".into(),
+                    sql: "select :n".into(),
+                    params: vec![("n".into(), "5".into())],
+                    time_limit_ms: Some(50),
+                },
             ),
             ("#/fixtures/facetable", Route::table("fixtures", "facetable", TableParams::default())),
             (

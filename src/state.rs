@@ -13,9 +13,17 @@ use crate::worker_client::WorkerStatus;
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadStatus {
     /// Bytes read so far, of `total` when known; rows imported so far.
-    Downloading { loaded: u64, total: Option<u64>, rows: u64 },
+    Downloading {
+        loaded: u64,
+        total: Option<u64>,
+        rows: u64,
+    },
     /// Open as database `name`; `table` is the table an import made.
-    Loaded { name: String, table: Option<String>, warnings: Vec<String> },
+    Loaded {
+        name: String,
+        table: Option<String>,
+        warnings: Vec<String>,
+    },
     Failed(ErrorReport),
     Cancelled,
 }
@@ -75,7 +83,19 @@ pub struct AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { worker: WorkerStatus::Starting, metadata: None, metadata_error: None, update_ready: false, sources: Vec::new(), databases: Vec::new(), page_loads: None, saved: Vec::new(), imported_db: None, worker_notice: None, restarts: 0 }
+        AppState {
+            worker: WorkerStatus::Starting,
+            metadata: None,
+            metadata_error: None,
+            update_ready: false,
+            sources: Vec::new(),
+            databases: Vec::new(),
+            page_loads: None,
+            saved: Vec::new(),
+            imported_db: None,
+            worker_notice: None,
+            restarts: 0,
+        }
     }
 }
 
@@ -116,7 +136,11 @@ impl AppState {
 
 pub enum Action {
     Worker(WorkerStatus),
-    LoadStarted { request_id: u32, label: String, reopen: Reopen },
+    LoadStarted {
+        request_id: u32,
+        label: String,
+        reopen: Reopen,
+    },
     /// The worker saved a copy of this database.
     Saved(String),
     /// The worker was replaced, for this reason.
@@ -124,11 +148,27 @@ pub enum Action {
     DismissWorkerNotice,
     /// The page URL's loads have all been sent, with these request ids.
     PageLoadsStarted(Vec<u32>),
-    Progress { request_id: u32, loaded: u64, total: Option<u64>, rows: u64 },
-    Loaded { request_id: u32, schema: DatabaseSchema },
-    Imported { request_id: u32, report: ImportReport },
-    LoadFailed { request_id: u32, error: ErrorReport },
-    Cancelled { request_id: u32 },
+    Progress {
+        request_id: u32,
+        loaded: u64,
+        total: Option<u64>,
+        rows: u64,
+    },
+    Loaded {
+        request_id: u32,
+        schema: DatabaseSchema,
+    },
+    Imported {
+        request_id: u32,
+        report: ImportReport,
+    },
+    LoadFailed {
+        request_id: u32,
+        error: ErrorReport,
+    },
+    Cancelled {
+        request_id: u32,
+    },
     /// Fresh row counts etc. after the database may have changed.
     SchemaRefreshed(DatabaseSchema),
     /// A database was made or changed by a load that then failed.

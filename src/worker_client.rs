@@ -153,9 +153,8 @@ impl WorkerClient {
     pub async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
         self.send(body, Some(Reply::Once(tx)), None);
-        rx.await.unwrap_or_else(|_| {
-            ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() })
-        })
+        rx.await
+            .unwrap_or_else(|_| ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }))
     }
 
     /// `call`, for a request whose reply carries a buffer beside it (a
@@ -277,7 +276,9 @@ impl Inner {
             }
             Some(sent) if t - sent > patience + GRACE_MS => Inner::restart(
                 this,
-                format!("The data worker was busy with {oldest} for longer than its time limit allows, so it was stopped and started again."),
+                format!(
+                    "The data worker was busy with {oldest} for longer than its time limit allows, so it was stopped and started again."
+                ),
             ),
             _ => {}
         }
@@ -303,7 +304,8 @@ impl Inner {
             restarts.len() > MAX_RESTARTS
         };
         if too_often {
-            let message = format!("{reason} It stopped {MAX_RESTARTS} times within a minute, so it was not started again; reload the page.");
+            let message =
+                format!("{reason} It stopped {MAX_RESTARTS} times within a minute, so it was not started again; reload the page.");
             this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(message)));
             return;
         }

@@ -44,7 +44,11 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             else {
                 return;
             };
-            let filter = Filter { column: column.value(), op: op.value(), value: if takes_no_value(&op.value()) { "1".into() } else { value.value() } };
+            let filter = Filter {
+                column: column.value(),
+                op: op.value(),
+                value: if takes_no_value(&op.value()) { "1".into() } else { value.value() },
+            };
             go(params.with_filter(filter));
         })
     };

@@ -85,7 +85,11 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
             html! { <tr>{ link }{ for cells }</tr> }
         })
         .collect();
-    let mover = |what: &str, range: &std::ops::Range<usize>, total: usize, step: usize, set: fn((usize, usize), usize) -> (usize, usize)| {
+    let mover = |what: &str,
+                 range: &std::ops::Range<usize>,
+                 total: usize,
+                 step: usize,
+                 set: fn((usize, usize), usize) -> (usize, usize)| {
         if !windowed || total <= step {
             return html! {};
         }

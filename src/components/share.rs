@@ -23,7 +23,11 @@ pub fn full_url(href: &str) -> String {
     };
     let (path, query) = before_hash.split_once('?').unwrap_or((&before_hash, ""));
     let kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("_embed=")).collect();
-    if kept.is_empty() { format!("{path}{hash}") } else { format!("{path}?{}{hash}", kept.join("&")) }
+    if kept.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{}{hash}", kept.join("&"))
+    }
 }
 
 pub fn iframe_snippet(src: &str) -> String {
@@ -64,6 +68,9 @@ mod tests {
         assert_eq!(embed_url("https://x.io/#/demo"), "https://x.io/?_embed=1#/demo");
         assert_eq!(full_url(&embed_url(page)), page);
         assert_eq!(full_url("https://x.io/?_embed=1#/demo"), "https://x.io/#/demo");
-        assert_eq!(iframe_snippet("https://x.io/?a=1&_embed=1"), r#"<iframe src="https://x.io/?a=1&amp;_embed=1" style="width: 100%; border: 0" height="400" loading="lazy" title="Data explorer"></iframe>"#);
+        assert_eq!(
+            iframe_snippet("https://x.io/?a=1&_embed=1"),
+            r#"<iframe src="https://x.io/?a=1&amp;_embed=1" style="width: 100%; border: 0" height="400" loading="lazy" title="Data explorer"></iframe>"#
+        );
     }
 }

@@ -2,8 +2,8 @@ use protocol::{RequestBody, ResponseBody};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::pages::about::AboutView;
 use crate::format;
+use crate::pages::about::AboutView;
 use crate::route::Route;
 use crate::state::{Action, AppState};
 use crate::worker_client::WorkerClient;
@@ -105,7 +105,9 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 // The file goes from the worker's buffer into the Blob,
                 // never through this wasm's memory.
-                if let (ResponseBody::DatabaseFile { .. }, Some(image)) = client.call_with_buffer(RequestBody::DownloadDatabase { db: db.clone() }).await {
+                if let (ResponseBody::DatabaseFile { .. }, Some(image)) =
+                    client.call_with_buffer(RequestBody::DownloadDatabase { db: db.clone() }).await
+                {
                     browser::download(&js_sys::Array::of1(&image), &format!("{db}.db"), "application/vnd.sqlite3");
                 }
             });
@@ -215,5 +217,8 @@ enum KeepStatus {
     Saving,
     Done(String),
     /// A dataset of that name is kept already: replace it, or keep both.
-    Taken { name: String, free: String },
+    Taken {
+        name: String,
+        free: String,
+    },
 }

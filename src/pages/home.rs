@@ -5,10 +5,10 @@ use yew::prelude::*;
 use crate::browser;
 use crate::format;
 use crate::loading::{import_options_from_page, import_url, load_file, load_url, open_kept};
-use protocol::{KeptDataset, RequestBody, ResponseBody};
 use crate::route::Route;
 use crate::state::AppState;
 use crate::worker_client::WorkerClient;
+use protocol::{KeptDataset, RequestBody, ResponseBody};
 
 /// Links that show what the explorer can open.
 const EXAMPLES: [(&str, &str); 2] = [
@@ -16,10 +16,7 @@ const EXAMPLES: [(&str, &str); 2] = [
         "Chinook, a music store (GitHub link)",
         "https://github.com/lerocha/chinook-database/blob/master/ChinookDatabase/DataSources/Chinook_Sqlite.sqlite",
     ),
-    (
-        "Datasette's fixtures database",
-        "https://latest.datasette.io/fixtures.db",
-    ),
+    ("Datasette's fixtures database", "https://latest.datasette.io/fixtures.db"),
 ];
 
 /// The index: every open database, and ways to open more.
@@ -140,7 +137,8 @@ pub fn home_page() -> Html {
                     });
                 })
             };
-            let saved = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(k.saved_at)).to_locale_string("en", &wasm_bindgen::JsValue::UNDEFINED);
+            let saved =
+                js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(k.saved_at)).to_locale_string("en", &wasm_bindgen::JsValue::UNDEFINED);
             html! {
                 <li class="kept" data-name={k.name.clone()}>
                     <strong>{ &k.name }</strong>

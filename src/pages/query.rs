@@ -72,7 +72,8 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     }
 
     {
-        let (draft, outcome, names, values, generation) = (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
+        let (draft, outcome, names, values, generation) =
+            (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
         let client = client.clone();
         let user_asked = user_asked.clone();
         let deps = (props.db.clone(), props.sql.clone(), props.params.clone(), props.time_limit_ms, *reruns);
@@ -117,7 +118,8 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         move || {
             *user_asked.borrow_mut() = true;
             // Only values for parameters the SQL still has go in the URL.
-            let params: Vec<(String, String)> = (*values).iter().filter(|(k, _)| names.contains(k) || draft.contains(&format!(":{k}"))).cloned().collect();
+            let params: Vec<(String, String)> =
+                (*values).iter().filter(|(k, _)| names.contains(k) || draft.contains(&format!(":{k}"))).cloned().collect();
             let route = Route::Query { db: db.clone(), sql: (*draft).clone(), params, time_limit_ms: limit };
             if Route::parse(&browser::location_hash()) == route {
                 reruns.set(*reruns + 1);

@@ -78,24 +78,26 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                 Ok(request) => {
                     let params = params.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                    let reply = client.call(RequestBody::TablePage(request.clone())).await;
-                    if *generation.borrow() != mine {
-                        return;
-                    }
-                    let page_loaded = matches!(reply, ResponseBody::TablePage(_));
-                    loaded.set(match reply {
-                        ResponseBody::TablePage(page) => Loaded::Page(Rc::new(page), params),
-                        ResponseBody::Error(e) => Loaded::Failed(e),
-                        other => Loaded::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
-                    });
-                    suggested.set(Vec::new());
-                    if page_loaded {
-                        if let ResponseBody::SuggestedFacets(found) = client.call(RequestBody::SuggestFacets(request)).await {
-                            if *generation.borrow() == mine {
-                                suggested.set(found);
+                        let reply = client.call(RequestBody::TablePage(request.clone())).await;
+                        if *generation.borrow() != mine {
+                            return;
+                        }
+                        let page_loaded = matches!(reply, ResponseBody::TablePage(_));
+                        loaded.set(match reply {
+                            ResponseBody::TablePage(page) => Loaded::Page(Rc::new(page), params),
+                            ResponseBody::Error(e) => Loaded::Failed(e),
+                            other => {
+                                Loaded::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") })
+                            }
+                        });
+                        suggested.set(Vec::new());
+                        if page_loaded {
+                            if let ResponseBody::SuggestedFacets(found) = client.call(RequestBody::SuggestFacets(request)).await {
+                                if *generation.borrow() == mine {
+                                    suggested.set(found);
+                                }
                             }
                         }
-                    }
                     })
                 }
             }

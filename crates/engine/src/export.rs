@@ -6,8 +6,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::{each_row, Writes};
-use crate::table_page::rows_page;
 use crate::sql::{row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
+use crate::table_page::rows_page;
 use crate::time_limit::{with_time_limit, Clock};
 
 /// Bytes gathered before a piece is handed on.

@@ -25,7 +25,11 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     fn where_sql(&self) -> String {
-        if self.conditions.is_empty() { String::new() } else { format!(" WHERE {}", self.conditions.join(" AND ")) }
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
     }
 }
 
@@ -36,12 +40,10 @@ pub fn facet_sql(scope: &Scope<'_>, column: &str, kind: FacetKind) -> String {
     let from = scope.from;
     let limit = FACET_SIZE + 1;
     match kind {
-        FacetKind::Column => format!(
-            "SELECT {c} AS value, count(*) AS n FROM {from}{w} GROUP BY {c} ORDER BY n DESC, value LIMIT {limit}"
-        ),
-        FacetKind::Date => format!(
-            "SELECT date({c}) AS value, count(*) AS n FROM {from}{w} GROUP BY date({c}) ORDER BY n DESC, value LIMIT {limit}"
-        ),
+        FacetKind::Column => format!("SELECT {c} AS value, count(*) AS n FROM {from}{w} GROUP BY {c} ORDER BY n DESC, value LIMIT {limit}"),
+        FacetKind::Date => {
+            format!("SELECT date({c}) AS value, count(*) AS n FROM {from}{w} GROUP BY date({c}) ORDER BY n DESC, value LIMIT {limit}")
+        }
         // Only rows whose cell is a JSON array take part.
         FacetKind::Array => {
             let w = if w.is_empty() { " WHERE ".to_string() } else { format!("{w} AND ") };
@@ -70,7 +72,13 @@ pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &F
             values.truncate(FACET_SIZE);
             FacetResult { column: request.column.clone(), kind: request.kind, values, truncated, error: None }
         }
-        Err(e) => FacetResult { column: request.column.clone(), kind: request.kind, values: Vec::new(), truncated: false, error: Some(e.message().into()) },
+        Err(e) => FacetResult {
+            column: request.column.clone(),
+            kind: request.kind,
+            values: Vec::new(),
+            truncated: false,
+            error: Some(e.message().into()),
+        },
     }
 }
 
@@ -129,7 +137,9 @@ pub fn suggest(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: 
                 w = if w.is_empty() { " WHERE 1".to_string() } else { w.clone() }
             );
             let dates = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
-                Ok(conn.query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, i64>(1)?)))?)
+                Ok(conn.query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| {
+                    Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, i64>(1)?))
+                })?)
             });
             if let Ok((Some(true), distinct)) = dates {
                 if distinct > 1 {
@@ -149,8 +159,10 @@ mod tests {
     fn facet_sql_counts_within_the_filters() {
         let conditions = vec!["\"year\" > ?".to_string()];
         let scope = Scope { from: "\"t\"", conditions: &conditions, params: &[] };
-        expect_test::expect![[r#"SELECT "genre" AS value, count(*) AS n FROM "t" WHERE "year" > ? GROUP BY "genre" ORDER BY n DESC, value LIMIT 31"#]]
-            .assert_eq(&facet_sql(&scope, "genre", FacetKind::Column));
+        expect_test::expect![[
+            r#"SELECT "genre" AS value, count(*) AS n FROM "t" WHERE "year" > ? GROUP BY "genre" ORDER BY n DESC, value LIMIT 31"#
+        ]]
+        .assert_eq(&facet_sql(&scope, "genre", FacetKind::Column));
         expect_test::expect![[r#"SELECT j.value AS value, count(*) AS n FROM (SELECT "tags" AS facet_source FROM "t" WHERE "year" > ? AND CASE WHEN json_valid("tags") THEN json_type("tags") = 'array' ELSE 0 END) AS s, json_each(s.facet_source) AS j GROUP BY j.value ORDER BY n DESC, value LIMIT 31"#]]
             .assert_eq(&facet_sql(&scope, "tags", FacetKind::Array));
         expect_test::expect![[r#"SELECT date("at") AS value, count(*) AS n FROM "t" GROUP BY date("at") ORDER BY n DESC, value LIMIT 31"#]]

@@ -112,7 +112,11 @@ pub fn describe(filters: &[Filter]) -> String {
             }
         })
         .collect();
-    if parts.is_empty() { String::new() } else { format!("where {}", parts.join(" and ")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("where {}", parts.join(" and "))
+    }
 }
 
 #[cfg(test)]

@@ -57,11 +57,7 @@ impl FtsIndex {
         if self.is_self {
             format!("{} MATCH ?", quote_ident(&self.table))
         } else {
-            format!(
-                "{} IN (SELECT rowid FROM {t} WHERE {t} MATCH ?)",
-                quote_ident(&self.content_rowid),
-                t = quote_ident(&self.table)
-            )
+            format!("{} IN (SELECT rowid FROM {t} WHERE {t} MATCH ?)", quote_ident(&self.content_rowid), t = quote_ident(&self.table))
         }
     }
 
@@ -101,7 +97,8 @@ mod tests {
 
     #[test]
     fn options_are_read_from_create_statements() {
-        let sql = "CREATE VIRTUAL TABLE \"a, USING (b)\" USING FTS5(name, content='it''s, (odd)', content_rowid=\"id\", tokenize = 'porter')";
+        let sql =
+            "CREATE VIRTUAL TABLE \"a, USING (b)\" USING FTS5(name, content='it''s, (odd)', content_rowid=\"id\", tokenize = 'porter')";
         let parts = crate::sql::virtual_table_parts(sql).unwrap();
         assert_eq!((parts.name.as_str(), parts.module.as_str()), ("a, USING (b)", "fts5"));
         assert_eq!(parts.option("content").as_deref(), Some("it's, (odd)"));

@@ -21,14 +21,16 @@ mod table_page;
 mod time_limit;
 
 pub use error::{Error, ErrorKind, Result};
-pub use open::{check_header, harden, limit_heap, open_empty, open_image, open_image_within, HEAP_LIMIT_BYTES, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER};
+pub use open::{
+    check_header, harden, limit_heap, open_empty, open_image, open_image_within, HEAP_LIMIT_BYTES, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER,
+};
 pub use query::{each_row, query_parameters, run_query, Writes};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
 pub use table_page::{suggest_facets, table_page};
-pub use time_limit::{with_time_limit, Clock};
 #[cfg(not(target_arch = "wasm32"))]
 pub use time_limit::native_clock;
+pub use time_limit::{with_time_limit, Clock};
 
 use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
 use protocol::{DatabaseSchema, ExportRequest, ExportSource, QueryRequest, QueryResult, RowPage, RowRequest, TablePage, TablePageRequest};
@@ -276,10 +278,8 @@ impl Engine {
         let clock = self.clock;
         // An import holds the database's transaction: a COMMIT or ROLLBACK
         // typed meanwhile would cut it in two (its table half kept).
-        let transaction = matches!(
-            sql::first_keyword(&req.sql).as_str(),
-            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
-        );
+        let transaction =
+            matches!(sql::first_keyword(&req.sql).as_str(), "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE");
         if transaction && self.importing.as_deref() == Some(req.db.as_str()) {
             return Err(Error::new(
                 ErrorKind::BadRequest,

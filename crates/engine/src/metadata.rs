@@ -41,7 +41,10 @@ fn check_flow_nesting(text: &str) -> Result<()> {
 
 pub fn parse(bytes: &[u8]) -> Result<Metadata> {
     if bytes.len() > MAX_METADATA_BYTES {
-        return Err(Error::new(ErrorKind::BadRequest, format!("the metadata file is {} MB; at most {} MB is read", bytes.len() >> 20, MAX_METADATA_BYTES >> 20)));
+        return Err(Error::new(
+            ErrorKind::BadRequest,
+            format!("the metadata file is {} MB; at most {} MB is read", bytes.len() >> 20, MAX_METADATA_BYTES >> 20),
+        ));
     }
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');

@@ -40,7 +40,7 @@ pub fn open_image_within(bytes: &[u8], limit: Option<(Clock, u32)>) -> Result<Co
         .map_err(|e| Error::new(ErrorKind::Corrupt, format!("SQLite could not open it: {}", Error::from(e))))?;
     match limit {
         None => check_integrity(&conn)?,
-        Some((clock, ms)) => match with_time_limit(&mut conn, clock, ms, |c| check_integrity(c)) {
+        Some((clock, ms)) => match with_time_limit(&mut conn, clock, ms, check_integrity) {
             Err(e) if e.kind() == ErrorKind::TimeLimit => {}
             other => other?,
         },
@@ -64,7 +64,8 @@ fn repair_names(conn: &Connection) -> Result<()> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     let valid = |b: &[u8]| std::str::from_utf8(b).is_ok();
-    let bad: Vec<&SchemaRow> = rows.iter().filter(|(_, n, t, s)| !valid(n) || !valid(t) || s.as_deref().is_some_and(|s| !valid(s))).collect();
+    let bad: Vec<&SchemaRow> =
+        rows.iter().filter(|(_, n, t, s)| !valid(n) || !valid(t) || s.as_deref().is_some_and(|s| !valid(s))).collect();
     if bad.is_empty() {
         return Ok(());
     }
@@ -166,14 +167,11 @@ pub(crate) fn check_integrity(conn: &Connection) -> Result<()> {
         ErrorKind::TimeLimit => e,
         _ => Error::new(ErrorKind::Corrupt, format!("the database is damaged: {}", e.message())),
     };
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| corrupt(e.into()))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(|e| corrupt(e.into()))?;
     // quick_check is O(size); it runs once per opened file, not per query.
     let mut stmt = conn.prepare("PRAGMA quick_check(5)").map_err(|e| corrupt(e.into()))?;
-    let problems: Vec<String> = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .and_then(|rows| rows.collect())
-        .map_err(|e| corrupt(e.into()))?;
+    let problems: Vec<String> =
+        stmt.query_map([], |r| r.get::<_, String>(0)).and_then(|rows| rows.collect()).map_err(|e| corrupt(e.into()))?;
     if problems.len() == 1 && problems[0] == "ok" {
         return Ok(());
     }

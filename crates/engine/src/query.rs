@@ -19,7 +19,10 @@ fn prepare<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c
             return Err(Error::new(ErrorKind::Sql, "ATTACH and DETACH are not available here: each database is opened on its own. Open more files with ?url= and query each one."));
         }
         "VACUUM" => {
-            return Err(Error::new(ErrorKind::Sql, "VACUUM is not available here: the database is a copy in memory. Use \"Download this database\" to save it."));
+            return Err(Error::new(
+                ErrorKind::Sql,
+                "VACUUM is not available here: the database is a copy in memory. Use \"Download this database\" to save it.",
+            ));
         }
         _ => {}
     }
@@ -53,11 +56,7 @@ pub fn query_parameters(conn: &Connection, sql: &str) -> Result<Vec<String>> {
 /// Unless `allow_writes`, a statement that could change the database is
 /// refused (`NeedsConfirmation`) before it runs: SQL from a shared link
 /// only reads until the user asks for it to run.
-pub fn run_query(
-    conn: &mut Connection,
-    clock: Clock,
-    req: &protocol::QueryRequest,
-) -> Result<QueryResult> {
+pub fn run_query(conn: &mut Connection, clock: Clock, req: &protocol::QueryRequest) -> Result<QueryResult> {
     let max_rows = req.max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
     let mut rows = Vec::new();
     let started = clock();
@@ -120,7 +119,7 @@ pub fn each_row(
             let value = params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
             stmt.raw_bind_parameter(i, value)?;
         }
-        let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let columns: Vec<String> = stmt.column_names().map(String::from).collect();
         let readonly = stmt.readonly();
         let width = columns.len();
         let mut stopped = false;

@@ -101,7 +101,14 @@ pub fn labels(
 
 /// Rows in other tables whose foreign keys point at the row with these
 /// `values` (for `columns`) of `table`, with counts.
-pub fn incoming(conn: &mut Connection, clock: Clock, table: &str, columns: &[String], values: &[Cell], limit_ms: u32) -> Result<Vec<IncomingLink>> {
+pub fn incoming(
+    conn: &mut Connection,
+    clock: Clock,
+    table: &str,
+    columns: &[String],
+    values: &[Cell],
+    limit_ms: u32,
+) -> Result<Vec<IncomingLink>> {
     let mut others: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
         .query_map([], |r| r.get(0))?
@@ -116,9 +123,10 @@ pub fn incoming(conn: &mut Connection, clock: Clock, table: &str, columns: &[Str
             let Some(index) = columns.iter().position(|c| c.eq_ignore_ascii_case(&fk.other_column)) else { continue };
             let value = values[index].clone();
             let sql = format!("SELECT count(*) FROM {} WHERE {} = ?", quote_ident(&other), quote_ident(&fk.column));
-            let count = with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [value_from_cell(&value)], |r| r.get::<_, i64>(0))?))
-                .ok()
-                .map(|n| n as u64);
+            let count =
+                with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [value_from_cell(&value)], |r| r.get::<_, i64>(0))?))
+                    .ok()
+                    .map(|n| n as u64);
             links.push(IncomingLink { table: other.clone(), column: fk.column, our_column: fk.other_column, value, count });
         }
     }

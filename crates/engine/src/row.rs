@@ -20,18 +20,18 @@ pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms:
     if key_columns.len() != req.key.len() {
         return Err(Error::new(
             ErrorKind::BadRequest,
-            format!("A row of {} is named by {} value(s) ({}), not {}.", req.table, key_columns.len(), key_columns.join(", "), req.key.len()),
+            format!(
+                "A row of {} is named by {} value(s) ({}), not {}.",
+                req.table,
+                key_columns.len(),
+                key_columns.join(", "),
+                req.key.len()
+            ),
         ));
     }
-    let select: Vec<String> = plan
-        .display
-        .iter()
-        .map(|c| if plan.all_columns.contains(c) { quote_ident(c) } else { c.clone() })
-        .collect();
-    let condition: Vec<String> = key_columns
-        .iter()
-        .map(|c| format!("{} = ?", if plan.all_columns.contains(c) { quote_ident(c) } else { c.clone() }))
-        .collect();
+    let select: Vec<String> = plan.display.iter().map(|c| if plan.all_columns.contains(c) { quote_ident(c) } else { c.clone() }).collect();
+    let condition: Vec<String> =
+        key_columns.iter().map(|c| format!("{} = ?", if plan.all_columns.contains(c) { quote_ident(c) } else { c.clone() })).collect();
     let sql = format!("SELECT {} FROM {} WHERE {}", select.join(", "), plan.from, condition.join(" AND "));
     let key: Vec<Cell> = req.key.iter().map(|k| typed(k)).collect();
     let width = select.len();
@@ -53,13 +53,5 @@ pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms:
     let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, std::slice::from_ref(&values), limit_ms, chosen);
     // Incoming keys may reference columns that are not shown (a hidden rowid).
     let incoming = relations::incoming(conn, clock, &req.table, &plan.display, &values, limit_ms)?;
-    Ok(RowPage {
-        columns: plan.display,
-        column_types: plan.types,
-        values,
-        key_columns,
-        foreign_keys,
-        labels,
-        incoming,
-    })
+    Ok(RowPage { columns: plan.display, column_types: plan.types, values, key_columns, foreign_keys, labels, incoming })
 }

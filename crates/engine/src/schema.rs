@@ -64,9 +64,8 @@ fn list_relations(conn: &Connection) -> Result<Vec<Relation>> {
          WHERE t.schema = 'main' AND t.name NOT IN ('sqlite_schema', 'sqlite_temp_schema')
          ORDER BY t.name COLLATE NOCASE",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Relation { name: r.get(0)?, kind: r.get(1)?, without_rowid: r.get::<_, i64>(2)? != 0, sql: r.get(3)? })
-    })?;
+    let rows =
+        stmt.query_map([], |r| Ok(Relation { name: r.get(0)?, kind: r.get(1)?, without_rowid: r.get::<_, i64>(2)? != 0, sql: r.get(3)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -86,12 +85,7 @@ pub fn table_columns(conn: &Connection, table: &str) -> Result<Vec<ColumnInfo>> 
     let mut stmt = conn.prepare("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1)")?;
     let rows = stmt.query_map([table], |r| {
         Ok((
-            ColumnInfo {
-                name: r.get(0)?,
-                decl_type: r.get(1)?,
-                not_null: r.get::<_, i64>(2)? != 0,
-                pk: r.get::<_, u32>(3)?,
-            },
+            ColumnInfo { name: r.get(0)?, decl_type: r.get(1)?, not_null: r.get::<_, i64>(2)? != 0, pk: r.get::<_, u32>(3)? },
             r.get::<_, i64>(4)?,
         ))
     })?;
@@ -110,24 +104,25 @@ fn read_view(conn: &Connection, name: &str) -> ViewInfo {
     // the original application defines, without running anything.
     let probe = format!("SELECT * FROM {} LIMIT 0", quote_ident(name));
     match conn.prepare(&probe) {
-        Ok(stmt) => ViewInfo {
-            name: name.into(),
-            columns: stmt.column_names().into_iter().map(String::from).collect(),
-            error: None,
-        },
+        Ok(stmt) => ViewInfo { name: name.into(), columns: stmt.column_names().map(String::from).collect(), error: None },
         Err(e) => ViewInfo { name: name.into(), columns: Vec::new(), error: Some(crate::Error::from(e).message().into()) },
     }
 }
 
 pub fn count_rows(conn: &mut Connection, clock: Clock, table: &str, limit_ms: u32) -> Option<u64> {
     let sql = format!("SELECT count(*) FROM {}", quote_ident(table));
-    with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [], |r| r.get::<_, i64>(0))?))
-        .ok()
-        .map(|n| n as u64)
+    with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [], |r| r.get::<_, i64>(0))?)).ok().map(|n| n as u64)
 }
 
 /// Rows of `from` matching `conditions`, or `None` past the time limit.
-pub fn count_rows_where(conn: &mut Connection, clock: Clock, from: &str, conditions: &[String], params: &[protocol::Cell], limit_ms: u32) -> Option<u64> {
+pub fn count_rows_where(
+    conn: &mut Connection,
+    clock: Clock,
+    from: &str,
+    conditions: &[String],
+    params: &[protocol::Cell],
+    limit_ms: u32,
+) -> Option<u64> {
     let mut sql = format!("SELECT count(*) FROM {from}");
     if !conditions.is_empty() {
         sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));

@@ -12,9 +12,7 @@ pub fn rewrite_url(input: &str) -> String {
     let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
     let segments: Vec<&str> = segments.into_iter().filter(|s| !s.is_empty()).collect();
     match (url.host_str(), segments.as_slice()) {
-        (Some("github.com" | "www.github.com"), [owner, repo, "blob" | "raw", rest @ ..])
-            if rest.len() >= 2 =>
-        {
+        (Some("github.com" | "www.github.com"), [owner, repo, "blob" | "raw", rest @ ..]) if rest.len() >= 2 => {
             format!("https://raw.githubusercontent.com/{owner}/{repo}/{}", rest.join("/"))
         }
         (Some("gist.github.com"), [user, id]) => {
@@ -43,11 +41,12 @@ pub fn name_from_source(source: &str) -> String {
     };
     // `/`, `?` and `#` would break the fragment route; `.` is kept out too so a
     // name never looks like a file with an extension.
-    let cleaned: String = stem
-        .chars()
-        .map(|c| if matches!(c, '/' | '?' | '#' | '%' | '.') || c.is_control() { '_' } else { c })
-        .collect();
-    if cleaned.is_empty() { "data".to_string() } else { cleaned }
+    let cleaned: String = stem.chars().map(|c| if matches!(c, '/' | '?' | '#' | '%' | '.') || c.is_control() { '_' } else { c }).collect();
+    if cleaned.is_empty() {
+        "data".to_string()
+    } else {
+        cleaned
+    }
 }
 
 /// `name`, or `name_2`, `name_3`... whichever is not taken yet.
@@ -85,24 +84,15 @@ mod tests {
                 "https://github.com/lerocha/chinook-database/blob/master/ChinookDatabase/DataSources/Chinook_Sqlite.sqlite",
                 "https://raw.githubusercontent.com/lerocha/chinook-database/master/ChinookDatabase/DataSources/Chinook_Sqlite.sqlite",
             ),
-            (
-                "https://github.com/o/r/blob/main/data/x.db?raw=true",
-                "https://raw.githubusercontent.com/o/r/main/data/x.db",
-            ),
+            ("https://github.com/o/r/blob/main/data/x.db?raw=true", "https://raw.githubusercontent.com/o/r/main/data/x.db"),
             ("https://github.com/o/r/raw/v1.2/x.db", "https://raw.githubusercontent.com/o/r/v1.2/x.db"),
             ("https://www.github.com/o/r/raw/main/a/b/c.db", "https://raw.githubusercontent.com/o/r/main/a/b/c.db"),
             ("https://gist.github.com/simonw/0a1b2c", "https://gist.githubusercontent.com/simonw/0a1b2c/raw"),
             ("https://gist.github.com/0a1b2c", "https://gist.githubusercontent.com/anonymous/0a1b2c/raw"),
             ("https://gist.github.com/simonw/0a1b2c/", "https://gist.githubusercontent.com/simonw/0a1b2c/raw"),
             // Already raw, other hosts, and non-URLs pass through untouched.
-            (
-                "https://raw.githubusercontent.com/o/r/main/x.db",
-                "https://raw.githubusercontent.com/o/r/main/x.db",
-            ),
-            (
-                "https://gist.githubusercontent.com/u/1/raw/x.csv",
-                "https://gist.githubusercontent.com/u/1/raw/x.csv",
-            ),
+            ("https://raw.githubusercontent.com/o/r/main/x.db", "https://raw.githubusercontent.com/o/r/main/x.db"),
+            ("https://gist.githubusercontent.com/u/1/raw/x.csv", "https://gist.githubusercontent.com/u/1/raw/x.csv"),
             ("https://example.com/github.com/o/r/blob/m/x.db", "https://example.com/github.com/o/r/blob/m/x.db"),
             ("https://github.com/o/r", "https://github.com/o/r"),
             ("https://github.com/o/r/blob/main", "https://github.com/o/r/blob/main"),

@@ -15,7 +15,13 @@ pub fn literal(value: &Cell) -> String {
         Cell::Null => "NULL".into(),
         Cell::Integer(i) => i.to_string(),
         Cell::Real(r) if r.is_finite() => format!("{r:?}"),
-        Cell::Real(r) => if *r > 0.0 { "9e999".into() } else { "-9e999".into() },
+        Cell::Real(r) => {
+            if *r > 0.0 {
+                "9e999".into()
+            } else {
+                "-9e999".into()
+            }
+        }
         Cell::Text(t) => format!("'{}'", t.replace('\'', "''")),
         Cell::Blob(b) => format!("X'{}'", b.iter().map(|x| format!("{x:02X}")).collect::<String>()),
     }

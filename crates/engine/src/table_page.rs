@@ -48,7 +48,11 @@ impl RowKey {
 /// A column name as an SQL expression: rowid's names bare, others quoted.
 /// (A real column named `rowid` makes plan() pick another rowid name.)
 fn column_expr(name: &str) -> String {
-    if matches!(name, "rowid" | "_rowid_" | "oid") { name.to_string() } else { quote_ident(name) }
+    if matches!(name, "rowid" | "_rowid_" | "oid") {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
 }
 
 /// What to select from a relation, and how its rows are keyed.
@@ -155,7 +159,8 @@ pub fn suggest_facets(conn: &mut Connection, clock: Clock, req: &TablePageReques
     let plan = plan(conn, &req.table)?;
     let selection = selection(conn, req, &plan)?;
     let scope = Scope { from: &plan.from, conditions: &selection.conditions, params: &selection.params };
-    let candidates: Vec<String> = plan.all_columns.iter().filter(|c| !plan.row_key.contains(c) && !plan.key.columns().contains(c)).cloned().collect();
+    let candidates: Vec<String> =
+        plan.all_columns.iter().filter(|c| !plan.row_key.contains(c) && !plan.key.columns().contains(c)).cloned().collect();
     Ok(facets::suggest(conn, clock, &scope, &candidates, &req.facets))
 }
 
@@ -254,7 +259,10 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let sort_expr = match &req.sort {
         Some(sort) => {
             if !all_columns.contains(&sort.column) {
-                return Err(Error::new(ErrorKind::NotFound, format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table)));
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table),
+                ));
             }
             Some(if plan.is_rowid_alias(&sort.column) { sort.column.clone() } else { quote_ident(&sort.column) })
         }
@@ -416,7 +424,14 @@ fn sort_value_of(conn: &Connection, plan: &Plan, column: &str, key: &[Cell]) -> 
 }
 
 /// Labels for a facet on a foreign-key column, so it lists names, not ids.
-fn label_facet(conn: &mut Connection, clock: Clock, keys: &[protocol::ForeignKey], facet: &mut FacetResult, limit_ms: u32, chosen: &relations::LabelColumns) {
+fn label_facet(
+    conn: &mut Connection,
+    clock: Clock,
+    keys: &[protocol::ForeignKey],
+    facet: &mut FacetResult,
+    limit_ms: u32,
+    chosen: &relations::LabelColumns,
+) {
     if facet.kind != protocol::FacetKind::Column || !keys.iter().any(|k| k.column == facet.column) {
         return;
     }
@@ -440,7 +455,13 @@ fn bad_cursor() -> Error {
 /// SQLite answers with an index seek (`(s, key) > (?, ?)`), not a scan.
 /// SQLite puts NULLs first ascending and last descending; NULL sort values
 /// are paged by key alone.
-fn keyset_condition(sort_expr: Option<&str>, descending: bool, sort_value: Option<&Cell>, key_exprs: &[String], key: &[Cell]) -> (String, Vec<Cell>) {
+fn keyset_condition(
+    sort_expr: Option<&str>,
+    descending: bool,
+    sort_value: Option<&Cell>,
+    key_exprs: &[String],
+    key: &[Cell],
+) -> (String, Vec<Cell>) {
     let after = if descending { "<" } else { ">" };
     let tuple = |exprs: &[String]| if exprs.len() == 1 { exprs[0].clone() } else { format!("({})", exprs.join(", ")) };
     let marks = |n: usize| if n == 1 { "?".to_string() } else { format!("({})", vec!["?"; n].join(", ")) };

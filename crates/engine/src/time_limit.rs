@@ -22,22 +22,14 @@ const STEPS_BETWEEN_CHECKS: i32 = 100;
 /// Runs `work` with the connection's statements limited to `limit_ms`.
 /// An interrupted statement comes back as `ErrorKind::TimeLimit` with a
 /// message that names the limit.
-pub fn with_time_limit<T>(
-    conn: &mut Connection,
-    clock: Clock,
-    limit_ms: u32,
-    work: impl FnOnce(&Connection) -> Result<T>,
-) -> Result<T> {
+pub fn with_time_limit<T>(conn: &mut Connection, clock: Clock, limit_ms: u32, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     let deadline = clock() + f64::from(limit_ms);
     conn.progress_handler(STEPS_BETWEEN_CHECKS, Some(move || clock() > deadline))?;
     let outcome = work(conn);
     conn.progress_handler(0, None::<fn() -> bool>)?;
     outcome.map_err(|e| {
         if e.kind() == ErrorKind::TimeLimit {
-            Error::new(
-                ErrorKind::TimeLimit,
-                format!("Stopped: the query ran longer than the time limit of {limit_ms} ms."),
-            )
+            Error::new(ErrorKind::TimeLimit, format!("Stopped: the query ran longer than the time limit of {limit_ms} ms."))
         } else {
             e
         }

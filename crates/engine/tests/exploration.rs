@@ -4,7 +4,9 @@
 mod common;
 
 use engine::Engine;
-use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy};
+use protocol::{
+    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy,
+};
 
 use common::page_request;
 
@@ -13,7 +15,10 @@ fn filter(column: &str, op: &str, value: &str) -> Filter {
 }
 
 fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
-    engine.query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: true }).unwrap().rows
+    engine
+        .query(&QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: true })
+        .unwrap()
+        .rows
 }
 
 #[test]
@@ -35,12 +40,8 @@ fn filtered_sorted_pages_walk_the_same_rows_as_one_query() {
         page = engine.table_page(&req).unwrap();
     }
     // NOT LIKE drops NULL composers, as SQL does.
-    let expected: Vec<Cell> = query(
-        &mut engine,
-        &db,
-        "SELECT count(*) FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%'",
-    )
-    .remove(0);
+    let expected: Vec<Cell> =
+        query(&mut engine, &db, "SELECT count(*) FROM Track WHERE GenreId IN (1, 3) AND Composer NOT LIKE '%Iommi%'").remove(0);
     assert_eq!(Cell::Integer(total as i64), expected[0]);
     assert_eq!(ids.len() as u64, total);
     let mut reference = Vec::new();
@@ -63,7 +64,8 @@ fn facets_count_within_filters_and_show_labels() {
     let genre = &page.facets[0];
     assert!(genre.error.is_none());
     let top = &genre.values[0];
-    let expected = query(&mut engine, &db, "SELECT GenreId, count(*) FROM Track WHERE MediaTypeId = 1 GROUP BY GenreId ORDER BY 2 DESC LIMIT 1");
+    let expected =
+        query(&mut engine, &db, "SELECT GenreId, count(*) FROM Track WHERE MediaTypeId = 1 GROUP BY GenreId ORDER BY 2 DESC LIMIT 1");
     assert_eq!((top.value.clone(), Cell::Integer(top.count as i64)), (expected[0][0].clone(), expected[0][1].clone()));
     assert_eq!(top.label.as_deref(), Some("Rock"));
     // Suggestions look at the rows in view: unfiltered here.
@@ -95,10 +97,8 @@ fn array_and_date_facets() {
     };
     engine.open(&name, "t.db", &bytes).unwrap();
     let mut req = page_request(&name, "t");
-    req.facets = vec![
-        FacetRequest { column: "tags".into(), kind: FacetKind::Array },
-        FacetRequest { column: "at".into(), kind: FacetKind::Date },
-    ];
+    req.facets =
+        vec![FacetRequest { column: "tags".into(), kind: FacetKind::Array }, FacetRequest { column: "at".into(), kind: FacetKind::Date }];
     req.filters = vec![filter("tags", "arraycontains", "a")];
     let page = engine.table_page(&req).unwrap();
     assert_eq!(page.rows.len(), 2);
@@ -161,7 +161,8 @@ fn label_columns_are_chosen_like_datasette() {
     let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
     let _ = &mut engine;
     let conn = engine::open_image(&common::read_shared("sqlite/Chinook_Sqlite.sqlite")).unwrap();
-    let cases = [("Artist", Some("Name")), ("Album", Some("Title")), ("Genre", Some("Name")), ("InvoiceLine", None), ("Employee", Some("Title"))];
+    let cases =
+        [("Artist", Some("Name")), ("Album", Some("Title")), ("Genre", Some("Name")), ("InvoiceLine", None), ("Employee", Some("Title"))];
     for (table, expected) in cases {
         assert_eq!(engine::relations::label_column(&conn, table, None).as_deref(), expected, "{table}");
     }
@@ -211,15 +212,30 @@ fn exported_csv_imports_back_to_the_same_rows() {
     let mut original = Vec::new();
     let mut again = Vec::new();
     for offset in (0..rows).step_by(1000) {
-        original.extend(query(&mut engine, &db, &format!("SELECT {columns} FROM Track WHERE Composer IS NOT NULL ORDER BY TrackId LIMIT 1000 OFFSET {offset}")));
-        again.extend(query(&mut engine, "data", &format!("SELECT {columns} FROM [Track-export] ORDER BY TrackId LIMIT 1000 OFFSET {offset}")));
+        original.extend(query(
+            &mut engine,
+            &db,
+            &format!("SELECT {columns} FROM Track WHERE Composer IS NOT NULL ORDER BY TrackId LIMIT 1000 OFFSET {offset}"),
+        ));
+        again.extend(query(
+            &mut engine,
+            "data",
+            &format!("SELECT {columns} FROM [Track-export] ORDER BY TrackId LIMIT 1000 OFFSET {offset}"),
+        ));
     }
     assert_eq!(again, original);
 
     // One page only, and JSON / newline-delimited JSON of a query.
     let (_, rows, _) = export(&mut engine, ExportSource::Table(req), ExportFormat::Csv, false);
     assert_eq!(rows, 100);
-    let q = QueryRequest { db: db.clone(), sql: "SELECT ArtistId, Name FROM Artist WHERE ArtistId <= :n".into(), params: vec![("n".into(), "2".into())], time_limit_ms: 1000, max_rows: 1000, allow_writes: true };
+    let q = QueryRequest {
+        db: db.clone(),
+        sql: "SELECT ArtistId, Name FROM Artist WHERE ArtistId <= :n".into(),
+        params: vec![("n".into(), "2".into())],
+        time_limit_ms: 1000,
+        max_rows: 1000,
+        allow_writes: true,
+    };
     let (json, _, _) = export(&mut engine, ExportSource::Query(q.clone()), ExportFormat::Json, true);
     let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(parsed, serde_json::json!([{"ArtistId": 1, "Name": "AC/DC"}, {"ArtistId": 2, "Name": "Accept"}]));

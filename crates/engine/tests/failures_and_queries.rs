@@ -14,8 +14,8 @@ fn query(engine: &mut Engine, db: &str, sql: &str, time_limit_ms: u32) -> engine
 fn a_runaway_query_is_stopped_at_the_time_limit() {
     let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
     let started = engine::native_clock();
-    let err = query(&mut engine, &db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n", 200)
-        .unwrap_err();
+    let err =
+        query(&mut engine, &db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n", 200).unwrap_err();
     let elapsed = engine::native_clock() - started;
     assert_eq!(err.kind(), ErrorKind::TimeLimit);
     assert!(err.message().contains("200 ms"), "{err}");
@@ -85,7 +85,7 @@ fn damaged_and_foreign_files_are_refused_and_nothing_else_is_lost() {
         let err = engine.open(&name, source, bytes).unwrap_err();
         assert_eq!(err.kind(), kind, "{source}: {err}");
     }
-    assert_eq!(engine.names(), [good.clone()]);
+    assert_eq!(engine.names(), std::slice::from_ref(&good));
     // Failed loads gave their names back.
     assert_eq!(engine.reserve_name("damaged.db"), "damaged");
     assert_eq!(query(&mut engine, &good, "SELECT count(*) FROM Album", 1000).unwrap().rows, vec![vec![Cell::Integer(347)]]);

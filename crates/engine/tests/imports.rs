@@ -7,7 +7,14 @@ use engine::import::{DelimitedOptions, Format};
 use engine::{Engine, ImportOutcome};
 use protocol::{Cell, QueryRequest};
 
-fn import_bytes(engine: &mut Engine, source: &str, format: Format, options: DelimitedOptions, bytes: &[u8], chunk: usize) -> engine::Result<ImportOutcome> {
+fn import_bytes(
+    engine: &mut Engine,
+    source: &str,
+    format: Format,
+    options: DelimitedOptions,
+    bytes: &[u8],
+    chunk: usize,
+) -> engine::Result<ImportOutcome> {
     let mut import = engine.begin_import(source, format, options)?;
     for piece in bytes.chunks(chunk.max(1)) {
         if let Err(e) = engine.push_import(&mut import, piece) {
@@ -61,11 +68,8 @@ fn csv_spectrum_rows_equal_the_expected_json() {
             let mut engine = Engine::new(engine::native_clock);
             let outcome = import(&mut engine, &format!("csv-spectrum/csvs/{name}"), Format::Delimited, chunk);
             let table = outcome.table.clone().unwrap();
-            let expected: serde_json::Value = serde_json::from_slice(&common::read_shared(&format!(
-                "csv-spectrum/json/{}.json",
-                name.trim_end_matches(".csv")
-            )))
-            .unwrap();
+            let expected: serde_json::Value =
+                serde_json::from_slice(&common::read_shared(&format!("csv-spectrum/json/{}.json", name.trim_end_matches(".csv")))).unwrap();
             let result = engine
                 .query(&QueryRequest {
                     params: vec![],
@@ -141,7 +145,8 @@ fn every_real_csv_imports_with_sensible_types_and_every_row() {
 fn encodings_delimiters_and_codes_come_out_right() {
     let mut engine = Engine::new(engine::native_clock);
     import(&mut engine, "csv/potential-candidates-events_cp1252.csv", Format::Delimited, 1000);
-    let curly = query(&mut engine, "data", "SELECT count(*) FROM [potential-candidates-events_cp1252] WHERE event LIKE '%’%' OR event LIKE '%“%'");
+    let curly =
+        query(&mut engine, "data", "SELECT count(*) FROM [potential-candidates-events_cp1252] WHERE event LIKE '%’%' OR event LIKE '%“%'");
     assert_ne!(curly[0][0], Cell::Integer(0), "Windows-1252 quotes decoded to their Unicode characters");
 
     import(&mut engine, "csv/single-quotes_semicolon.csv", Format::Delimited, 7000);
@@ -165,7 +170,11 @@ fn encodings_delimiters_and_codes_come_out_right() {
 #[test]
 fn awkward_csv_shapes() {
     let cases: [(&str, &[u8], &str); 7] = [
-        ("ragged.csv", b"a,b,c\n1,2\n3,4,5,6,7\n", "a:INTEGER b:INTEGER c:INTEGER column_4:INTEGER column_5:INTEGER | 1,2,NULL,NULL,NULL | 3,4,5,6,7"),
+        (
+            "ragged.csv",
+            b"a,b,c\n1,2\n3,4,5,6,7\n",
+            "a:INTEGER b:INTEGER c:INTEGER column_4:INTEGER column_5:INTEGER | 1,2,NULL,NULL,NULL | 3,4,5,6,7",
+        ),
         ("cr.csv", b"a,b\r1,x\r2,y", "a:INTEGER b:TEXT | 1,x | 2,y"),
         ("nul.csv", b"a,b\n1,x\0y\n", "a:INTEGER b:TEXT | 1,x\0y"),
         ("dup.csv", b"id,ID,,id\n1,2,3,4\n", "id:INTEGER ID_2:INTEGER column_3:INTEGER id_3:INTEGER | 1,2,3,4"),
@@ -191,10 +200,9 @@ fn awkward_csv_shapes() {
 
 #[test]
 fn utf16_with_a_bom_is_decoded() {
-    for (bom, encode) in [
-        (&[0xff, 0xfe][..], u16::to_le_bytes as fn(u16) -> [u8; 2]),
-        (&[0xfe, 0xff][..], u16::to_be_bytes as fn(u16) -> [u8; 2]),
-    ] {
+    for (bom, encode) in
+        [(&[0xff, 0xfe][..], u16::to_le_bytes as fn(u16) -> [u8; 2]), (&[0xfe, 0xff][..], u16::to_be_bytes as fn(u16) -> [u8; 2])]
+    {
         let mut bytes = bom.to_vec();
         bytes.extend("name;n\r\nZoë;1\r\n日本;2\r\n".encode_utf16().flat_map(encode));
         for chunk in [1, 3, 1000] {
@@ -267,8 +275,11 @@ fn dumps_with_bom_crlf_and_a_broken_statement() {
 #[test]
 fn json_shapes() {
     let cases: [(&str, &str, &str); 5] = [
-        ("list.json", r#"[{"id": 1, "name": "a", "tags": ["x", "y"]}, {"id": 2, "score": 2.5, "ok": true}]"#,
-         "id:INTEGER name:TEXT tags:TEXT score:REAL ok:INTEGER | 1,a,[\"x\",\"y\"],NULL,NULL | 2,NULL,NULL,2.5,1"),
+        (
+            "list.json",
+            r#"[{"id": 1, "name": "a", "tags": ["x", "y"]}, {"id": 2, "score": 2.5, "ok": true}]"#,
+            "id:INTEGER name:TEXT tags:TEXT score:REAL ok:INTEGER | 1,a,[\"x\",\"y\"],NULL,NULL | 2,NULL,NULL,2.5,1",
+        ),
         ("lines.ndjson", "{\"a\": 1}\n{\"a\": 2, \"b\": {\"c\": null}}\n", "a:INTEGER b:TEXT | 1,NULL | 2,{\"c\":null}"),
         ("keyed.json", r#"{"k1": {"v": 1}, "k2": {"v": 2.0}}"#, "_key:TEXT v:REAL | k1,1.0 | k2,2.0"),
         ("wrapped.json", r#"{"count": 2, "rows": [{"x": "1"}, {"x": "2"}]}"#, "x:TEXT | 1 | 2"),
@@ -282,9 +293,11 @@ fn json_shapes() {
     let mut engine = Engine::new(engine::native_clock);
     let err = import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1},", 100).unwrap_err();
     assert!(err.message().contains("ends before its last value is complete"), "{err}");
-    let err = import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1}, {\"a\": tru}]", 5).unwrap_err();
+    let err =
+        import_bytes(&mut engine, "bad.json", Format::Json, DelimitedOptions::default(), b"[{\"a\": 1}, {\"a\": tru}]", 5).unwrap_err();
     assert!(err.message().contains("not valid"), "{err}");
-    let err = import_bytes(&mut engine, "page.csv", Format::Delimited, DelimitedOptions::default(), b"<!DOCTYPE html><p>hi", 100).unwrap_err();
+    let err =
+        import_bytes(&mut engine, "page.csv", Format::Delimited, DelimitedOptions::default(), b"<!DOCTYPE html><p>hi", 100).unwrap_err();
     assert!(err.message().contains("HTML page"), "{err}");
 }
 

@@ -5,7 +5,9 @@ mod common;
 
 use engine::import::{decide_format, DelimitedOptions, Format};
 use engine::{Engine, ErrorKind, ImportOutcome};
-use protocol::{Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy};
+use protocol::{
+    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy,
+};
 
 fn import_bytes(engine: &mut Engine, source: &str, format: Format, bytes: &[u8], chunk: usize) -> engine::Result<ImportOutcome> {
     let mut import = engine.begin_import(source, format, DelimitedOptions::default())?;
@@ -60,7 +62,14 @@ fn wal_mode_database_is_not_called_damaged() {
     assert_eq!(schema.tables[0].row_count, Some(2));
     assert_eq!(query(&mut engine, &name, "SELECT b FROM t ORDER BY a")[1][0], Cell::Text("mode".into()));
     // It can be changed and saved, as any opened database.
-    let req = QueryRequest { db: name.clone(), sql: "INSERT INTO t VALUES (3, 'more')".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+    let req = QueryRequest {
+        db: name.clone(),
+        sql: "INSERT INTO t VALUES (3, 'more')".into(),
+        params: vec![],
+        time_limit_ms: 1000,
+        max_rows: 10,
+        allow_writes: true,
+    };
     engine.query(&req).unwrap();
     let saved = engine.serialize(&name).unwrap();
     assert_eq!(&saved[18..20], &[1, 1], "the in-memory copy is a rollback-journal database");
@@ -127,7 +136,8 @@ fn cli_dump_of_calibre_with_two_fts5_tables_loads() {
 
 #[test]
 fn schema_writes_in_a_script_stay_refused_outside_the_dump_form() {
-    let script = b"CREATE TABLE t(a);\nPRAGMA writable_schema=ON;\nUPDATE sqlite_schema SET sql = 'CREATE TABLE t(a, b)' WHERE name = 't';\n";
+    let script =
+        b"CREATE TABLE t(a);\nPRAGMA writable_schema=ON;\nUPDATE sqlite_schema SET sql = 'CREATE TABLE t(a, b)' WHERE name = 't';\n";
     let mut engine = Engine::new(engine::native_clock);
     let err = import_bytes(&mut engine, "evil.sql", Format::SqlScript, script, 1 << 10).unwrap_err();
     assert!(err.message().contains("may not be modified"), "{err}");
@@ -160,12 +170,14 @@ fn second_file_of_the_same_name_is_named_like_datasette_lite() {
 const PROBE: &[&str] = &["naïve café", "東京 — 大阪", "🦀 Ferris 🦀", "Ærø Ωmega ß", "plain"];
 
 fn probe_files() -> Vec<(&'static str, Format, Vec<u8>)> {
-    let csv: String = std::iter::once("id,text\n".to_string()).chain(PROBE.iter().enumerate().map(|(i, t)| format!("{i},\"{t}\"\n"))).collect();
+    let csv: String =
+        std::iter::once("id,text\n".to_string()).chain(PROBE.iter().enumerate().map(|(i, t)| format!("{i},\"{t}\"\n"))).collect();
     let tsv = csv.replace(',', "\t").replace('"', "");
     let sql: String = std::iter::once("CREATE TABLE probe_sql(id, text);\n".to_string())
         .chain(PROBE.iter().enumerate().map(|(i, t)| format!("INSERT INTO probe_sql VALUES({i}, '{t}');\n")))
         .collect();
-    let json = serde_json::to_string(&PROBE.iter().enumerate().map(|(i, t)| serde_json::json!({"id": i, "text": t})).collect::<Vec<_>>()).unwrap();
+    let json =
+        serde_json::to_string(&PROBE.iter().enumerate().map(|(i, t)| serde_json::json!({"id": i, "text": t})).collect::<Vec<_>>()).unwrap();
     let utf16: Vec<u8> = "\u{feff}".chars().chain(csv.chars()).collect::<String>().encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("id,text\n0,naïve café\n1,Ærø\n2,“quoted”\n");
     vec![
@@ -270,14 +282,17 @@ fn sqlite_file_given_as_csv_opens_as_a_database() {
     }
     assert_eq!(decide_format(Format::Delimited, b"a,b\n1,2\n"), Format::Delimited);
     let mut engine = Engine::new(engine::native_clock);
-    let err = import_bytes(&mut engine, "page.csv", Format::Delimited, b"<!DOCTYPE html><html><body>Not here</body></html>", 64).unwrap_err();
+    let err =
+        import_bytes(&mut engine, "page.csv", Format::Delimited, b"<!DOCTYPE html><html><body>Not here</body></html>", 64).unwrap_err();
     assert!(err.message().contains("HTML page"), "{err}");
 }
 
 #[test]
 fn sql_from_a_link_never_changes_data_unasked() {
     let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
-    for sql in ["drop table Track", "DELETE FROM Artist", "/* hi */ update Album set Title = 'x'", "CREATE TABLE x(a)", "PRAGMA user_version = 3"] {
+    for sql in
+        ["drop table Track", "DELETE FROM Artist", "/* hi */ update Album set Title = 'x'", "CREATE TABLE x(a)", "PRAGMA user_version = 3"]
+    {
         let req = QueryRequest { db: db.clone(), sql: sql.into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: false };
         let err = engine.query(&req).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NeedsConfirmation, "{sql}");
@@ -285,19 +300,45 @@ fn sql_from_a_link_never_changes_data_unasked() {
     assert_eq!(query(&mut engine, &db, "SELECT count(*) FROM Track")[0][0], Cell::Integer(3503));
     // Reads run; the user's own click may write; ATTACH and VACUUM never.
     query(&mut engine, &db, "WITH x AS (SELECT 1) SELECT * FROM x");
-    let mut req = QueryRequest { db: db.clone(), sql: "DELETE FROM Track WHERE TrackId = 1".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+    let mut req = QueryRequest {
+        db: db.clone(),
+        sql: "DELETE FROM Track WHERE TrackId = 1".into(),
+        params: vec![],
+        time_limit_ms: 1000,
+        max_rows: 10,
+        allow_writes: true,
+    };
     assert_eq!(engine.query(&req).unwrap().rows_changed, Some(1));
     for sql in ["ATTACH ':memory:' AS other", "VACUUM INTO 'copy.db'", "vacuum", "SELECT 1; ATTACH 'x' AS y"] {
         req.sql = sql.into();
         assert!(engine.query(&req).is_err(), "{sql}");
     }
-    assert_eq!(engine.names(), [db.clone()]);
+    assert_eq!(engine.names(), std::slice::from_ref(&db));
 }
 
 /// Names that break SQL built by string pasting, URL parsers and counters
 /// of `?`.
 const ODD_NAMES: &[&str] = &[
-    "a?b", "?", "x:y", "$d", "@e", "it's", "say \"hi\"", "[br]", "`bt`", "new\nline", "🦀 crab", "select", "-- c", "semi;colon", " ", "%20", "a.b", "_sort", "a__b", "rowid",
+    "a?b",
+    "?",
+    "x:y",
+    "$d",
+    "@e",
+    "it's",
+    "say \"hi\"",
+    "[br]",
+    "`bt`",
+    "new\nline",
+    "🦀 crab",
+    "select",
+    "-- c",
+    "semi;colon",
+    " ",
+    "%20",
+    "a.b",
+    "_sort",
+    "a__b",
+    "rowid",
 ];
 
 fn odd_database() -> Engine {
@@ -306,7 +347,8 @@ fn odd_database() -> Engine {
     let table = engine::quote_ident("odd ? table; -- \"x\"");
     conn.execute_batch(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, {})", columns.join(", "))).unwrap();
     for i in 1..=30 {
-        let values: Vec<String> = (0..ODD_NAMES.len()).map(|c| format!("'v{} {}'", (i * (c + 1)) % 7, if i % 2 == 0 { "even" } else { "odd" })).collect();
+        let values: Vec<String> =
+            (0..ODD_NAMES.len()).map(|c| format!("'v{} {}'", (i * (c + 1)) % 7, if i % 2 == 0 { "even" } else { "odd" })).collect();
         conn.execute_batch(&format!("INSERT INTO {table} VALUES ({i}, {})", values.join(", "))).unwrap();
     }
     conn.execute_batch(&format!(
@@ -447,14 +489,22 @@ fn zeroblob_link_is_an_error_or_a_cut_result_not_a_dead_worker() {
     let req = QueryRequest { db: db.clone(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: false };
     let result = engine.query(&req).unwrap();
     assert!(result.truncated, "cut at the byte budget");
-    let bytes: usize = result.rows.iter().map(|r| match &r[0] { Cell::Blob(b) => b.len(), _ => 0 }).sum();
+    let bytes: usize = result
+        .rows
+        .iter()
+        .map(|r| match &r[0] {
+            Cell::Blob(b) => b.len(),
+            _ => 0,
+        })
+        .sum();
     assert!(bytes <= 64 << 20 && result.rows.len() == 6, "{} rows, {bytes} bytes", result.rows.len());
     // One row bigger than the budget: a clear error.
     let wide = "SELECT zeroblob(40000000), zeroblob(40000000)";
     let err = engine.query(&QueryRequest { sql: wide.into(), ..req.clone() }).unwrap_err();
     assert!(err.message().contains("more than 64 MB"), "{err}");
     // A hostile view of big values: the table page says so; the engine goes on.
-    let create = QueryRequest { sql: "CREATE VIEW big AS SELECT zeroblob(9900000) AS b FROM Track".into(), allow_writes: true, ..req.clone() };
+    let create =
+        QueryRequest { sql: "CREATE VIEW big AS SELECT zeroblob(9900000) AS b FROM Track".into(), allow_writes: true, ..req.clone() };
     engine.query(&create).unwrap();
     let err = engine.table_page(&common::page_request(&db, "big")).unwrap_err();
     assert!(err.message().contains("show fewer rows"), "{err}");
@@ -494,13 +544,15 @@ fn commit_typed_during_an_import_does_not_cut_it_in_two() {
     engine.push_import(&mut import, &vec![b'x'; 70_000]).unwrap();
     engine.push_import(&mut import, b"\n1\n2\n").unwrap();
     for sql in ["COMMIT", "rollback", "END TRANSACTION", "BEGIN", "SAVEPOINT s"] {
-        let req = QueryRequest { db: "data".into(), sql: sql.into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+        let req =
+            QueryRequest { db: "data".into(), sql: sql.into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
         let err = engine.query(&req).unwrap_err();
         assert!(err.message().contains("import into data is running"), "{sql}: {err}");
     }
     let outcome = engine.finish_import(import).unwrap();
     assert_eq!(outcome.count, 2);
-    let req = QueryRequest { db: "data".into(), sql: "BEGIN".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
+    let req =
+        QueryRequest { db: "data".into(), sql: "BEGIN".into(), params: vec![], time_limit_ms: 1000, max_rows: 10, allow_writes: true };
     engine.query(&req).expect("allowed again once the import ended");
 }
 
@@ -556,7 +608,9 @@ fn exporting_a_big_sorted_view_runs_one_statement_not_one_sort_per_page() {
     req.sort = Some(SortBy { column: "v".into(), descending: true });
     let started = std::time::Instant::now();
     let mut csv = Vec::new();
-    let rows = engine.export(&ExportRequest { source: ExportSource::Table(req), format: ExportFormat::Csv, all: true }, |piece| csv.extend(piece)).unwrap();
+    let rows = engine
+        .export(&ExportRequest { source: ExportSource::Table(req), format: ExportFormat::Csv, all: true }, |piece| csv.extend(piece))
+        .unwrap();
     assert_eq!(rows, 100_000);
     // 100 pages each sorting 100,000 rows took minutes in the browser.
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
@@ -569,7 +623,8 @@ fn exporting_a_big_sorted_view_runs_one_statement_not_one_sort_per_page() {
 #[test]
 fn table_and_column_names_with_invalid_utf8_are_shown_lossily_and_usable() {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-    conn.execute_batch("CREATE TABLE tQ(id INTEGER PRIMARY KEY, cQ TEXT); INSERT INTO tQ VALUES (1, 'one'); CREATE INDEX iQ ON tQ(cQ);").unwrap();
+    conn.execute_batch("CREATE TABLE tQ(id INTEGER PRIMARY KEY, cQ TEXT); INSERT INTO tQ VALUES (1, 'one'); CREATE INDEX iQ ON tQ(cQ);")
+        .unwrap();
     // Another program wrote Latin-1 bytes (0xE9, é) into the names.
     conn.execute_batch(
         "PRAGMA writable_schema = ON;
@@ -609,7 +664,8 @@ fn a_page_with_many_slow_facets_stays_within_its_total_budget() {
     let mut req = common::page_request(&name, "slow");
     req.page_size = 5;
     req.time_limit_ms = 200;
-    req.facets = (0..8).map(|i| FacetRequest { column: if i % 2 == 0 { "c".into() } else { "d".into() }, kind: FacetKind::Column }).collect();
+    req.facets =
+        (0..8).map(|i| FacetRequest { column: if i % 2 == 0 { "c".into() } else { "d".into() }, kind: FacetKind::Column }).collect();
     let started = std::time::Instant::now();
     let page = engine.table_page(&req).unwrap();
     let elapsed = started.elapsed();

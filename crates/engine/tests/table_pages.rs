@@ -40,7 +40,14 @@ fn column(rows: &[Vec<Cell>], i: usize) -> Vec<Cell> {
 
 fn reference(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
     let result = engine
-        .query(&protocol::QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 5000, max_rows: 1000, allow_writes: true })
+        .query(&protocol::QueryRequest {
+            db: db.into(),
+            sql: sql.into(),
+            params: vec![],
+            time_limit_ms: 5000,
+            max_rows: 1000,
+            allow_writes: true,
+        })
         .unwrap();
     result.rows
 }
@@ -51,7 +58,13 @@ fn unsorted_pages_follow_the_primary_key() {
     let (columns, rows) = walk(&mut engine, &db, "Track", None, 100);
     assert_eq!(columns[0], "TrackId", "INTEGER PRIMARY KEY is the rowid, so no extra rowid column");
     assert_eq!(rows.len(), 3503);
-    let ids: Vec<i64> = rows.iter().map(|r| match r[0] { Cell::Integer(i) => i, _ => panic!() }).collect();
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| match r[0] {
+            Cell::Integer(i) => i,
+            _ => panic!(),
+        })
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
 }
 
@@ -101,7 +114,13 @@ fn rowid_tables_without_integer_key_show_rowid_and_views_page_by_offset() {
     let (columns, rows) = walk(&mut engine, &name, "t", Some(("score", true)), 10);
     assert_eq!(columns, ["rowid", "name", "score"]);
     assert_eq!(rows.len(), 250);
-    let mut rowids: Vec<_> = column(&rows, 0).into_iter().map(|c| match c { Cell::Integer(i) => i, _ => 0 }).collect();
+    let mut rowids: Vec<_> = column(&rows, 0)
+        .into_iter()
+        .map(|c| match c {
+            Cell::Integer(i) => i,
+            _ => 0,
+        })
+        .collect();
     rowids.sort();
     assert_eq!(rowids, (1..=250).collect::<Vec<i64>>(), "each row exactly once");
     assert!(rows[249][2].is_null(), "NULLs come last when descending");

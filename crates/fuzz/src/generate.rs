@@ -12,7 +12,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
@@ -22,11 +22,15 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -48,7 +52,7 @@ pub fn text(rng: &mut Rng, max: u64) -> String {
 
 /// Bytes of garbage, valid UTF-8 or not.
 fn garbage(rng: &mut Rng, max: u64) -> Vec<u8> {
-    (0..rng.below(max + 1)).map(|_| rng.next() as u8).collect()
+    (0..rng.below(max + 1)).map(|_| rng.next_u64() as u8).collect()
 }
 
 /// Damages `bytes` a little: a cut, flipped bytes, an inserted piece.
@@ -60,7 +64,7 @@ fn mutate(rng: &mut Rng, mut bytes: Vec<u8>) -> Vec<u8> {
         let at = rng.below(bytes.len() as u64) as usize;
         match rng.below(4) {
             0 => bytes.truncate(at),
-            1 => bytes[at] = rng.next() as u8,
+            1 => bytes[at] = rng.next_u64() as u8,
             2 => {
                 let piece = rng.pick(SPICY).as_bytes().to_vec();
                 bytes.splice(at..at, piece);
@@ -96,7 +100,11 @@ pub fn csv(rng: &mut Rng) -> Vec<u8> {
                     3 if row == 0 => "name".to_string(),
                     _ => text(rng, 6),
                 };
-                if rng.chance(0.3) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+                if rng.chance(0.3) {
+                    format!("\"{}\"", cell.replace('"', "\"\""))
+                } else {
+                    cell
+                }
             })
             .collect();
         out += &cells.join(delimiter);
@@ -108,18 +116,23 @@ pub fn csv(rng: &mut Rng) -> Vec<u8> {
         bytes = bytes.iter().map(|&b| if b >= 0x80 { 0x80 | (b & 0x3f) } else { b }).collect();
     }
     if rng.chance(0.05) {
-        let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain(String::from_utf8_lossy(&bytes).encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain(String::from_utf8_lossy(&bytes).encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
         bytes = utf16;
     }
-    if rng.chance(0.3) { mutate(rng, bytes) } else { bytes }
+    if rng.chance(0.3) {
+        mutate(rng, bytes)
+    } else {
+        bytes
+    }
 }
 
 fn json_value(rng: &mut Rng, depth: u32) -> serde_json::Value {
     use serde_json::Value;
     match if depth > 4 { rng.below(4) } else { rng.below(7) } {
         0 => Value::Null,
-        1 => Value::from(rng.next() as i64 >> rng.below(64)),
-        2 => serde_json::Number::from_f64((rng.next() as f64).sqrt() - 1e9).map_or(Value::Null, Value::Number),
+        1 => Value::from(rng.next_u64() as i64 >> rng.below(64)),
+        2 => serde_json::Number::from_f64((rng.next_u64() as f64).sqrt() - 1e9).map_or(Value::Null, Value::Number),
         3 => Value::String(text(rng, 5)),
         4 => Value::Bool(rng.chance(0.5)),
         5 => Value::Array((0..rng.below(4)).map(|_| json_value(rng, depth + 1)).collect()),
@@ -128,7 +141,11 @@ fn json_value(rng: &mut Rng, depth: u32) -> serde_json::Value {
 }
 
 fn key(rng: &mut Rng) -> String {
-    if rng.chance(0.7) { rng.pick(&["id", "name", "value", "tags", "", "_key", "ID", "a\0b"]).to_string() } else { text(rng, 4) }
+    if rng.chance(0.7) {
+        rng.pick(&["id", "name", "value", "tags", "", "_key", "ID", "a\0b"]).to_string()
+    } else {
+        text(rng, 4)
+    }
 }
 
 pub fn json(rng: &mut Rng) -> Vec<u8> {
@@ -139,7 +156,11 @@ pub fn json(rng: &mut Rng) -> Vec<u8> {
     let rows = || -> Vec<Value> { Vec::new() };
     let mut list = rows();
     for _ in 0..rng.below(10) {
-        list.push(if rng.chance(0.9) { Value::Object((0..rng.below(6)).map(|_| (key(rng), json_value(rng, 1))).collect()) } else { json_value(rng, 1) });
+        list.push(if rng.chance(0.9) {
+            Value::Object((0..rng.below(6)).map(|_| (key(rng), json_value(rng, 1))).collect())
+        } else {
+            json_value(rng, 1)
+        });
     }
     let document = match rng.below(4) {
         0 => Value::Array(list),
@@ -154,7 +175,11 @@ pub fn json(rng: &mut Rng) -> Vec<u8> {
 }
 
 fn maybe_mutate(rng: &mut Rng, bytes: Vec<u8>) -> Vec<u8> {
-    if rng.chance(0.3) { mutate(rng, bytes) } else { bytes }
+    if rng.chance(0.3) {
+        mutate(rng, bytes)
+    } else {
+        bytes
+    }
 }
 
 pub fn sql_script(rng: &mut Rng) -> Vec<u8> {
@@ -215,15 +240,20 @@ pub fn url(rng: &mut Rng) -> String {
     for _ in 0..rng.below(4) {
         let at = rng.below(s.len() as u64 + 1) as usize;
         let at = (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
-        let piece: &str = *rng.pick(SPICY);
-        s.insert_str(at, piece);
+        let piece = rng.pick(SPICY).to_string();
+        s.insert_str(at, &piece);
     }
     s
 }
 
 pub fn cursor_text(rng: &mut Rng) -> String {
-    let options = ["0", "1000000000000", "-5", "[]", "[1]", "[[\"v3\"], 5]", "[[null], 2]", "[[1.5], \"x\"]", "{}", "nul", "[[[]], [], {}]"];
-    if rng.chance(0.7) { rng.pick(&options).to_string() } else { text(rng, 6) }
+    let options =
+        ["0", "1000000000000", "-5", "[]", "[1]", "[[\"v3\"], 5]", "[[null], 2]", "[[1.5], \"x\"]", "{}", "nul", "[[[]], [], {}]"];
+    if rng.chance(0.7) {
+        rng.pick(&options).to_string()
+    } else {
+        text(rng, 6)
+    }
 }
 
 pub fn metadata(rng: &mut Rng) -> Vec<u8> {
@@ -286,7 +316,7 @@ pub fn database(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
             1 => {
                 let at = rng.below(100) as usize;
                 if at < bytes.len() {
-                    bytes[at] = rng.next() as u8;
+                    bytes[at] = rng.next_u64() as u8;
                 }
             }
             2 if bytes.len() > 18 => {
@@ -294,7 +324,7 @@ pub fn database(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
                 bytes[16..18].copy_from_slice(&absurd.to_be_bytes());
             }
             3 if bytes.len() > 32 => {
-                let count = (rng.next() as u32).to_be_bytes();
+                let count = (rng.next_u64() as u32).to_be_bytes();
                 bytes[28..32].copy_from_slice(&count);
             }
             4 => {
@@ -308,7 +338,7 @@ pub fn database(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
                 for _ in 0..1 + rng.below(16) {
                     let at = rng.below(bytes.len() as u64) as usize;
                     if at < bytes.len() {
-                        bytes[at] = rng.next() as u8;
+                        bytes[at] = rng.next_u64() as u8;
                     }
                 }
             }

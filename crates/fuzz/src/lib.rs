@@ -68,7 +68,7 @@ pub fn run(target: &'static str, seed: u64, count: u64, budget: Duration, data: 
                 Ok(())
             }),
             "metadata" => timed(generate::metadata(&mut rng), |bytes| engine::metadata::parse(bytes).map(|_| ())),
-            "databases" => timed(generate::database(&mut rng, &seeds), |bytes| explore_database(bytes)),
+            "databases" => timed(generate::database(&mut rng, &seeds), explore_database),
             other => panic!("no fuzz target {other:?}"),
         };
         report.inputs += 1;
@@ -134,7 +134,8 @@ pub fn explore_database(bytes: &[u8]) -> engine::Result<()> {
     let mut engine = Engine::new(engine::native_clock);
     let name = engine.reserve_name("fuzz.db");
     let schema = engine.open(&name, "fuzz.db", bytes)?;
-    let names: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).chain(schema.views.iter().map(|v| v.name.clone())).take(6).collect();
+    let names: Vec<String> =
+        schema.tables.iter().map(|t| t.name.clone()).chain(schema.views.iter().map(|v| v.name.clone())).take(6).collect();
     for table in names {
         let mut req = page(&name, &table);
         req.page_size = 20;
@@ -175,8 +176,30 @@ struct PageTarget {
 }
 
 const OPERATORS: &[&str] = &[
-    "exact", "not", "contains", "notcontains", "startswith", "endswith", "gt", "gte", "lt", "lte", "like", "notlike", "glob", "in",
-    "notin", "isnull", "notnull", "isblank", "notblank", "date", "arraycontains", "arraynotcontains", "bogus", "",
+    "exact",
+    "not",
+    "contains",
+    "notcontains",
+    "startswith",
+    "endswith",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "like",
+    "notlike",
+    "glob",
+    "in",
+    "notin",
+    "isnull",
+    "notnull",
+    "isblank",
+    "notblank",
+    "date",
+    "arraycontains",
+    "arraynotcontains",
+    "bogus",
+    "",
 ];
 
 impl PageTarget {
@@ -206,7 +229,11 @@ impl PageTarget {
         let column = |rng: &mut Rng| if rng.chance(0.8) { rng.pick(&self.columns).clone() } else { generate::text(rng, 12) };
         for _ in 0..rng.below(4) {
             let op = rng.pick(OPERATORS).to_string();
-            let value = if rng.chance(0.5) { generate::text(rng, 20) } else { rng.pick(&["1", "v3", "[\"x1\"]", "2020-02-01", "1,2,3", "%", "'", "\""]).to_string() };
+            let value = if rng.chance(0.5) {
+                generate::text(rng, 20)
+            } else {
+                rng.pick(&["1", "v3", "[\"x1\"]", "2020-02-01", "1,2,3", "%", "'", "\""]).to_string()
+            };
             req.filters.push(Filter { column: column(rng), op, value });
         }
         if rng.chance(0.5) {
@@ -250,9 +277,12 @@ pub fn scaling(format: Format, size: usize, make_input: impl Fn(usize) -> Vec<u8
     (best(&make_input(size)), best(&make_input(size * 10)))
 }
 
+/// A parser's name, its format, and a maker of inputs of a given size.
+pub type ScalingInput = (&'static str, Format, fn(usize) -> Vec<u8>);
+
 /// The inputs `scaling` is measured on: each parser's worst known shape
 /// (repeated header names, many distinct JSON keys, a trigger body).
-pub fn scaling_inputs() -> Vec<(&'static str, Format, fn(usize) -> Vec<u8>)> {
+pub fn scaling_inputs() -> Vec<ScalingInput> {
     vec![
         ("csv rows", Format::Delimited, |n| {
             let mut s = String::from("id,name,\"quoted, text\"\n");
@@ -291,6 +321,7 @@ fn hash(text: &str) -> u64 {
 
 /// An input as a short printable description.
 fn describe(input: &[u8]) -> String {
-    let head: String = String::from_utf8_lossy(&input[..input.len().min(120)]).chars().map(|c| if c.is_control() { '·' } else { c }).collect();
+    let head: String =
+        String::from_utf8_lossy(&input[..input.len().min(120)]).chars().map(|c| if c.is_control() { '·' } else { c }).collect();
     format!("{} bytes: {head}", input.len())
 }

@@ -65,7 +65,11 @@ fn format_real(r: f64) -> String {
     if r.is_finite() && r.fract() == 0.0 && r.abs() < 1e16 {
         format!("{r:.1}")
     } else if r.is_infinite() {
-        if r > 0.0 { "Inf".into() } else { "-Inf".into() }
+        if r > 0.0 {
+            "Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         format!("{r}")
     }
@@ -76,13 +80,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]

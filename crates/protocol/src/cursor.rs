@@ -62,15 +62,9 @@ mod tests {
         let cases = [
             (Cursor::Offset(200), "200"),
             (Cursor::Keyset { sort_value: None, key: vec![Cell::Integer(17)] }, "[17]"),
+            (Cursor::Keyset { sort_value: Some(Cell::Null), key: vec![Cell::Integer(3)] }, "[[null],3]"),
             (
-                Cursor::Keyset { sort_value: Some(Cell::Null), key: vec![Cell::Integer(3)] },
-                "[[null],3]",
-            ),
-            (
-                Cursor::Keyset {
-                    sort_value: Some(Cell::Text("a,b".into())),
-                    key: vec![Cell::Text("x".into()), Cell::Real(2.5)],
-                },
+                Cursor::Keyset { sort_value: Some(Cell::Text("a,b".into())), key: vec![Cell::Text("x".into()), Cell::Real(2.5)] },
                 r#"[["a,b"],"x",2.5]"#,
             ),
         ];

@@ -42,20 +42,35 @@ pub enum RequestBody {
     /// and open it under a name the worker derives from the file name, or
     /// under exactly `name` (reopening after a worker restart).
     /// Replies: `Progress` any number of times, then `Opened` or `Error`.
-    OpenUrl { url: String, name: Option<String> },
+    OpenUrl {
+        url: String,
+        name: Option<String>,
+    },
     /// Open a local file the user picked or dropped. The `File` itself
     /// travels beside the encoded request (see the worker client), and the
     /// worker reads it as a stream. Its format comes from its name, checked
     /// against its first bytes. Replies as `OpenUrl` or `Import` do.
-    OpenFile { file_name: String, options: ImportOptions, name: Option<String> },
+    OpenFile {
+        file_name: String,
+        options: ImportOptions,
+        name: Option<String>,
+    },
     /// Fetch `url` and import it into the `data` database. Imports run one
     /// at a time, in the order they were asked for.
     /// Replies: `Progress` any number of times, then `Imported` or `Error`.
-    Import { url: String, format: ImportFormat, options: ImportOptions },
+    Import {
+        url: String,
+        format: ImportFormat,
+        options: ImportOptions,
+    },
     /// Stop the request with id `target` if it is still fetching.
-    Cancel { target: u32 },
+    Cancel {
+        target: u32,
+    },
     /// Tables, views and row counts of an open database.
-    Schema { db: String },
+    Schema {
+        db: String,
+    },
     TablePage(TablePageRequest),
     /// Columns worth faceting by for a view (asked after the page, since
     /// the checks can take a while on big tables).
@@ -63,30 +78,49 @@ pub enum RequestBody {
     Row(RowRequest),
     Query(QueryRequest),
     /// The named parameters (`:name`) of a statement, in order.
-    QueryParameters { db: String, sql: String },
+    QueryParameters {
+        db: String,
+        sql: String,
+    },
     /// All rows of a table view or query as CSV/JSON, sent as `ExportChunk`s.
     Export(ExportRequest),
     /// The whole database file (`sqlite3_serialize`).
-    DownloadDatabase { db: String },
+    DownloadDatabase {
+        db: String,
+    },
     /// Fetch and parse a Datasette metadata file (JSON or YAML).
-    Metadata { url: String },
+    Metadata {
+        url: String,
+    },
     /// Save a database in this browser's storage (OPFS) under its name, or
     /// `as_name`. A kept dataset of that name is replaced only when
     /// `replace`; else the reply is `KeepNameTaken`.
-    Keep { db: String, as_name: Option<String>, replace: bool },
+    Keep {
+        db: String,
+        as_name: Option<String>,
+        replace: bool,
+    },
     /// The databases saved with `Keep`.
     KeptDatasets,
     /// Open a saved database (as `as_name` if given). Replies as `OpenUrl` does.
-    OpenKept { name: String, as_name: Option<String> },
+    OpenKept {
+        name: String,
+        as_name: Option<String>,
+    },
     /// Reopen database `name` from the copy the worker saved after it last
     /// changed (an import, a write), after the worker was restarted.
     /// `imported`: it is the database imports go into. Replies as `OpenUrl`.
-    Restore { name: String, imported: bool },
+    Restore {
+        name: String,
+        imported: bool,
+    },
     /// Answered at once with `Pong`: the UI's watchdog asks when the
     /// worker has been silent too long (a statement no progress handler
     /// can stop leaves it unanswered).
     Ping,
-    DeleteKept { name: String },
+    DeleteKept {
+        name: String,
+    },
 }
 
 /// A database saved in the browser.
@@ -108,19 +142,32 @@ pub struct Response {
     pub body: ResponseBody,
 }
 
+// Replies are made, encoded and dropped one at a time: boxing the big
+// variants would only add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ResponseBody {
     /// Sent by the worker once, with id 0, when it can take requests.
-    Ready { sqlite_version: String },
+    Ready {
+        sqlite_version: String,
+    },
     /// Sent with id 0: a copy of database `db` as it is now is saved, so
     /// a restarted worker can reopen it with `Restore`.
-    Saved { db: String },
+    Saved {
+        db: String,
+    },
     /// Sent with id 0 by the panic hook, just before the worker stops.
-    Crashed { message: String },
+    Crashed {
+        message: String,
+    },
     Pong,
     /// Download progress; `total` is `None` without Content-Length. `rows`
     /// counts rows imported (statements run, for a script) so far.
-    Progress { loaded: u64, total: Option<u64>, rows: u64 },
+    Progress {
+        loaded: u64,
+        total: Option<u64>,
+        rows: u64,
+    },
     Opened(DatabaseSchema),
     Imported(ImportReport),
     /// Not a final reply: a failed import left this database changed (a
@@ -135,16 +182,23 @@ pub enum ResponseBody {
     /// Not a final reply: the next piece of an export.
     ExportChunk(Vec<u8>),
     /// The export is complete: rows written.
-    ExportDone { rows: u64 },
+    ExportDone {
+        rows: u64,
+    },
     /// The database file (`size` bytes) travels beside this message as a
     /// transferred buffer, never through postcard: copying a 1 GB file
     /// through every layer once cost ten times its size.
-    DatabaseFile { size: u64 },
+    DatabaseFile {
+        size: u64,
+    },
     Metadata(Metadata),
     Kept(KeptDataset),
     /// A dataset named `name` is kept already (another tab, an earlier
     /// visit); `free` is a name that is not.
-    KeepNameTaken { name: String, free: String },
+    KeepNameTaken {
+        name: String,
+        free: String,
+    },
     KeptDatasets(Vec<KeptDataset>),
     Deleted,
     Cancelled,
@@ -190,7 +244,11 @@ impl ResponseBody {
     pub fn is_final(&self) -> bool {
         !matches!(
             self,
-            ResponseBody::Progress { .. } | ResponseBody::SchemaChanged(_) | ResponseBody::ExportChunk(_) | ResponseBody::Saved { .. } | ResponseBody::Crashed { .. }
+            ResponseBody::Progress { .. }
+                | ResponseBody::SchemaChanged(_)
+                | ResponseBody::ExportChunk(_)
+                | ResponseBody::Saved { .. }
+                | ResponseBody::Crashed { .. }
         )
     }
 }

@@ -48,9 +48,7 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     // With Content-Encoding the length is of the compressed body, so the bar
     // may run past it; the UI clamps.
     let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
-    let body = response
-        .body()
-        .ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
+    let body = response.body().ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
     let readable = matches!(response.type_(), ResponseType::Basic | ResponseType::Cors | ResponseType::Default);
     let fits = total.is_none_or(|n| n <= data_cache::cap_bytes());
     let (body, kept) = if readable && fits {
@@ -66,12 +64,7 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
 }
 
 pub fn open_file(file: &File) -> ByteStream {
-    ByteStream {
-        reader: file.stream().get_reader().unchecked_into(),
-        total: Some(file.size() as u64),
-        label: file.name(),
-        kept: None,
-    }
+    ByteStream { reader: file.stream().get_reader().unchecked_into(), total: Some(file.size() as u64), label: file.name(), kept: None }
 }
 
 impl ByteStream {

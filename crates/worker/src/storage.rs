@@ -7,7 +7,10 @@ use js_sys::{Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, KeptDataset};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions, FileSystemGetFileOptions, FileSystemWritableFileStream, WorkerGlobalScope};
+use web_sys::{
+    FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions, FileSystemGetFileOptions, FileSystemWritableFileStream,
+    WorkerGlobalScope,
+};
 
 fn failure(context: &str, error: JsValue) -> ErrorReport {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
@@ -55,7 +58,8 @@ async fn read(dir: &FileSystemDirectoryHandle, file: &str) -> Result<Vec<u8>, Js
 
 pub async fn keep(name: &str, source: &str, image: &Uint8Array) -> Result<KeptDataset, ErrorReport> {
     let dir = folder().await?;
-    let kept = KeptDataset { name: name.into(), source: source.into(), size_bytes: u64::from(image.length()), saved_at: js_sys::Date::now() };
+    let kept =
+        KeptDataset { name: name.into(), source: source.into(), size_bytes: u64::from(image.length()), saved_at: js_sys::Date::now() };
     let listing = serde_json::json!({ "name": kept.name, "source": kept.source, "size_bytes": kept.size_bytes, "saved_at": kept.saved_at });
     write(&dir, &format!("{name}.db"), image).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
     let listing = Uint8Array::from(listing.to_string().as_bytes());
@@ -100,7 +104,7 @@ pub async fn list() -> Result<Vec<KeptDataset>, ErrorReport> {
             saved_at: v["saved_at"].as_f64().unwrap_or(0.0),
         });
     }
-    kept.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    kept.sort_by_key(|k| k.name.to_lowercase());
     Ok(kept)
 }
 

@@ -1,12 +1,14 @@
+// A failed step's error is the reply itself (`ResponseBody::Error`), made
+// and posted once: boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 
 use engine::import::{decide_format, delimiter_for_name, detect_format, encoding_for_label, DelimitedOptions, Format};
 use engine::Engine;
 use js_sys::{Array, Uint8Array};
-use protocol::{
-    ErrorKind, ErrorReport, ImportFormat, ImportOptions, ImportReport, Request, RequestBody, Response, ResponseBody,
-};
+use protocol::{ErrorKind, ErrorReport, ImportFormat, ImportOptions, ImportReport, Request, RequestBody, Response, ResponseBody};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, DedicatedWorkerGlobalScope, File, MessageEvent};
@@ -96,10 +98,8 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    let sqlite_version = engine::open_empty()
-        .ok()
-        .and_then(|c| c.query_row("SELECT sqlite_version()", [], |r| r.get(0)).ok())
-        .unwrap_or_default();
+    let sqlite_version =
+        engine::open_empty().ok().and_then(|c| c.query_row("SELECT sqlite_version()", [], |r| r.get(0)).ok()).unwrap_or_default();
     post(0, ResponseBody::Ready { sqlite_version });
 }
 
@@ -121,10 +121,13 @@ pub fn post(id: u32, body: ResponseBody) {
 }
 
 fn reply<T>(id: u32, result: engine::Result<T>, ok: impl FnOnce(T) -> ResponseBody) {
-    post(id, match result {
-        Ok(value) => ok(value),
-        Err(e) => ResponseBody::Error(e.to_report()),
-    });
+    post(
+        id,
+        match result {
+            Ok(value) => ok(value),
+            Err(e) => ResponseBody::Error(e.to_report()),
+        },
+    );
 }
 
 fn new_signal(id: u32) -> AbortSignal {
@@ -268,7 +271,9 @@ fn handle(request: Request, attachment: Option<File>) {
                         Err(e) => return post(id, ResponseBody::Error(e)),
                     }
                 }
-                let saved = STATE.with_borrow_mut(|s| s.engine.with_image(&db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(&db))));
+                let saved = STATE.with_borrow_mut(|s| {
+                    s.engine.with_image(&db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(&db)))
+                });
                 let body = match saved {
                     Ok((image, source)) => match crate::storage::keep(&name, &source, &image).await {
                         Ok(kept) => ResponseBody::Kept(kept),
@@ -280,10 +285,13 @@ fn handle(request: Request, attachment: Option<File>) {
             });
         }
         RequestBody::KeptDatasets => wasm_bindgen_futures::spawn_local(async move {
-            post(id, match crate::storage::list().await {
-                Ok(list) => ResponseBody::KeptDatasets(list),
-                Err(e) => ResponseBody::Error(e),
-            });
+            post(
+                id,
+                match crate::storage::list().await {
+                    Ok(list) => ResponseBody::KeptDatasets(list),
+                    Err(e) => ResponseBody::Error(e),
+                },
+            );
         }),
         RequestBody::OpenKept { name, as_name } => {
             let reserved = match reserve(as_name, &format!("{name}.db")) {
@@ -308,10 +316,13 @@ fn handle(request: Request, attachment: Option<File>) {
             });
         }
         RequestBody::DeleteKept { name } => wasm_bindgen_futures::spawn_local(async move {
-            post(id, match crate::storage::delete(&name).await {
-                Ok(()) => ResponseBody::Deleted,
-                Err(e) => ResponseBody::Error(e),
-            });
+            post(
+                id,
+                match crate::storage::delete(&name).await {
+                    Ok(()) => ResponseBody::Deleted,
+                    Err(e) => ResponseBody::Error(e),
+                },
+            );
         }),
         RequestBody::Metadata { url } => {
             let signal = new_signal(id);
@@ -338,7 +349,10 @@ fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBo
     let encoding = match &options.encoding {
         None => None,
         Some(label) => Some(encoding_for_label(label).ok_or_else(|| {
-            error(ErrorKind::BadRequest, format!("encoding={label} is not an encoding this browser knows; try utf-8, windows-1252, latin1, utf-16le or utf-16be"))
+            error(
+                ErrorKind::BadRequest,
+                format!("encoding={label} is not an encoding this browser knows; try utf-8, windows-1252, latin1, utf-16le or utf-16be"),
+            )
         })?),
     };
     let delimiter = match &options.delimiter {
@@ -372,7 +386,9 @@ fn save_copy_if_saved(db: &str) {
 /// tells the UI once it is stored.
 fn save_copy(db: &str) {
     STATE.with_borrow_mut(|s| s.saved.insert(db.to_string()));
-    let copy = STATE.with_borrow_mut(|s| s.engine.with_image(db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(db), s.session.clone())));
+    let copy = STATE.with_borrow_mut(|s| {
+        s.engine.with_image(db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(db), s.session.clone()))
+    });
     let Ok((image, source, session)) = copy else { return };
     let db = db.to_string();
     wasm_bindgen_futures::spawn_local(async move {
@@ -406,9 +422,7 @@ fn enqueue(id: u32, source: Source, format: Option<Format>, name: Option<String>
 }
 
 async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
-    let signal = STATE
-        .with_borrow(|s| s.controllers.get(&job.id).map(|c| c.signal()))
-        .ok_or(ResponseBody::Cancelled)?;
+    let signal = STATE.with_borrow(|s| s.controllers.get(&job.id).map(|c| c.signal())).ok_or(ResponseBody::Cancelled)?;
     let label = job.source.label();
     let mut stream = match &job.source {
         Source::Url(url) => open_url(&engine::source::rewrite_url(url), &signal).await?,

@@ -44,11 +44,7 @@ pub fn delimiter_for_name(name: &str) -> Option<u8> {
 pub fn sniff_delimiter(sample: &str, complete: bool) -> u8 {
     let mut best = (b',', 0usize, 0usize); // (delimiter, consistent rows, fields)
     for delimiter in DELIMITERS {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(sample.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
         let mut counts: Vec<usize> = reader.byte_records().take(100).filter_map(|r| r.ok()).map(|r| r.len()).collect();
         if !complete && counts.len() > 1 {
             counts.pop(); // the last row may be cut off mid-way
@@ -199,18 +195,23 @@ fn not_started() -> Error {
 }
 
 impl Parser {
-    fn parse(&mut self, conn: &Connection, table: &mut NewTable, invalid_cells: &mut u64, chunk: &[u8], last: bool, decoded: &mut Vec<u8>) -> Result<()> {
+    fn parse(
+        &mut self,
+        conn: &Connection,
+        table: &mut NewTable,
+        invalid_cells: &mut u64,
+        chunk: &[u8],
+        last: bool,
+        decoded: &mut Vec<u8>,
+    ) -> Result<()> {
         let mut input = self.text.decode(chunk, last, decoded);
         // Held across rows; dropped and made again only when a long row
         // adds columns.
         let mut insert: Option<CachedStatement<'_>> = None;
         loop {
             let parser = &mut *self;
-            let (result, nin, nout, nend) = parser.reader.read_record(
-                input,
-                &mut parser.record[parser.record_len..],
-                &mut parser.ends[parser.ends_len..],
-            );
+            let (result, nin, nout, nend) =
+                parser.reader.read_record(input, &mut parser.record[parser.record_len..], &mut parser.ends[parser.ends_len..]);
             input = &input[nin..];
             parser.record_len += nout;
             parser.ends_len += nend;

@@ -60,8 +60,7 @@ pub fn virtual_table_entry(statement: &str) -> Option<VirtualTableEntry> {
 
 /// Inserts the entry's schema row (see the module comment).
 pub fn insert_entry(conn: &Connection, entry: &VirtualTableEntry) -> Result<()> {
-    let taken: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE", [&entry.name], |r| r.get(0))?;
+    let taken: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE", [&entry.name], |r| r.get(0))?;
     if taken > 0 {
         return Err(Error::new(ErrorKind::Sql, format!("table {} already exists", entry.name)));
     }
@@ -89,10 +88,8 @@ pub fn settle(conn: &Connection, names: &[String]) -> Result<Vec<String>> {
                 c.execute("DELETE FROM sqlite_schema WHERE name = ?1 AND rootpage = 0", [name])?;
                 Ok(c.execute_batch("PRAGMA writable_schema = RESET")?)
             })?;
-            warnings.push(format!(
-                "the virtual table {name} could not be made here ({}); its data stays in its shadow tables",
-                Error::from(e)
-            ));
+            warnings
+                .push(format!("the virtual table {name} could not be made here ({}); its data stays in its shadow tables", Error::from(e)));
         }
     }
     crate::open::check_integrity(conn)?;

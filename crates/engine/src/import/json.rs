@@ -156,8 +156,7 @@ impl JsonImport {
         let Some(text) = self.text.as_mut() else { return Err(bad("the JSON was fed before it started")) };
         text.decode_text(chunk, last, &mut self.pending);
         let mut consumed = 0;
-        loop {
-            let Some(event) = self.scan.next(&self.pending, last)? else { break };
+        while let Some(event) = self.scan.next(&self.pending, last)? {
             match event {
                 Event::Value { start, end, depth } => {
                     let value = self.pending[start..end].to_string();
@@ -165,7 +164,8 @@ impl JsonImport {
                     consumed = end;
                 }
                 Event::Key { start, end } => {
-                    let key: String = serde_json::from_str(&self.pending[start..end]).map_err(|e| bad(format!("a key is not valid JSON: {e}")))?;
+                    let key: String =
+                        serde_json::from_str(&self.pending[start..end]).map_err(|e| bad(format!("a key is not valid JSON: {e}")))?;
                     if let Shape::Object(members) = &mut self.shape {
                         members.key = Some(key);
                     }
@@ -305,7 +305,13 @@ impl ObjectMembers {
             }
             let mut row = Map::new();
             for (key, raw) in self.raw {
-                let text = if raw.starts_with('[') { format!("{raw}]") } else if raw.is_empty() { "[]".to_string() } else { raw };
+                let text = if raw.starts_with('[') {
+                    format!("{raw}]")
+                } else if raw.is_empty() {
+                    "[]".to_string()
+                } else {
+                    raw
+                };
                 row.insert(key, serde_json::from_str(&text).map_err(|e| bad(format!("the JSON is not valid: {e}")))?);
             }
             if row.is_empty() {
@@ -574,11 +580,25 @@ enum Event {
     /// own values at 0, an object's members or a list's items at 1, a list
     /// member's items at 2. Containers at 0 (and lists at 1 inside an
     /// object) are not reported as values: their insides are.
-    Value { start: usize, end: usize, depth: u32 },
+    Value {
+        start: usize,
+        end: usize,
+        depth: u32,
+    },
     /// An object member's key at depth 1, as a JSON string.
-    Key { start: usize, end: usize },
-    Open { at: usize, list: bool, depth: u32 },
-    Close { at: usize, depth: u32 },
+    Key {
+        start: usize,
+        end: usize,
+    },
+    Open {
+        at: usize,
+        list: bool,
+        depth: u32,
+    },
+    Close {
+        at: usize,
+        depth: u32,
+    },
 }
 
 /// A resumable scanner of JSON structure: strings, escapes and nesting,
@@ -779,7 +799,16 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "open0{", "k:\"n\"", "v1:3", "k:\"rows\"", "open1[", "v2:{\"x\": 1}", "v2:{\"x\": 2}", "close1", "k:\"s\"", "v1:\"a\\\"b\"",
+                "open0{",
+                "k:\"n\"",
+                "v1:3",
+                "k:\"rows\"",
+                "open1[",
+                "v2:{\"x\": 1}",
+                "v2:{\"x\": 2}",
+                "close1",
+                "k:\"s\"",
+                "v1:\"a\\\"b\"",
                 "close0"
             ]
         );

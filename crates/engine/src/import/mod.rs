@@ -78,7 +78,9 @@ pub(crate) fn refuse_html(head: &[u8], expected: &str) -> Result<()> {
     if start.starts_with("<!doctype html") || start.starts_with("<html") {
         return Err(Error::new(
             ErrorKind::NotADatabase,
-            format!("an HTML page came back instead of {expected}; if this links to a page that shows the file, link to the raw file instead"),
+            format!(
+                "an HTML page came back instead of {expected}; if this links to a page that shows the file, link to the raw file instead"
+            ),
         ));
     }
     Ok(())
@@ -92,6 +94,8 @@ pub struct Import {
     pub(crate) kind: ImportKind,
 }
 
+// One per import in progress: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum ImportKind {
     Delimited(delimited::DelimitedImport),
     Json(json::JsonImport),

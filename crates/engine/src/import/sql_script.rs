@@ -48,7 +48,18 @@ pub struct SqlScriptImport {
 
 impl Default for SqlScriptImport {
     fn default() -> Self {
-        SqlScriptImport { text: None, pending: String::new(), consumed: 0, scanned: 0, lexer: Lexer::Code, completion: Completion::Invalid, statements: 0, line: 1, head: Vec::new(), virtual_tables: Vec::new() }
+        SqlScriptImport {
+            text: None,
+            pending: String::new(),
+            consumed: 0,
+            scanned: 0,
+            lexer: Lexer::Code,
+            completion: Completion::Invalid,
+            statements: 0,
+            line: 1,
+            head: Vec::new(),
+            virtual_tables: Vec::new(),
+        }
     }
 }
 
@@ -384,10 +395,20 @@ mod tests {
     #[test]
     fn statement_ends_agree_with_sqlite3_complete() {
         let samples = [
-            "SELECT 1;", "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;", "create temp trigger t after insert on x begin select 1; end ;",
-            "CREATE TEMPORARY TRIGGER t BEGIN x; y; END; ", "EXPLAIN CREATE TRIGGER t BEGIN x; END;", "CREATE TABLE trigger(end);",
-            "CREATE TRIGGER t BEGIN SELECT 'END;'; END;", "CREATE TRIGGER t BEGIN SELECT \"x\"; END /* c */ ;", "CREATE VIEW v AS SELECT 1 AS end;",
-            "CREATE TRIGGER t BEGIN SELECT 1; END -- x\n;", "explain select 1;", "CREATE TRIGGER [a;b] BEGIN x; END;", "END;", "CREATE TRIGGER t BEGIN;",
+            "SELECT 1;",
+            "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;",
+            "create temp trigger t after insert on x begin select 1; end ;",
+            "CREATE TEMPORARY TRIGGER t BEGIN x; y; END; ",
+            "EXPLAIN CREATE TRIGGER t BEGIN x; END;",
+            "CREATE TABLE trigger(end);",
+            "CREATE TRIGGER t BEGIN SELECT 'END;'; END;",
+            "CREATE TRIGGER t BEGIN SELECT \"x\"; END /* c */ ;",
+            "CREATE VIEW v AS SELECT 1 AS end;",
+            "CREATE TRIGGER t BEGIN SELECT 1; END -- x\n;",
+            "explain select 1;",
+            "CREATE TRIGGER [a;b] BEGIN x; END;",
+            "END;",
+            "CREATE TRIGGER t BEGIN;",
         ];
         for sample in samples {
             for cut in 0..=sample.len() {
@@ -399,8 +420,7 @@ mod tests {
                 if !sample.is_char_boundary(cut) || !sample[..cut].ends_with(';') {
                     continue;
                 }
-                let mut import = SqlScriptImport::default();
-                import.pending = format!("{} ", &sample[..cut]);
+                let mut import = SqlScriptImport { pending: format!("{} ", &sample[..cut]), ..Default::default() };
                 let ours = import.next_statement_end() == Some(cut);
                 assert_eq!(ours, sqlite, "{:?}", &sample[..cut]);
             }

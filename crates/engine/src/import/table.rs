@@ -4,9 +4,9 @@ use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
 use super::types::{real_text, ColumnType, ColumnVote};
-use rusqlite::functions::FunctionFlags;
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::quote_ident;
+use rusqlite::functions::FunctionFlags;
 
 /// The table an import is filling.
 #[derive(Debug)]
@@ -92,7 +92,6 @@ impl ColumnNames {
     pub fn names(&self) -> &[String] {
         &self.names
     }
-
 }
 
 /// The clear error for a table wider than SQLite allows.

@@ -54,7 +54,11 @@ fn parse_integer(digits: &[u8], negative: bool) -> Option<i64> {
         }
         value = value.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
     }
-    if negative { Some(value) } else { value.checked_neg() }
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
 }
 
 /// `1.5`, `-0.25`, `.5`, `1e10`, `2.5E-3`: digits with one point and/or an
@@ -264,7 +268,7 @@ mod tests {
             let frac_digits = 1 + ((x >> 8) % 10) as usize;
             let int_part = if int_digits == 0 { "0".to_string() } else { ((x >> 16) % 10u64.pow(int_digits as u32)).to_string() };
             let frac = format!("{:0width$}", (x >> 24) % 10u64.pow(frac_digits as u32), width = frac_digits);
-            let text = format!("{}{int_part}.{frac}", if x % 3 == 0 { "-" } else { "" });
+            let text = format!("{}{int_part}.{frac}", if x.is_multiple_of(3) { "-" } else { "" });
             let Shape::Real(r) = shape(&text) else { continue };
             if canonical_real(&text) {
                 accepted += 1;
