@@ -149,12 +149,7 @@ impl Engine {
             }
         };
         let conn = &self.database(&db)?.conn;
-        let table_name = || -> Result<String> {
-            let base = source::name_from_source(source);
-            let mut stmt = conn.prepare("SELECT name FROM sqlite_schema")?;
-            let taken: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            Ok(source::unique_table_name(&base, |n| taken.iter().any(|t| t.eq_ignore_ascii_case(n))))
-        };
+        let table_name = || import::free_table_name(conn, &source::name_from_source(source));
         let kind = match format {
             Format::Delimited => {
                 conn.execute_batch("BEGIN")?;

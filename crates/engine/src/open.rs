@@ -70,20 +70,15 @@ fn repair_names(conn: &Connection) -> Result<()> {
         return Ok(());
     }
     let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
-    let result = (|| -> Result<()> {
-        conn.execute_batch("PRAGMA writable_schema = ON")?;
+    let result = with_writable_schema(conn, |conn| {
         for (rowid, name, table, sql) in &bad {
             conn.execute(
                 "UPDATE sqlite_schema SET name = ?1, tbl_name = ?2, sql = ?3 WHERE rowid = ?4",
                 rusqlite::params![lossy(name), lossy(table), sql.as_deref().map(lossy), rowid],
             )?;
         }
-        conn.execute_batch("PRAGMA writable_schema = RESET")?;
-        Ok(())
-    })();
-    let _ = conn.execute_batch("PRAGMA writable_schema = OFF");
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+        Ok(conn.execute_batch("PRAGMA writable_schema = RESET")?)
+    });
     result.map_err(|e| Error::new(ErrorKind::Corrupt, format!("names that are not valid UTF-8 could not be repaired: {}", e.message())))?;
     // Two names that became the same text make the schema unreadable.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
@@ -191,6 +186,21 @@ pub fn limit_heap() {
     unsafe {
         rusqlite::ffi::sqlite3_hard_heap_limit64(HEAP_LIMIT_BYTES);
     }
+}
+
+/// Runs `write` with the schema table writable: DEFENSIVE lifted and
+/// `writable_schema` on for its statements only, both restored after,
+/// whatever `write` returned. The engine's own schema edits go through
+/// here (see ARCHITECTURE.md for the three that exist); user SQL never does.
+pub(crate) fn with_writable_schema(conn: &Connection, write: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
+    let result = conn.execute_batch("PRAGMA writable_schema = ON").map_err(Error::from).and_then(|()| write(conn));
+    let off = conn.execute_batch("PRAGMA writable_schema = OFF");
+    let defensive = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true);
+    result?;
+    off?;
+    defensive?;
+    Ok(())
 }
 
 /// Applies SQLite's advice for untrusted database files and untrusted SQL

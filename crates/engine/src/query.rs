@@ -4,7 +4,7 @@ use protocol::{QueryResult, MAX_RETURNED_ROWS};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::sql::{row_cells, too_large, RESULT_BYTES_MAX};
+use crate::sql::{cell_size, row_cells, too_large, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, Clock};
 
 fn prepare<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c>> {
@@ -74,14 +74,6 @@ pub fn run_query(conn: &mut Connection, clock: Clock, req: &protocol::QueryReque
         Ok(true)
     })?;
     Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
-}
-
-fn cell_size(cell: &protocol::Cell) -> usize {
-    match cell {
-        protocol::Cell::Text(t) => t.len(),
-        protocol::Cell::Blob(b) => b.len(),
-        _ => 8,
-    }
 }
 
 /// Whether a statement may change the database.

@@ -51,19 +51,21 @@ pub fn name_from_source(source: &str) -> String {
 
 /// `name`, or `name_2`, `name_3`... whichever is not taken yet.
 pub fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(name) {
-        return name.to_string();
-    }
-    (2..).map(|n| format!("{name}_{n}")).find(|c| !taken(c)).expect("unbounded")
+    unique_from(name, 2, taken)
 }
 
 /// A table name as Datasette Lite picks it for a second file of the same
 /// name: `name`, then `name_1`, `name_2`... (so its links keep working).
 pub fn unique_table_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    unique_from(name, 1, taken)
+}
+
+fn unique_from(name: &str, first: u64, taken: impl Fn(&str) -> bool) -> String {
     if !taken(name) {
         return name.to_string();
     }
-    (1..).map(|n| format!("{name}_{n}")).find(|c| !taken(c)).expect("unbounded")
+    // The range is endless, so `find` only returns with a free name.
+    (first..).map(|n| format!("{name}_{n}")).find(|c| !taken(c)).expect("unbounded")
 }
 
 fn percent_decode(text: &str) -> String {

@@ -185,6 +185,15 @@ pub fn value_size(value: ValueRef<'_>) -> usize {
     }
 }
 
+/// The size a cell takes in a reply, by the rule of `value_size`.
+pub fn cell_size(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(t) => t.len(),
+        Cell::Blob(b) => b.len(),
+        _ => 8,
+    }
+}
+
 /// The first `width` values of `row` as cells, if they fit in `budget`
 /// (which they then use up); `None` if they do not, with nothing copied.
 pub fn row_cells(row: &rusqlite::Row<'_>, width: usize, budget: &mut usize) -> rusqlite::Result<Option<Vec<Cell>>> {

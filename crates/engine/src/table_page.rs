@@ -322,39 +322,30 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     select.extend(plan.row_key.iter().map(|c| column_expr(c)));
     let display_width = plan.display.len();
     let paging_end = display_width + key_exprs.len();
-    let build = |shown: bool| {
-        let cols = if shown { &select[..display_width] } else { &select[..] };
-        let mut sql = format!("SELECT {} FROM {}", cols.join(", "), plan.from);
-        // The WHERE and ORDER BY are inlined together: their `?`s are in
-        // `params` order, and only the lexer in `inline_params` can tell a
-        // placeholder from a `?` inside a quoted column name.
-        let mut tail = String::new();
-        if !conditions.is_empty() {
-            tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
-        }
-        if !order.is_empty() {
-            tail.push_str(&format!(" ORDER BY {}", order.join(", ")));
-        }
-        sql.push_str(&if shown { inline_params(&tail, &params) } else { tail });
-        sql.push_str(&format!(" LIMIT {}", if shown { req.page_size } else { req.page_size + 1 }));
+    // WHERE and ORDER BY, with `?` placeholders in `params` order.
+    let mut tail = String::new();
+    if !conditions.is_empty() {
+        tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+    }
+    if !order.is_empty() {
+        tail.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    let shown_columns = select[..display_width].join(", ");
+    let page = |columns: &str, tail: &str, limit: u32| {
+        let mut sql = format!("SELECT {columns} FROM {}{tail} LIMIT {limit}", plan.from);
         if offset > 0 {
             sql.push_str(&format!(" OFFSET {offset}"));
         }
         sql
     };
-    let sql = build(false);
+    // One row more than the page, to know whether there is a next one.
+    let sql = page(&select.join(", "), &tail, req.page_size + 1);
+    // Shown to the user, values inlined: only the lexer in `inline_params`
+    // can tell a placeholder from a `?` inside a quoted column name.
+    let shown_sql = page(&shown_columns, &inline_params(&tail, &params), req.page_size);
     // The same rows as one statement without LIMIT, for exporting a view
     // that pages by OFFSET (paging it would re-run the sort per page).
-    let scan_sql = {
-        let mut scan = format!("SELECT {} FROM {}", select[..display_width].join(", "), plan.from);
-        if !conditions.is_empty() {
-            scan.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
-        }
-        if !order.is_empty() {
-            scan.push_str(&format!(" ORDER BY {}", order.join(", ")));
-        }
-        (scan, params.clone())
-    };
+    let scan_sql = (format!("SELECT {shown_columns} FROM {}{tail}", plan.from), params.clone());
     let total_width = select.len();
     let mut rows: Vec<Vec<Cell>> = with_time_limit(conn, clock, req.time_limit_ms, |c| {
         let mut stmt = c.prepare(&sql)?;
@@ -399,7 +390,6 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
             row_key
         })
         .collect();
-    let shown_sql = build(true);
     Ok(RowsPage {
         plan,
         all_columns,

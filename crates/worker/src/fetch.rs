@@ -31,11 +31,12 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
     init.set_signal(Some(signal));
-    let response = match JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await {
-        Ok(r) => r.unchecked_into::<Response>(),
+    // `from_cache`: the kept copy itself, which needs no keeping again.
+    let (response, from_cache) = match JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await {
+        Ok(r) => (r.unchecked_into::<Response>(), false),
         Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
         Err(_) => match data_cache::lookup(url).await {
-            Some(kept) => kept,
+            Some(kept) => (kept, true),
             None => return Err(explain_network_failure(&scope, url).await),
         },
     };
@@ -51,7 +52,10 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     let body = response.body().ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
     let readable = matches!(response.type_(), ResponseType::Basic | ResponseType::Cors | ResponseType::Default);
     let fits = total.is_none_or(|n| n <= data_cache::cap_bytes());
-    let (body, kept) = if readable && fits {
+    let (body, kept) = if from_cache {
+        // Only its last use is recorded (for eviction), when read to the end.
+        (body, Some((url.to_string(), 0)))
+    } else if readable && fits {
         // One branch is read here, the other streams into the cache as it
         // comes: no second copy in wasm memory.
         let branches = body.tee();

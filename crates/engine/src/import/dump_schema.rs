@@ -20,7 +20,6 @@
 //! query (else its row is removed again, with a warning) and the database
 //! must pass `quick_check`.
 
-use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -66,7 +65,7 @@ pub fn insert_entry(conn: &Connection, entry: &VirtualTableEntry) -> Result<()> 
     }
     // Compiling (not running) it proves it is one CREATE VIRTUAL TABLE.
     conn.prepare(&entry.sql)?;
-    with_schema_writable(conn, |c| {
+    crate::open::with_writable_schema(conn, |c| {
         c.execute(
             "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) VALUES ('table', ?1, ?1, 0, ?2)",
             [&entry.name, &entry.sql],
@@ -79,12 +78,12 @@ pub fn insert_entry(conn: &Connection, entry: &VirtualTableEntry) -> Result<()> 
 /// work, removes those that do not (an unknown module, such as FTS3 in the
 /// browser's SQLite) and says so, then checks the database.
 pub fn settle(conn: &Connection, names: &[String]) -> Result<Vec<String>> {
-    with_schema_writable(conn, |c| Ok(c.execute_batch("PRAGMA writable_schema = RESET")?))?;
+    crate::open::with_writable_schema(conn, |c| Ok(c.execute_batch("PRAGMA writable_schema = RESET")?))?;
     let mut warnings = Vec::new();
     for name in names {
         let probe = conn.prepare(&format!("SELECT * FROM {} LIMIT 0", quote_ident(name))).and_then(|mut s| s.query([]).map(|_| ()));
         if let Err(e) = probe {
-            with_schema_writable(conn, |c| {
+            crate::open::with_writable_schema(conn, |c| {
                 c.execute("DELETE FROM sqlite_schema WHERE name = ?1 AND rootpage = 0", [name])?;
                 Ok(c.execute_batch("PRAGMA writable_schema = RESET")?)
             })?;
@@ -96,20 +95,10 @@ pub fn settle(conn: &Connection, names: &[String]) -> Result<Vec<String>> {
     Ok(warnings)
 }
 
-fn with_schema_writable(conn: &Connection, write: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
-    let result = conn.execute_batch("PRAGMA writable_schema = ON").map_err(Error::from).and_then(|()| write(conn));
-    let off = conn.execute_batch("PRAGMA writable_schema = OFF");
-    let defensive = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true);
-    result?;
-    off?;
-    defensive?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::config::DbConfig;
 
     #[test]
     fn only_the_clis_virtual_table_form_is_recognised() {

@@ -19,7 +19,7 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use super::table::{check_width, set_table_sql, ColumnNames};
+use super::table::{check_width, free_table_name, set_table_sql, ColumnNames};
 use super::text::{sniff_encoding, TextStream};
 use super::types::ColumnType;
 use crate::error::{Error, ErrorKind, Result};
@@ -198,7 +198,7 @@ impl JsonImport {
             (Shape::Unknown, 0) => self.shape = Shape::Object(ObjectMembers::default()),
             (Shape::Object(members), 1) => {
                 let key = members.key.clone().unwrap_or_default();
-                let staging = staging_name(conn, &format!("list {} of {}", members.lists.len(), self.table))?;
+                let staging = free_table_name(conn, &format!("_explorer staging: list {} of {}", members.lists.len(), self.table))?;
                 members.lists.push((RowTable::create(conn, staging, false)?, true));
                 members.in_list = Some(members.lists.len() - 1);
                 members.count += 1;
@@ -245,7 +245,11 @@ impl JsonImport {
                 let key = members.key.take().unwrap_or_default();
                 if parsed.is_object() {
                     if members.keyed.is_none() {
-                        members.keyed = Some(RowTable::create(conn, staging_name(conn, &format!("keyed {}", self.table))?, true)?);
+                        members.keyed = Some(RowTable::create(
+                            conn,
+                            free_table_name(conn, &format!("_explorer staging: keyed {}", self.table))?,
+                            true,
+                        )?);
                     }
                     if let Some(keyed) = &mut members.keyed {
                         keyed.insert(conn, Some(&key), as_row(parsed), text.len())?;
@@ -317,7 +321,7 @@ impl ObjectMembers {
             if row.is_empty() {
                 return Err(bad("the JSON holds no objects to make rows from"));
             }
-            let mut one = RowTable::create(conn, staging_name(conn, &format!("one {table}"))?, false)?;
+            let mut one = RowTable::create(conn, free_table_name(conn, &format!("_explorer staging: one {table}"))?, false)?;
             one.insert(conn, None, row, 0)?;
             Some(one)
         };
@@ -533,43 +537,10 @@ fn sql_value(value: &Value) -> SqlValue {
 
 /// Whether `sample` holds a complete first value with another after it.
 fn second_value_follows(sample: &str) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
-    for (i, c) in sample.char_indices() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '{' | '[' => depth += 1,
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return !sample[i + 1..].trim_start().is_empty();
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-/// A table name for staging, free in this database.
-fn staging_name(conn: &Connection, what: &str) -> Result<String> {
-    let base = format!("_explorer staging: {what}");
-    let mut stmt = conn.prepare("SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE")?;
-    let mut n = 0;
-    loop {
-        let name = if n == 0 { base.clone() } else { format!("{base} {n}") };
-        if !stmt.exists([&name])? {
-            return Ok(name);
-        }
-        n += 1;
+    let mut scanner = Scanner { whole_top_level: true, ..Scanner::default() };
+    match scanner.next(sample, false) {
+        Ok(Some(Event::Value { end, .. })) => !sample[end..].trim_start().is_empty(),
+        _ => false,
     }
 }
 

@@ -120,7 +120,7 @@ impl Import {
 pub(crate) use delimited::DelimitedImport;
 pub(crate) use json::JsonImport;
 pub(crate) use sql_script::SqlScriptImport;
-pub(crate) use table::NewTable;
+pub(crate) use table::{free_table_name, NewTable};
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! Creating the table an import fills, and settling its column types.
 
-use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
 use super::types::{real_text, ColumnType, ColumnVote};
@@ -35,6 +34,14 @@ impl NewTable {
     pub fn insert_sql(&self, width: usize) -> String {
         format!("INSERT INTO {} VALUES ({})", quote_ident(&self.name), vec!["?"; width].join(", "))
     }
+}
+
+/// `base`, or `base_1`, `base_2`..., whichever no table, view, index or
+/// trigger of the database is called (without case, as SQLite compares).
+pub(crate) fn free_table_name(conn: &Connection, base: &str) -> Result<String> {
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_schema")?;
+    let taken: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(crate::source::unique_table_name(base, |n| taken.iter().any(|t| t.eq_ignore_ascii_case(n))))
 }
 
 /// The most columns a table may have: `harden` sets SQLite's column limit
@@ -159,16 +166,10 @@ const REAL_TEXT: &str = "explorer_real_text";
 /// that leave the stored data valid as it is (see `finish_table`).
 /// Defensive mode forbids this, so it is lifted for these statements only.
 pub(crate) fn set_table_sql(conn: &Connection, table: &str, create: &str) -> Result<()> {
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
-    let result = (|| -> Result<()> {
-        conn.execute_batch("PRAGMA writable_schema = ON")?;
+    crate::open::with_writable_schema(conn, |conn| {
         conn.execute("UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2", [create, table])?;
-        conn.execute_batch("PRAGMA writable_schema = RESET")?;
-        Ok(())
-    })();
-    let _ = conn.execute_batch("PRAGMA writable_schema = OFF");
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
-    result
+        Ok(conn.execute_batch("PRAGMA writable_schema = RESET")?)
+    })
 }
 
 #[cfg(test)]
