@@ -15,8 +15,8 @@
 //! commas.
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use protocol::filter_ops::{split_key, takes_no_value};
-use protocol::{FacetKind, FacetRequest, Filter, SortBy};
+use protocol::filter_ops::{join_key, split_key};
+use protocol::{FacetKind, FacetRequest, Filter, LinkTarget, SortBy};
 
 /// Characters escaped in a path segment: those with meaning in a fragment
 /// route, and space, so a copied link survives chat clients.
@@ -87,6 +87,15 @@ fn facet_key(kind: FacetKind) -> &'static str {
 }
 
 impl Route {
+    /// Where a link the engine made goes: a row page of `table`, or its
+    /// rows filtered.
+    pub fn link(db: &str, table: &str, target: &LinkTarget) -> Route {
+        match target {
+            LinkTarget::Row(key) => Route::Row { db: db.into(), table: table.into(), key: key.clone() },
+            LinkTarget::Rows(filter) => Route::table(db, table, TableParams { filters: vec![filter.clone()], ..Default::default() }),
+        }
+    }
+
     /// Parses `location.hash` (with or without the leading `#`). Anything
     /// unrecognised is the home page rather than an error.
     pub fn parse(hash: &str) -> Route {
@@ -175,9 +184,7 @@ impl Route {
             Route::Table { db, table, params } => {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
                 for f in &params.filters {
-                    let plain = f.op == "exact" && !f.column.contains("__") && !f.column.starts_with('_');
-                    let key = if plain { f.column.clone() } else { format!("{}__{}", f.column, f.op) };
-                    q.append_pair(&key, if takes_no_value(&f.op) && f.value.is_empty() { "1" } else { &f.value });
+                    q.append_pair(&join_key(&f.column, f.op), if !f.op.takes_value() && f.value.is_empty() { "1" } else { &f.value });
                 }
                 if let Some(search) = &params.search {
                     q.append_pair("_search", search);
@@ -236,7 +243,8 @@ mod tests {
     use super::*;
 
     fn filter(column: &str, op: &str, value: &str) -> Filter {
-        Filter { column: column.into(), op: op.into(), value: value.into() }
+        let op = protocol::FilterOp::from_url_name(op).expect("a known operator");
+        Filter { column: column.into(), op, value: value.into() }
     }
 
     #[test]

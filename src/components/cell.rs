@@ -11,12 +11,21 @@ use crate::route::Route;
 /// Text longer than this is folded behind "more".
 const FOLD_AT: usize = 200;
 
-/// Where a foreign-key value points.
+/// Where a foreign-key value points: a link the engine made.
 #[derive(Clone, PartialEq)]
 pub struct Reference {
     pub db: String,
     pub table: String,
-    pub label: Option<String>,
+    pub link: protocol::LinkedValue,
+}
+
+impl Reference {
+    /// The reference for `value` among a column's links, if it has one.
+    pub fn find(db: &str, links: Option<&protocol::ColumnLinks>, value: &Cell) -> Option<Reference> {
+        let links = links?;
+        let link = links.values.iter().find(|l| l.value == *value)?;
+        Some(Reference { db: db.to_string(), table: links.other_table.clone(), link: link.clone() })
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -37,8 +46,8 @@ pub fn cell_view(props: &CellProps) -> Html {
     let expanded = use_state(|| false);
     let value = &props.value;
     if let (Some(r), false) = (&props.reference, value.is_null()) {
-        let href = Route::Row { db: r.db.clone(), table: r.table.clone(), key: vec![value.display()] }.to_hash();
-        return match &r.label {
+        let href = Route::link(&r.db, &r.table, &r.link.target).to_hash();
+        return match &r.link.label {
             Some(label) => html! { <><a href={href}>{ label }</a>{ " " }<span class="muted key">{ value.display() }</span></> },
             None => html! { <a href={href}>{ value.display() }</a> },
         };

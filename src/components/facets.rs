@@ -1,7 +1,7 @@
 //! Facets beside a table: counts of values, each a link that adds (or
 //! removes) the filter for it, and suggestions of columns to facet by.
 
-use protocol::{FacetKind, FacetRequest, FacetResult, Filter};
+use protocol::{FacetKind, FacetRequest, FacetResult};
 use yew::prelude::*;
 
 use crate::format;
@@ -24,17 +24,6 @@ fn kind_words(kind: FacetKind) -> &'static str {
     }
 }
 
-/// The filter a facet value stands for.
-fn filter_for(facet: &FacetResult, value: &protocol::Cell) -> Filter {
-    let column = facet.column.clone();
-    match (facet.kind, value.is_null()) {
-        (_, true) => Filter { column, op: "isnull".into(), value: "1".into() },
-        (FacetKind::Column, false) => Filter { column, op: "exact".into(), value: value.display() },
-        (FacetKind::Array, false) => Filter { column, op: "arraycontains".into(), value: value.display() },
-        (FacetKind::Date, false) => Filter { column, op: "date".into(), value: value.display() },
-    }
-}
-
 #[function_component(Facets)]
 pub fn facets(props: &FacetsProps) -> Html {
     let href = |params: TableParams| Route::table(&props.db, &props.table, params).to_hash();
@@ -47,9 +36,8 @@ pub fn facets(props: &FacetsProps) -> Html {
                 .values
                 .iter()
                 .map(|v| {
-                    let filter = filter_for(facet, &v.value);
-                    let selected = props.params.filters.contains(&filter);
-                    let target = if selected { props.params.without_filter(&filter) } else { props.params.with_filter(filter) };
+                    let selected = props.params.filters.contains(&v.filter);
+                    let target = if selected { props.params.without_filter(&v.filter) } else { props.params.with_filter(v.filter.clone()) };
                     let shown = match (&v.label, v.value.is_null()) {
                         (_, true) => "NULL".to_string(),
                         (Some(label), _) => label.clone(),

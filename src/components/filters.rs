@@ -2,8 +2,7 @@
 //! with a way to remove each, and a form to add one. Everything ends in a
 //! navigation, so the URL always says what is shown.
 
-use protocol::filter_ops::{takes_no_value, OPERATORS};
-use protocol::Filter;
+use protocol::{Filter, FilterOp};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -26,7 +25,7 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
     let value_ref = use_node_ref();
     let search_ref = use_node_ref();
     let raw_ref = use_node_ref();
-    let op = use_state(|| "exact".to_string());
+    let op = use_state(|| FilterOp::Exact);
 
     let go = {
         let db = props.db.clone();
@@ -44,11 +43,9 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             else {
                 return;
             };
-            let filter = Filter {
-                column: column.value(),
-                op: op.value(),
-                value: if takes_no_value(&op.value()) { "1".into() } else { value.value() },
-            };
+            // The options' values are the operators' URL names.
+            let op = FilterOp::from_url_name(&op.value()).unwrap_or(FilterOp::Exact);
+            let filter = Filter { column: column.value(), op, value: if op.takes_value() { value.value() } else { "1".into() } };
             go(params.with_filter(filter));
         })
     };
@@ -70,7 +67,10 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
     };
     let on_op = {
         let op = op.clone();
-        Callback::from(move |e: Event| op.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            let name = e.target_unchecked_into::<HtmlSelectElement>().value();
+            op.set(FilterOp::from_url_name(&name).unwrap_or(FilterOp::Exact));
+        })
     };
 
     let active: Html = props
@@ -78,9 +78,9 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
         .filters
         .iter()
         .map(|f| {
-            let words = OPERATORS.iter().find(|(o, _)| *o == f.op).map(|(_, w)| *w).unwrap_or(f.op.as_str());
+            let words = f.op.words();
             let href = Route::table(&props.db, &props.table, props.params.without_filter(f)).to_hash();
-            let value = if takes_no_value(&f.op) { String::new() } else { format!(" {}", f.value) };
+            let value = if f.op.takes_value() { format!(" {}", f.value) } else { String::new() };
             html! {
                 <li class="active-filter">
                     { format!("{} {words}{value}", f.column) }
@@ -111,9 +111,9 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
                     { for props.columns.iter().map(|c| html! { <option value={c.clone()}>{ c }</option> }) }
                 </select>
                 <select ref={op_ref} aria-label="Operator" onchange={on_op}>
-                    { for OPERATORS.iter().map(|(o, w)| html! { <option value={*o} selected={*o == op.as_str()}>{ *w }</option> }) }
+                    { for FilterOp::ALL.iter().map(|o| html! { <option value={o.url_name()} selected={*o == *op}>{ o.words() }</option> }) }
                 </select>
-                <input ref={value_ref} type="text" aria-label="Value" placeholder="value" disabled={takes_no_value(&op)} />
+                <input ref={value_ref} type="text" aria-label="Value" placeholder="value" disabled={!op.takes_value()} />
                 <button type="submit">{ "Add filter" }</button>
             </form>
         </div>

@@ -29,11 +29,11 @@ pub struct ColumnMenu {
     pub hide_href: Callback<String, String>,
 }
 
+/// A foreign-key column's links, as the engine made them.
 #[derive(Clone, PartialEq)]
 pub struct ColumnReference {
     pub db: String,
-    pub table: String,
-    pub labels: Rc<Vec<(Cell, String)>>,
+    pub links: Rc<protocol::ColumnLinks>,
 }
 
 /// Past this many cells a result is shown in windows of `ROW_WINDOW` rows
@@ -69,11 +69,7 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
             let r = first_row + i;
             let link = props.row_links.get(r).map(|href| html! { <td class="row-link"><a href={href.clone()}>{ "▸" }</a></td> });
             let cells = shown_columns.clone().filter_map(|c| row.get(c).map(|value| (c, value))).map(|(c, value)| {
-                let reference = props.references.get(c).cloned().flatten().map(|r| Reference {
-                    label: r.labels.iter().find(|(k, _)| k == value).map(|(_, l)| l.clone()),
-                    db: r.db,
-                    table: r.table,
-                });
+                let reference = props.references.get(c).and_then(Option::as_ref).and_then(|r| Reference::find(&r.db, Some(&r.links), value));
                 let class = match value {
                     Cell::Null => "null",
                     Cell::Integer(_) | Cell::Real(_) if reference.is_none() => "number",

@@ -44,15 +44,7 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
                 .iter()
                 .zip(&row.values)
                 .map(|(column, value)| {
-                    let reference = row.foreign_keys.iter().find(|fk| fk.column == *column).map(|fk| Reference {
-                        db: db.clone(),
-                        table: fk.other_table.clone(),
-                        label: row
-                            .labels
-                            .iter()
-                            .find(|l| l.column == *column)
-                            .and_then(|l| l.labels.iter().find(|(k, _)| k == value).map(|(_, v)| v.clone())),
-                    });
+                    let reference = Reference::find(db, row.links.iter().find(|l| l.column == *column), value);
                     html! { <tr><th scope="row">{ column }</th><td><CellView value={value.clone()} {reference} full=true name={column.clone()} /></td></tr> }
                 })
                 .collect();
@@ -60,8 +52,7 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
                 .incoming
                 .iter()
                 .map(|link| {
-                    let filter = protocol::Filter { column: link.column.clone(), op: "exact".into(), value: link.value.display() };
-                    let href = Route::table(db, &link.table, TableParams { filters: vec![filter], ..Default::default() }).to_hash();
+                    let href = Route::link(db, &link.table, &protocol::LinkTarget::Rows(link.filter.clone())).to_hash();
                     let count = link.count.map(format::rows).unwrap_or_else(|| "Many rows".into());
                     html! { <li><a href={href}>{ format!("{count} from {}", link.table) }</a>{ format!(" where {} = {}", link.column, link.value.display()) }</li> }
                 })

@@ -140,21 +140,14 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                     }),
                 }
             };
-            let row_links: Vec<String> = if page.key_columns.is_empty() {
-                Vec::new()
-            } else {
-                page.keys
-                    .iter()
-                    .map(|k| Route::Row { db: db.clone(), table: table.clone(), key: k.iter().map(|c| c.display()).collect() }.to_hash())
-                    .collect()
-            };
+            let row_links: Vec<String> =
+                page.row_keys.iter().map(|key| Route::Row { db: db.clone(), table: table.clone(), key: key.clone() }.to_hash()).collect();
             let references: Vec<Option<ColumnReference>> = page
                 .columns
                 .iter()
                 .map(|c| {
-                    let fk = page.foreign_keys.iter().find(|fk| fk.column == *c)?;
-                    let labels = page.labels.iter().find(|l| l.column == *c).map(|l| l.labels.clone()).unwrap_or_default();
-                    Some(ColumnReference { db: db.clone(), table: fk.other_table.clone(), labels: Rc::new(labels) })
+                    let links = page.links.iter().find(|l| l.column == *c)?;
+                    Some(ColumnReference { db: db.clone(), links: Rc::new(links.clone()) })
                 })
                 .collect();
             let show_all = (!params.hidden.is_empty()).then(|| href(TableParams { hidden: vec![], ..params.clone() }));

@@ -1,29 +1,15 @@
-use protocol::{ErrorKind as ReportKind, ErrorReport};
+//! The engine's one error type: a kind to branch on (the protocol's own
+//! `ErrorKind`, so the UI sees the engine's kinds as they are) and a
+//! message for a person.
 
-/// The engine's error: a kind to branch on, and a message for a person.
+pub use protocol::ErrorKind;
+use protocol::ErrorReport;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
     kind: ErrorKind,
     message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The bytes are not an SQLite database (HTML, CSV, empty...).
-    NotADatabase,
-    /// The bytes start like SQLite but the file is damaged.
-    Corrupt,
-    /// A statement ran past its time limit and was interrupted.
-    TimeLimit,
-    /// SQLite rejected the SQL.
-    Sql,
-    /// No such database, table or column.
-    NotFound,
-    /// A request that makes no sense (a cursor that does not fit the table...).
-    BadRequest,
-    /// SQL from a link that would change data: it runs only when asked.
-    NeedsConfirmation,
 }
 
 impl Error {
@@ -40,16 +26,7 @@ impl Error {
     }
 
     pub fn to_report(&self) -> ErrorReport {
-        let kind = match self.kind {
-            ErrorKind::NotADatabase => ReportKind::NotADatabase,
-            ErrorKind::Corrupt => ReportKind::Corrupt,
-            ErrorKind::TimeLimit => ReportKind::TimeLimit,
-            ErrorKind::Sql => ReportKind::Sql,
-            ErrorKind::NotFound => ReportKind::NotFound,
-            ErrorKind::BadRequest => ReportKind::BadRequest,
-            ErrorKind::NeedsConfirmation => ReportKind::NeedsConfirmation,
-        };
-        ErrorReport { kind, message: self.message.clone() }
+        ErrorReport { kind: self.kind, message: self.message.clone() }
     }
 }
 

@@ -1,9 +1,10 @@
 //! Facets: counts of the distinct values of a column among the rows a view
 //! shows, and suggestions of columns worth faceting by.
 
-use protocol::{Cell, FacetKind, FacetRequest, FacetResult, FacetValue};
+use protocol::{Cell, FacetKind, FacetRequest, FacetResult, FacetValue, Filter, FilterOp};
 use rusqlite::Connection;
 
+use crate::plan::key_text;
 use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
 use crate::time_limit::{with_time_limit, Clock};
 
@@ -62,7 +63,9 @@ pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &F
         let mut stmt = c.prepare(&sql)?;
         let params: Vec<_> = scope.params.iter().map(value_from_cell).collect();
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-            Ok(FacetValue { value: cell_from_ref(r.get_ref(0)?), label: None, count: r.get::<_, i64>(1)? as u64 })
+            let value = cell_from_ref(r.get_ref(0)?);
+            let filter = value_filter(&request.column, request.kind, &value);
+            Ok(FacetValue { value, label: None, count: r.get::<_, i64>(1)? as u64, filter })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     });
@@ -80,6 +83,18 @@ pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &F
             error: Some(e.message().into()),
         },
     }
+}
+
+/// The filter that selects the rows a facet value counts.
+fn value_filter(column: &str, kind: FacetKind, value: &Cell) -> Filter {
+    let op = match (kind, value.is_null()) {
+        (_, true) => FilterOp::IsNull,
+        (FacetKind::Column, false) => FilterOp::Exact,
+        (FacetKind::Array, false) => FilterOp::ArrayContains,
+        (FacetKind::Date, false) => FilterOp::Date,
+    };
+    let value = if value.is_null() { "1".to_string() } else { key_text(value) };
+    Filter { column: column.to_string(), op, value }
 }
 
 /// Columns worth faceting by: few distinct values (2 to 30, fewer than

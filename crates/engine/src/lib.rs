@@ -11,6 +11,8 @@ pub mod fts;
 pub mod import;
 pub mod metadata;
 mod open;
+mod paging;
+mod plan;
 mod query;
 pub mod relations;
 mod row;

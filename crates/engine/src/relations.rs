@@ -1,13 +1,23 @@
-//! Foreign keys: which columns point where, the label to show for a
-//! referenced row, and which rows elsewhere point at a given row.
+//! Foreign keys: which columns point where, where each value on a page
+//! links to (with the label of the row it names), and which rows elsewhere
+//! point at a given row.
 
-use protocol::{Cell, ColumnLabels, ForeignKey, IncomingLink};
+use protocol::{Cell, ColumnLinks, Filter, FilterOp, IncomingLink, LinkTarget, LinkedValue};
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::plan::{key_text, plan};
 use crate::schema::table_columns;
 use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
 use crate::time_limit::{with_time_limit, Clock};
+
+/// `column` of this table holds values of `other_column` of `other_table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub column: String,
+    pub other_table: String,
+    pub other_column: String,
+}
 
 /// Foreign keys declared on `table`. A key naming no column points at the
 /// other table's primary key, which is filled in here.
@@ -55,8 +65,10 @@ pub fn label_column(conn: &Connection, table: &str, from_metadata: Option<&str>)
 /// Label columns set by metadata, by table name.
 pub type LabelColumns = std::collections::HashMap<String, String>;
 
-/// Labels for the values that `keys`' columns take in `rows`.
-pub fn labels(
+/// Where the values that `keys`' columns take in `rows` link to, with the
+/// labels of the rows they name when the other table has a label column
+/// and `limit_ms` allows (0: no labels).
+pub fn links(
     conn: &mut Connection,
     clock: Clock,
     keys: &[ForeignKey],
@@ -64,39 +76,67 @@ pub fn labels(
     rows: &[Vec<Cell>],
     limit_ms: u32,
     chosen: &LabelColumns,
-) -> Vec<ColumnLabels> {
+) -> Vec<ColumnLinks> {
     let mut out = Vec::new();
     for fk in keys {
         let Some(index) = columns.iter().position(|c| *c == fk.column) else { continue };
-        let Some(label) = label_column(conn, &fk.other_table, chosen.get(&fk.other_table).map(String::as_str)) else { continue };
-        if label == fk.other_column {
-            continue;
+        let mut values: Vec<Cell> = Vec::new();
+        for row in rows {
+            let value = &row[index];
+            if !value.is_null() && !values.contains(value) {
+                values.push(value.clone());
+            }
         }
-        let mut values: Vec<Cell> = rows.iter().map(|r| r[index].clone()).filter(|v| !v.is_null()).collect();
-        values.dedup();
         if values.is_empty() {
             continue;
         }
-        let sql = format!(
-            "SELECT {oc}, {lc} FROM {t} WHERE {oc} IN ({marks})",
-            oc = quote_ident(&fk.other_column),
-            lc = quote_ident(&label),
-            t = quote_ident(&fk.other_table),
-            marks = vec!["?"; values.len()].join(", ")
-        );
-        let found = with_time_limit(conn, clock, limit_ms, |c| {
-            let mut stmt = c.prepare(&sql)?;
-            let params: Vec<_> = values.iter().map(value_from_cell).collect();
-            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-                Ok((cell_from_ref(r.get_ref(0)?), cell_from_ref(r.get_ref(1)?).display()))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        });
-        if let Ok(labels) = found {
-            out.push(ColumnLabels { column: fk.column.clone(), labels });
-        }
+        // The value names a row when it is the other table's whole row key;
+        // else it links to the rows that hold it.
+        let names_row = plan(conn, &fk.other_table).is_ok_and(|p| matches!(&p.row_key[..], [k] if k.eq_ignore_ascii_case(&fk.other_column)));
+        let labels = match limit_ms {
+            0 => Vec::new(),
+            ms => labels(conn, clock, fk, &values, ms, chosen),
+        };
+        let values = values
+            .into_iter()
+            .map(|value| {
+                let text = key_text(&value);
+                let target = if names_row {
+                    LinkTarget::Row(vec![text])
+                } else {
+                    LinkTarget::Rows(Filter { column: fk.other_column.clone(), op: FilterOp::Exact, value: text })
+                };
+                let label = labels.iter().find(|(v, _)| *v == value).map(|(_, l)| l.clone());
+                LinkedValue { value, label, target }
+            })
+            .collect();
+        out.push(ColumnLinks { column: fk.column.clone(), other_table: fk.other_table.clone(), values });
     }
     out
+}
+
+/// The label column's value for each of `values` in the other table.
+fn labels(conn: &mut Connection, clock: Clock, fk: &ForeignKey, values: &[Cell], limit_ms: u32, chosen: &LabelColumns) -> Vec<(Cell, String)> {
+    let Some(label) = label_column(conn, &fk.other_table, chosen.get(&fk.other_table).map(String::as_str)) else { return Vec::new() };
+    if label == fk.other_column {
+        return Vec::new();
+    }
+    let sql = format!(
+        "SELECT {oc}, {lc} FROM {t} WHERE {oc} IN ({marks})",
+        oc = quote_ident(&fk.other_column),
+        lc = quote_ident(&label),
+        t = quote_ident(&fk.other_table),
+        marks = vec!["?"; values.len()].join(", ")
+    );
+    with_time_limit(conn, clock, limit_ms, |c| {
+        let mut stmt = c.prepare(&sql)?;
+        let params: Vec<_> = values.iter().map(value_from_cell).collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((cell_from_ref(r.get_ref(0)?), cell_from_ref(r.get_ref(1)?).display()))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })
+    .unwrap_or_default()
 }
 
 /// Rows in other tables whose foreign keys point at the row with these
@@ -127,7 +167,8 @@ pub fn incoming(
                 with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, [value_from_cell(&value)], |r| r.get::<_, i64>(0))?))
                     .ok()
                     .map(|n| n as u64);
-            links.push(IncomingLink { table: other.clone(), column: fk.column, our_column: fk.other_column, value, count });
+            let filter = Filter { column: fk.column.clone(), op: FilterOp::Exact, value: key_text(&value) };
+            links.push(IncomingLink { table: other.clone(), column: fk.column, our_column: fk.other_column, value, count, filter });
         }
     }
     Ok(links)

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::filters::typed;
 use crate::relations;
 use crate::sql::{quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
-use crate::table_page::{plan, RowKey};
+use crate::plan::{plan, RowKey};
 use crate::time_limit::{with_time_limit, Clock};
 
 pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms: u32, chosen: &relations::LabelColumns) -> Result<RowPage> {
@@ -50,8 +50,8 @@ pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms:
     })?
     .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("{} has no row {}.", req.table, req.key.join(", "))))?;
     let foreign_keys = relations::foreign_keys(conn, &req.table)?;
-    let labels = relations::labels(conn, clock, &foreign_keys, &plan.display, std::slice::from_ref(&values), limit_ms, chosen);
+    let links = relations::links(conn, clock, &foreign_keys, &plan.display, std::slice::from_ref(&values), limit_ms, chosen);
     // Incoming keys may reference columns that are not shown (a hidden rowid).
     let incoming = relations::incoming(conn, clock, &req.table, &plan.display, &values, limit_ms)?;
-    Ok(RowPage { columns: plan.display, column_types: plan.types, values, key_columns, foreign_keys, labels, incoming })
+    Ok(RowPage { columns: plan.display, column_types: plan.types, values, key_columns, links, incoming })
 }

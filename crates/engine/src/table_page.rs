@@ -1,11 +1,6 @@
-//! One page of a table or view: filtered, searched, sorted, faceted, with
-//! keyset pagination.
-//!
-//! Tables page by keyset: the page after a row is "rows that sort after
-//! (sort value, key)", where the key is the rowid or the primary key. That
-//! costs the same on page 9,000 as on page 1, unlike OFFSET, and stays
-//! correct when the sort column has ties or NULLs. Views, and searches in
-//! relevance order, page by OFFSET.
+//! One page of a table or view: filtered, searched, sorted, faceted, and
+//! paged (by keyset for tables, see `paging`; by OFFSET for views and
+//! relevance order), with its count, facets and foreign-key links.
 
 use protocol::{Cell, Cursor, FacetResult, TablePage, TablePageRequest, MAX_PAGE_SIZE};
 use rusqlite::Connection;
@@ -14,115 +9,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::facets::{self, Scope};
 use crate::filters;
 use crate::fts;
+use crate::paging::{bad_cursor, keyset_condition};
+use crate::plan::{column_expr, key_text, plan, Plan, RowKey};
 use crate::relations;
-use crate::schema::{count_rows_where, table_columns};
+use crate::schema::count_rows_where;
 use crate::sql::{cell_from_ref, literal, quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, Clock};
-
-/// How the rows of a relation are told apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RowKey {
-    /// A rowid table; the name is its INTEGER PRIMARY KEY column, else
-    /// `rowid` (or `_rowid_`/`oid` when a real column has that name).
-    Rowid(String),
-    /// A WITHOUT ROWID table: its primary-key columns in key order.
-    PrimaryKey(Vec<String>),
-    /// A view, or a table whose rowid names are all shadowed by columns.
-    None,
-}
-
-impl RowKey {
-    pub(crate) fn columns(&self) -> Vec<String> {
-        match self {
-            RowKey::Rowid(name) => vec![name.clone()],
-            RowKey::PrimaryKey(cols) => cols.clone(),
-            RowKey::None => Vec::new(),
-        }
-    }
-
-    fn exprs(&self) -> Vec<String> {
-        self.columns().iter().map(|c| column_expr(c)).collect()
-    }
-}
-
-/// A column name as an SQL expression: rowid's names bare, others quoted.
-/// (A real column named `rowid` makes plan() pick another rowid name.)
-fn column_expr(name: &str) -> String {
-    if matches!(name, "rowid" | "_rowid_" | "oid") {
-        name.to_string()
-    } else {
-        quote_ident(name)
-    }
-}
-
-/// What to select from a relation, and how its rows are keyed.
-pub(crate) struct Plan {
-    /// Column names as shown; for tables without a primary key, `rowid`
-    /// comes first, as in Datasette.
-    pub display: Vec<String>,
-    pub types: Vec<String>,
-    pub key: RowKey,
-    /// What names a row in its URL: the primary key columns when declared
-    /// (even in a rowid table, as Datasette does), else the rowid.
-    pub row_key: Vec<String>,
-    pub from: String,
-    /// Every real column (what filters may use).
-    pub all_columns: Vec<String>,
-}
-
-impl Plan {
-    fn select_exprs(&self) -> Vec<String> {
-        self.display.iter().map(|c| if self.is_rowid_alias(c) { c.clone() } else { quote_ident(c) }).collect()
-    }
-
-    fn is_rowid_alias(&self, column: &str) -> bool {
-        matches!(&self.key, RowKey::Rowid(k) if k == column && !self.all_columns.iter().any(|c| c == column))
-    }
-}
-
-pub(crate) fn plan(conn: &Connection, table: &str) -> Result<Plan> {
-    let kind: Option<(String, i64)> = conn
-        .query_row("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", [table], |r| Ok((r.get(0)?, r.get(1)?)))
-        .ok();
-    let Some((kind, without_rowid)) = kind else {
-        return Err(Error::new(ErrorKind::NotFound, format!("There is no table or view named {table:?}.")));
-    };
-    let columns = table_columns(conn, table)?;
-    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-    let has_column = |n: &str| names.iter().any(|c| c.eq_ignore_ascii_case(n));
-    let pk: Vec<_> = {
-        let mut pk: Vec<_> = columns.iter().filter(|c| c.pk > 0).collect();
-        pk.sort_by_key(|c| c.pk);
-        pk
-    };
-    // An INTEGER PRIMARY KEY column *is* the rowid.
-    let rowid_alias = (pk.len() == 1 && pk[0].decl_type.eq_ignore_ascii_case("integer")).then(|| pk[0].name.clone());
-    let key = if kind == "view" {
-        RowKey::None
-    } else if without_rowid != 0 {
-        RowKey::PrimaryKey(pk.iter().map(|c| c.name.clone()).collect())
-    } else if let Some(alias) = &rowid_alias {
-        RowKey::Rowid(alias.clone())
-    } else {
-        match ["rowid", "_rowid_", "oid"].into_iter().find(|n| !has_column(n)) {
-            Some(n) => RowKey::Rowid(n.to_string()),
-            None => RowKey::None,
-        }
-    };
-    let mut display = Vec::new();
-    let mut types = Vec::new();
-    // As in Datasette, rowid is shown only for tables without a primary key.
-    if let (RowKey::Rowid(name), true) = (&key, pk.is_empty()) {
-        display.push(name.clone());
-        types.push("INTEGER".into());
-    }
-    for c in &columns {
-        display.push(c.name.clone());
-        types.push(c.decl_type.clone());
-    }
-    let row_key = if !pk.is_empty() { pk.iter().map(|c| c.name.clone()).collect() } else { key.columns() };
-    Ok(Plan { display, types, key, row_key, from: quote_ident(table), all_columns: names })
-}
 
 /// Which rows a view shows: its filters and search as WHERE conditions.
 struct Selection {
@@ -171,7 +63,7 @@ pub(crate) struct RowsPage {
     pub plan: Plan,
     pub all_columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
-    pub keys: Vec<Vec<Cell>>,
+    pub row_keys: Vec<Vec<String>>,
     pub next: Option<Cursor>,
     pub shown_sql: String,
     pub description: String,
@@ -184,12 +76,12 @@ pub(crate) struct RowsPage {
     pub scan: (String, Vec<Cell>),
 }
 
-/// The time after a page's rows for its count, facets and labels, in
+/// The time after a page's rows for its count, facets and link labels, in
 /// multiples of its time limit.
 const EXTRAS_BUDGET: f64 = 3.0;
 
 pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
-    let RowsPage { plan, all_columns, rows, keys, next, shown_sql, description, fts_table, scope_conditions, scope_params, .. } =
+    let RowsPage { plan, all_columns, rows, row_keys, next, shown_sql, description, fts_table, scope_conditions, scope_params, .. } =
         rows_page(conn, clock, req)?;
     let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
     // What comes after the rows (count, facets, labels) shares one budget,
@@ -220,16 +112,14 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
         facets.push(facet);
     }
     let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
-    let labels = match left() {
-        0 => Vec::new(),
-        ms => relations::labels(conn, clock, &foreign_keys, &plan.display, &rows, ms, chosen),
-    };
+    // Links need no time; their labels get what is left.
+    let links = relations::links(conn, clock, &foreign_keys, &plan.display, &rows, left(), chosen);
     Ok(TablePage {
         columns: plan.display,
         column_types: plan.types,
         rows,
         key_columns: plan.row_key,
-        keys,
+        row_keys,
         next,
         total,
         sql: shown_sql,
@@ -237,9 +127,70 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
         facets,
         suggested_facets,
         fts_table,
-        foreign_keys,
-        labels,
+        links,
         all_columns,
+    })
+}
+
+/// ORDER BY terms (relevance or the sort column, then the key to break
+/// ties) and the parameters they bind.
+struct Order {
+    terms: Vec<String>,
+    params: Vec<Cell>,
+    /// Sorted by search relevance: paged by OFFSET.
+    by_rank: bool,
+}
+
+fn order(plan: &Plan, selection: &Selection, sort_expr: Option<&str>, descending: bool) -> Order {
+    let mut terms = Vec::new();
+    let mut params = Vec::new();
+    let rank = match (&selection.search, &selection.fts, sort_expr) {
+        (Some(query), Some(index), None) => index.rank_order().map(|o| (o, query, index.rank_needs_query())),
+        _ => None,
+    };
+    if let Some((rank, query, needs_query)) = &rank {
+        terms.push(rank.clone());
+        if *needs_query {
+            params.push((*query).clone());
+        }
+    } else if let Some(s) = sort_expr {
+        terms.push(format!("{s} {}", if descending { "DESC" } else { "ASC" }));
+    }
+    let key_direction = if descending && rank.is_none() { " DESC" } else { "" };
+    let key_exprs = plan.key.exprs();
+    for k in &key_exprs {
+        // Sorted by the key itself: it is already in the order.
+        if sort_expr != Some(k.as_str()) || key_exprs.len() != 1 {
+            terms.push(format!("{k}{key_direction}"));
+        }
+    }
+    Order { terms, params, by_rank: rank.is_some() }
+}
+
+/// The sort column as an SQL expression, checked against the table.
+fn sort_expr(req: &TablePageRequest, plan: &Plan, all_columns: &[String]) -> Result<Option<String>> {
+    let Some(sort) = &req.sort else { return Ok(None) };
+    if !all_columns.contains(&sort.column) {
+        return Err(Error::new(ErrorKind::NotFound, format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table)));
+    }
+    Ok(Some(if plan.is_rowid_alias(&sort.column) { sort.column.clone() } else { quote_ident(&sort.column) }))
+}
+
+/// Runs a page's statement under the time limit, within the result budget.
+fn fetch_rows(conn: &mut Connection, clock: Clock, limit_ms: u32, sql: &str, params: &[Cell], width: usize) -> Result<Vec<Vec<Cell>>> {
+    with_time_limit(conn, clock, limit_ms, |c| {
+        let mut stmt = c.prepare(sql)?;
+        let values: Vec<_> = params.iter().map(value_from_cell).collect();
+        let mut cursor = stmt.query(rusqlite::params_from_iter(values))?;
+        let mut rows = Vec::new();
+        let mut budget = RESULT_BYTES_MAX;
+        while let Some(row) = cursor.next()? {
+            match row_cells(row, width, &mut budget)? {
+                Some(cells) => rows.push(cells),
+                None => return Err(too_large("This page", "show fewer rows (_size=) or hide the big columns (_nocol=)")),
+            }
+        }
+        Ok(rows)
     })
 }
 
@@ -250,55 +201,16 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let mut plan = plan(conn, &req.table)?;
     let all_columns = plan.display.clone();
     // Hidden columns are neither shown nor selected; the key still is.
-    let keep: Vec<bool> = plan.display.iter().map(|c| !req.hidden.contains(c)).collect();
-    let mut i = 0;
-    plan.display.retain(|_| (keep[i], i += 1).0);
-    let mut i = 0;
-    plan.types.retain(|_| (keep[i], i += 1).0);
-
-    let sort_expr = match &req.sort {
-        Some(sort) => {
-            if !all_columns.contains(&sort.column) {
-                return Err(Error::new(
-                    ErrorKind::NotFound,
-                    format!("Cannot sort by {:?}: {} has no such column.", sort.column, req.table),
-                ));
-            }
-            Some(if plan.is_rowid_alias(&sort.column) { sort.column.clone() } else { quote_ident(&sort.column) })
-        }
-        None => None,
-    };
+    plan.hide(&req.hidden);
+    let sort_expr = sort_expr(req, &plan, &all_columns)?;
     let descending = req.sort.as_ref().is_some_and(|s| s.descending);
     let key_exprs = plan.key.exprs();
+    let selection = selection(conn, req, &plan)?;
+    let order = order(&plan, &selection, sort_expr.as_deref(), descending);
 
-    let Selection { mut conditions, mut params, description, fts: fts_index, search } = selection(conn, req, &plan)?;
-    let rank_order: Option<(String, Cell)> = match (&search, &fts_index, &sort_expr) {
-        (Some(query), Some(index), None) => index.rank_order().map(|o| (o, query.clone())),
-        _ => None,
-    };
-    let scope_conditions = conditions.clone();
-    let scope_params = params.clone();
-
-    // ORDER BY: relevance, or the sort column; the key breaks ties.
-    let mut order = Vec::new();
-    let mut order_params = Vec::new();
-    if let Some((rank, query)) = &rank_order {
-        order.push(rank.clone());
-        if fts_index.as_ref().is_some_and(|index| index.rank_needs_query()) {
-            order_params.push(query.clone());
-        }
-    } else if let Some(s) = &sort_expr {
-        order.push(format!("{s} {}", if descending { "DESC" } else { "ASC" }));
-    }
-    let key_direction = if descending && rank_order.is_none() { " DESC" } else { "" };
-    for k in &key_exprs {
-        // Sorted by the key itself: it is already in the order.
-        if sort_expr.as_deref() != Some(k.as_str()) || key_exprs.len() != 1 {
-            order.push(format!("{k}{key_direction}"));
-        }
-    }
-
-    let keyset = rank_order.is_none() && plan.key != RowKey::None;
+    let mut conditions = selection.conditions.clone();
+    let mut params = selection.params.clone();
+    let keyset = !order.by_rank && plan.key != RowKey::None;
     let offset = match (&req.after, keyset) {
         (None, _) => 0,
         (Some(Cursor::Offset(n)), false) => *n,
@@ -313,7 +225,7 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         }
         _ => return Err(bad_cursor()),
     };
-    params.extend(order_params);
+    params.extend(order.params.iter().cloned());
 
     // SELECT the shown columns, then the paging key (for the cursor), then
     // the row key (for row links).
@@ -327,8 +239,8 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     if !conditions.is_empty() {
         tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
-    if !order.is_empty() {
-        tail.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    if !order.terms.is_empty() {
+        tail.push_str(&format!(" ORDER BY {}", order.terms.join(", ")));
     }
     let shown_columns = select[..display_width].join(", ");
     let page = |columns: &str, tail: &str, limit: u32| {
@@ -345,22 +257,8 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let shown_sql = page(&shown_columns, &inline_params(&tail, &params), req.page_size);
     // The same rows as one statement without LIMIT, for exporting a view
     // that pages by OFFSET (paging it would re-run the sort per page).
-    let scan_sql = (format!("SELECT {shown_columns} FROM {}{tail}", plan.from), params.clone());
-    let total_width = select.len();
-    let mut rows: Vec<Vec<Cell>> = with_time_limit(conn, clock, req.time_limit_ms, |c| {
-        let mut stmt = c.prepare(&sql)?;
-        let values: Vec<_> = params.iter().map(value_from_cell).collect();
-        let mut cursor = stmt.query(rusqlite::params_from_iter(values))?;
-        let mut rows = Vec::new();
-        let mut budget = RESULT_BYTES_MAX;
-        while let Some(row) = cursor.next()? {
-            match row_cells(row, total_width, &mut budget)? {
-                Some(cells) => rows.push(cells),
-                None => return Err(too_large("This page", "show fewer rows (_size=) or hide the big columns (_nocol=)")),
-            }
-        }
-        Ok(rows)
-    })?;
+    let scan = (format!("SELECT {shown_columns} FROM {}{tail}", plan.from), params.clone());
+    let mut rows = fetch_rows(conn, clock, req.time_limit_ms, &sql, &params, select.len())?;
 
     let page_size = req.page_size as usize;
     let next = if rows.len() > page_size {
@@ -368,40 +266,45 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         // page_size is at least 1 (checked above), so a row is left.
         let Some(last) = rows.last() else { return Err(bad_cursor()) };
         Some(if keyset {
-            let sort_value = req.sort.as_ref().map(|s| {
+            let key = &last[display_width..paging_end];
+            let sort_value = match &req.sort {
                 // The sort column may be hidden; read it back by key.
-                match plan.display.iter().position(|c| *c == s.column) {
-                    Some(i) => Ok(last[i].clone()),
-                    None => sort_value_of(conn, &plan, &s.column, &last[display_width..paging_end]),
-                }
-            });
-            Cursor::Keyset { sort_value: sort_value.transpose()?, key: last[display_width..paging_end].to_vec() }
+                Some(s) => Some(match plan.display.iter().position(|c| *c == s.column) {
+                    Some(i) => last[i].clone(),
+                    None => sort_value_of(conn, &plan, &s.column, key)?,
+                }),
+                None => None,
+            };
+            Cursor::Keyset { sort_value, key: key.to_vec() }
         } else {
             Cursor::Offset(offset + page_size as u64)
         })
     } else {
         None
     };
-    let keys: Vec<Vec<Cell>> = rows
+    let mut row_keys: Vec<Vec<String>> = rows
         .iter_mut()
         .map(|row| {
             let row_key = row.split_off(paging_end);
             row.truncate(display_width);
-            row_key
+            row_key.iter().map(key_text).collect()
         })
         .collect();
+    if plan.row_key.is_empty() {
+        row_keys.clear();
+    }
     Ok(RowsPage {
         plan,
         all_columns,
         rows,
-        keys,
+        row_keys,
         next,
         shown_sql,
-        description,
-        fts_table: fts_index.map(|i| i.table),
-        scope_conditions,
-        scope_params,
-        scan: scan_sql,
+        description: selection.description,
+        fts_table: selection.fts.map(|i| i.table),
+        scope_conditions: selection.conditions,
+        scope_params: selection.params,
+        scan,
     })
 }
 
@@ -417,7 +320,7 @@ fn sort_value_of(conn: &Connection, plan: &Plan, column: &str, key: &[Cell]) -> 
 fn label_facet(
     conn: &mut Connection,
     clock: Clock,
-    keys: &[protocol::ForeignKey],
+    keys: &[relations::ForeignKey],
     facet: &mut FacetResult,
     limit_ms: u32,
     chosen: &relations::LabelColumns,
@@ -427,66 +330,11 @@ fn label_facet(
     }
     let rows: Vec<Vec<Cell>> = facet.values.iter().map(|v| vec![v.value.clone()]).collect();
     let columns = [facet.column.clone()];
-    if let Some(found) = relations::labels(conn, clock, keys, &columns, &rows, limit_ms, chosen).pop() {
+    if let Some(found) = relations::links(conn, clock, keys, &columns, &rows, limit_ms, chosen).pop() {
         for value in &mut facet.values {
-            value.label = found.labels.iter().find(|(k, _)| *k == value.value).map(|(_, l)| l.clone());
+            value.label = found.values.iter().find(|v| v.value == value.value).and_then(|v| v.label.clone());
         }
     }
-}
-
-fn bad_cursor() -> Error {
-    Error::new(ErrorKind::BadRequest, "The page link (_next) does not fit this table or sort order; start from the first page.")
-}
-
-/// The WHERE condition for "rows after this cursor", with `?` placeholders.
-///
-/// Order is `sort [DESC], key [DESC]`: the key breaks ties in the sort's
-/// direction, so that "after (v, k)" is one row-value comparison, which
-/// SQLite answers with an index seek (`(s, key) > (?, ?)`), not a scan.
-/// SQLite puts NULLs first ascending and last descending; NULL sort values
-/// are paged by key alone.
-fn keyset_condition(
-    sort_expr: Option<&str>,
-    descending: bool,
-    sort_value: Option<&Cell>,
-    key_exprs: &[String],
-    key: &[Cell],
-) -> (String, Vec<Cell>) {
-    let after = if descending { "<" } else { ">" };
-    let tuple = |exprs: &[String]| if exprs.len() == 1 { exprs[0].clone() } else { format!("({})", exprs.join(", ")) };
-    let marks = |n: usize| if n == 1 { "?".to_string() } else { format!("({})", vec!["?"; n].join(", ")) };
-    let key_after = format!("{} {after} {}", tuple(key_exprs), marks(key_exprs.len()));
-    let (Some(s), Some(v)) = (sort_expr, sort_value) else {
-        return (key_after, key.to_vec());
-    };
-    // Sorting by the key itself: the key alone says where a row is.
-    if key_exprs.len() == 1 && key_exprs[0] == s {
-        return (key_after, key.to_vec());
-    }
-    let mut both = vec![s.to_string()];
-    both.extend(key_exprs.iter().cloned());
-    let mut params = Vec::new();
-    let cond = match (descending, v.is_null()) {
-        (false, true) => {
-            params.extend(key.iter().cloned());
-            format!("(({s} IS NULL AND {key_after}) OR {s} IS NOT NULL)")
-        }
-        (false, false) => {
-            params.push(v.clone());
-            params.extend(key.iter().cloned());
-            format!("{} > {}", tuple(&both), marks(both.len()))
-        }
-        (true, true) => {
-            params.extend(key.iter().cloned());
-            format!("({s} IS NULL AND {key_after})")
-        }
-        (true, false) => {
-            params.push(v.clone());
-            params.extend(key.iter().cloned());
-            format!("({} < {} OR {s} IS NULL)", tuple(&both), marks(both.len()))
-        }
-    };
-    (cond, params)
 }
 
 /// Replaces each `?` with its parameter as a literal (SQL shown to the

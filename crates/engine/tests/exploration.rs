@@ -5,13 +5,14 @@ mod common;
 
 use engine::Engine;
 use protocol::{
-    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy,
+    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, FilterOp, LinkTarget, QueryRequest, RowRequest, Search, SortBy,
 };
 
 use common::page_request;
 
 fn filter(column: &str, op: &str, value: &str) -> Filter {
-    Filter { column: column.into(), op: op.into(), value: value.into() }
+    let op = FilterOp::from_url_name(op).expect("a known operator");
+    Filter { column: column.into(), op, value: value.into() }
 }
 
 fn query(engine: &mut Engine, db: &str, sql: &str) -> Vec<Vec<Cell>> {
@@ -75,9 +76,13 @@ fn facets_count_within_filters_and_show_labels() {
     assert!(suggested.contains(&"MediaTypeId") && suggested.contains(&"UnitPrice"), "{suggested:?}");
     assert!(!suggested.contains(&"GenreId"), "already faceted");
     assert!(!suggested.contains(&"Name"), "too many distinct values");
-    // Foreign-key cells get their labels.
-    let labels = page.labels.iter().find(|l| l.column == "AlbumId").unwrap();
-    assert!(labels.labels.iter().any(|(id, label)| *id == Cell::Integer(1) && label == "For Those About To Rock We Salute You"));
+    // Foreign-key cells get their labels, and link to the row they name.
+    let album = page.links.iter().find(|l| l.column == "AlbumId").unwrap();
+    let first = album.values.iter().find(|v| v.value == Cell::Integer(1)).unwrap();
+    assert_eq!(first.label.as_deref(), Some("For Those About To Rock We Salute You"));
+    assert_eq!(first.target, LinkTarget::Row(vec!["1".into()]));
+    // Facet values carry the filter that selects their rows.
+    assert_eq!(top.filter, filter("GenreId", "exact", &top.value.display()));
 }
 
 #[test]
@@ -124,8 +129,8 @@ fn search_uses_the_fts_index_ranked_by_relevance() {
     assert_eq!(Cell::Integer(found.total.unwrap() as i64), expected[0][0]);
     assert!(found.total.unwrap() >= 1);
     let ranked = query(&mut engine, &db, &format!("SELECT rowid FROM search_items WHERE search_items MATCH '\"{word}\"' ORDER BY rank"));
-    let ids: Vec<Cell> = found.keys.iter().map(|k| k[0].clone()).collect();
-    assert_eq!(ids, ranked.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>(), "best match first");
+    let ids: Vec<String> = found.row_keys.iter().map(|k| k[0].clone()).collect();
+    assert_eq!(ids, ranked.into_iter().map(|r| r[0].display()).collect::<Vec<_>>(), "best match first");
     // Raw mode passes operators through; the default mode never errors.
     req.search = Some(Search { query: format!("{word} OR zzzz*"), raw: true });
     assert!(engine.table_page(&req).is_ok());
@@ -145,14 +150,16 @@ fn row_pages_show_the_row_and_what_points_at_it() {
     let albums = row.incoming.iter().find(|l| l.table == "Album").unwrap();
     assert_eq!((albums.column.as_str(), albums.count), ("ArtistId", Some(2)));
     let album = engine.row(&RowRequest { db: db.clone(), table: "Album".into(), key: vec!["1".into()] }).unwrap();
-    assert_eq!(album.labels[0].labels, vec![(Cell::Integer(1), "AC/DC".to_string())]);
+    let artist = &album.links[0].values[0];
+    assert_eq!((&artist.value, artist.label.as_deref()), (&Cell::Integer(1), Some("AC/DC")));
+    assert_eq!(albums.filter, filter("ArtistId", "exact", "1"), "the incoming link lists the albums");
     let err = engine.row(&RowRequest { db: db.clone(), table: "Artist".into(), key: vec!["99999".into()] }).unwrap_err();
     assert!(err.message().contains("no row 99999"), "{err}");
     // Composite keys: PlaylistTrack is (PlaylistId, TrackId).
     let pt = engine.row(&RowRequest { db: db.clone(), table: "PlaylistTrack".into(), key: vec!["1".into(), "3402".into()] }).unwrap();
     assert_eq!(pt.key_columns, ["PlaylistId", "TrackId"], "rows are named by their primary key");
     assert_eq!(pt.values, vec![Cell::Integer(1), Cell::Integer(3402)]);
-    let labels: Vec<_> = pt.labels.iter().map(|l| (l.column.as_str(), l.labels[0].1.as_str())).collect();
+    let labels: Vec<_> = pt.links.iter().map(|l| (l.column.as_str(), l.values[0].label.as_deref().unwrap())).collect();
     assert_eq!(labels, [("TrackId", "Band Members Discuss Tracks from \"Revelations\""), ("PlaylistId", "Music")]);
 }
 

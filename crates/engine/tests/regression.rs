@@ -6,7 +6,7 @@ mod common;
 use engine::import::{decide_format, DelimitedOptions, Format};
 use engine::{Engine, ErrorKind, ImportOutcome};
 use protocol::{
-    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy,
+    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, LinkTarget, QueryRequest, RowRequest, Search, SortBy,
 };
 
 fn import_bytes(engine: &mut Engine, source: &str, format: Format, bytes: &[u8], chunk: usize) -> engine::Result<ImportOutcome> {
@@ -392,7 +392,7 @@ fn column_names_with_any_character_work_in_every_table_feature() {
         }
         // Filter, facet, hide, together.
         let mut req = common::page_request("odd", table);
-        req.filters = vec![Filter { column: column.clone(), op: "endswith".into(), value: "even".into() }];
+        req.filters = vec![Filter { column: column.clone(), op: protocol::FilterOp::EndsWith, value: "even".into() }];
         req.facets = vec![FacetRequest { column: column.clone(), kind: FacetKind::Column }];
         req.hidden = vec![ODD_NAMES[(i + 1) % ODD_NAMES.len()].to_string()];
         req.suggest_facets = true;
@@ -425,7 +425,7 @@ fn sorting_by_a_column_named_with_a_question_mark_does_not_panic() {
     let mut engine = odd_database();
     let mut req = common::page_request("odd", "odd ? table; -- \"x\"");
     req.sort = Some(SortBy { column: "?".into(), descending: false });
-    req.filters = vec![Filter { column: "a?b".into(), op: "contains".into(), value: "'?'".into() }];
+    req.filters = vec![Filter { column: "a?b".into(), op: protocol::FilterOp::Contains, value: "'?'".into() }];
     let page = engine.table_page(&req).unwrap();
     assert_eq!(page.total, Some(0));
     assert!(page.sql.contains("LIKE '%''?''%'"), "{}", page.sql);
@@ -674,4 +674,51 @@ fn a_page_with_many_slow_facets_stays_within_its_total_budget() {
     assert!(elapsed.as_millis() < 1_200, "{elapsed:?}");
     assert_eq!(page.facets.len(), 8);
     assert!(page.facets.iter().any(|f| f.error.as_deref().is_some_and(|e| e.contains("time budget"))), "{:?}", page.facets);
+}
+
+#[test]
+fn a_foreign_key_to_a_column_that_is_not_the_key_linked_to_a_missing_row() {
+    let mut engine = Engine::new(engine::native_clock);
+    let name = engine.reserve_name("links.db");
+    let bytes = {
+        let mut conn = engine::open_empty().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE country(id INTEGER PRIMARY KEY, code TEXT UNIQUE, name TEXT);
+             INSERT INTO country VALUES (10, 'fr', 'France'), (20, 'de', 'Germany');
+             CREATE TABLE city(name TEXT PRIMARY KEY, country TEXT REFERENCES country(code), country_id INTEGER REFERENCES country(id), weight REAL);
+             INSERT INTO city VALUES ('Paris, Texas', 'fr', 10, 1.0), ('Bonn', 'de', 20, 2.5), ('Nowhere', NULL, NULL, NULL);",
+        )
+        .unwrap();
+        conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+    };
+    engine.open(&name, "links.db", &bytes).unwrap();
+    let mut req = common::page_request(&name, "city");
+    req.facets = vec![FacetRequest { column: "weight".into(), kind: FacetKind::Column }];
+    let page = engine.table_page(&req).unwrap();
+
+    // By code: the rows of country holding it, not a row page keyed "fr".
+    let by_code = page.links.iter().find(|l| l.column == "country").unwrap();
+    let fr = by_code.values.iter().find(|v| v.value == Cell::Text("fr".into())).unwrap();
+    assert_eq!(fr.label.as_deref(), Some("France"));
+    let LinkTarget::Rows(filter) = &fr.target else { panic!("{:?}", fr.target) };
+    let mut rows = common::page_request(&name, &by_code.other_table);
+    rows.filters = vec![filter.clone()];
+    assert_eq!(engine.table_page(&rows).unwrap().rows.len(), 1);
+    // By id: the row page, which opens.
+    let by_id = page.links.iter().find(|l| l.column == "country_id").unwrap();
+    for value in &by_id.values {
+        let LinkTarget::Row(key) = &value.target else { panic!("{:?}", value.target) };
+        engine.row(&RowRequest { db: name.clone(), table: by_id.other_table.clone(), key: key.clone() }).expect("the linked row opens");
+    }
+    assert_eq!(by_id.values.len(), 2, "NULL links nowhere");
+
+    // Every row key and facet filter the page hands out leads back to its rows.
+    for key in &page.row_keys {
+        engine.row(&RowRequest { db: name.clone(), table: "city".into(), key: key.clone() }).expect("the row key resolves");
+    }
+    for value in &page.facets[0].values {
+        let mut filtered = common::page_request(&name, "city");
+        filtered.filters = vec![value.filter.clone()];
+        assert_eq!(engine.table_page(&filtered).unwrap().rows.len() as u64, value.count, "{:?}", value.filter);
+    }
 }

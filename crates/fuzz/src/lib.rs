@@ -140,9 +140,8 @@ pub fn explore_database(bytes: &[u8]) -> engine::Result<()> {
         let mut req = page(&name, &table);
         req.page_size = 20;
         if let Ok(first) = engine.table_page(&req) {
-            if let Some(key) = first.keys.first() {
-                let key = key.iter().map(|c| c.display()).collect();
-                let _ = engine.row(&RowRequest { db: name.clone(), table: table.clone(), key });
+            if let Some(key) = first.row_keys.first() {
+                let _ = engine.row(&RowRequest { db: name.clone(), table: table.clone(), key: key.clone() });
             }
         }
         let _ = engine.suggest_facets(&req);

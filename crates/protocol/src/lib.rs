@@ -16,6 +16,7 @@ mod table;
 
 pub use cell::Cell;
 pub use cursor::Cursor;
+pub use filter_ops::FilterOp;
 pub use table::*;
 
 use serde::{Deserialize, Serialize};

@@ -3,15 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Cell, Cursor, QueryRequest};
+use crate::{Cell, Cursor, FilterOp, QueryRequest};
 
 /// One `?column__op=value` filter, in Datasette's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     pub column: String,
-    /// `exact`, `not`, `contains`, `gt`, `in`, `isnull`, … (see the engine's
-    /// `filters::OPERATORS`).
-    pub op: String,
+    pub op: FilterOp,
     pub value: String,
 }
 
@@ -37,6 +35,8 @@ pub struct FacetValue {
     /// The referenced row's label, for a foreign-key column.
     pub label: Option<String>,
     pub count: u64,
+    /// The filter that selects this value's rows, spelled for the URL.
+    pub filter: Filter,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,19 +59,34 @@ pub struct Search {
     pub raw: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ForeignKey {
+/// Where the values of a foreign-key column on this page point, with the
+/// label of each row pointed at (shown instead of a bare id, as Datasette
+/// does) when the other table has a label column and there was time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnLinks {
     pub column: String,
     pub other_table: String,
-    pub other_column: String,
+    /// One per distinct non-null value of `column` on the page.
+    pub values: Vec<LinkedValue>,
 }
 
-/// Labels of the rows a foreign-key column points at, for the values on
-/// this page: shown instead of bare ids, as Datasette does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ColumnLabels {
-    pub column: String,
-    pub labels: Vec<(Cell, String)>,
+pub struct LinkedValue {
+    pub value: Cell,
+    pub label: Option<String>,
+    pub target: LinkTarget,
+}
+
+/// Where a link goes, spelled for the URL by the engine (which reads the
+/// same spelling back), so the UI never derives keys from what it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkTarget {
+    /// A row page: the key values in URL form (rowid, or the primary key
+    /// columns in order).
+    Row(Vec<String>),
+    /// The rows of the other table where `filter` holds (a key that is
+    /// not that table's primary key).
+    Rows(Filter),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,8 +124,9 @@ pub struct TablePage {
     /// What names each row for its row page: rowid or primary key columns.
     /// Empty for views.
     pub key_columns: Vec<String>,
-    /// Per row, the values of `key_columns`.
-    pub keys: Vec<Vec<Cell>>,
+    /// Per row, its row page's key (the values of `key_columns` in URL
+    /// form); empty for views.
+    pub row_keys: Vec<Vec<String>>,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
     /// Rows matching the filters; `None` when counting ran past its limit.
@@ -123,8 +139,7 @@ pub struct TablePage {
     pub suggested_facets: Vec<FacetRequest>,
     /// The full-text index searched by `?_search=`, when the table has one.
     pub fts_table: Option<String>,
-    pub foreign_keys: Vec<ForeignKey>,
-    pub labels: Vec<ColumnLabels>,
+    pub links: Vec<ColumnLinks>,
     /// Every column of the table (for filters, the column menu, "show all").
     pub all_columns: Vec<String>,
 }
@@ -148,6 +163,8 @@ pub struct IncomingLink {
     pub value: Cell,
     /// `None` when counting ran past its limit.
     pub count: Option<u64>,
+    /// The filter on `table` that lists them, spelled for the URL.
+    pub filter: Filter,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,8 +173,7 @@ pub struct RowPage {
     pub column_types: Vec<String>,
     pub values: Vec<Cell>,
     pub key_columns: Vec<String>,
-    pub foreign_keys: Vec<ForeignKey>,
-    pub labels: Vec<ColumnLabels>,
+    pub links: Vec<ColumnLinks>,
     pub incoming: Vec<IncomingLink>,
 }
 

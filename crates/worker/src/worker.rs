@@ -531,5 +531,5 @@ async fn open_database(
 
 /// Errors about a source name it, so a page with several says which failed.
 fn named(label: &str, e: engine::Error) -> ResponseBody {
-    ResponseBody::Error(ErrorReport { kind: e.to_report().kind, message: format!("{label}: {}", e.message()) })
+    ResponseBody::Error(ErrorReport { kind: e.kind(), message: format!("{label}: {}", e.message()) })
 }
