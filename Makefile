@@ -14,8 +14,14 @@ PORT ?= 8080
 setup:
 	@tools/setup.sh
 
+# Source paths in the wasm (panic locations) are written relative to the
+# repository and the cargo home, so every machine builds the same bytes
+# and the content hashes in dist/ do not depend on where it was built.
+CARGO_HOME ?= $(HOME)/.cargo
+REMAP := --remap-path-prefix=$(CURDIR)=explorer --remap-path-prefix=$(CARGO_HOME)=cargo
+
 dist: setup
-	cargo build --release --target $(WASM_TARGET) -p explorer -p worker
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/explorer.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/worker.wasm
 	node tools/build-dist.mjs

@@ -1,3 +1,6 @@
+//! The root component: the worker client, the state, the page's loads,
+//! the route, and the frame (header, notices, footer) around the page.
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

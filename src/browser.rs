@@ -28,7 +28,7 @@ pub fn replace_route(route: &Route) {
 pub fn query_params(key: &str) -> Vec<String> {
     let search = window().location().search().unwrap_or_default();
     let search = search.strip_prefix('?').unwrap_or(&search);
-    url::form_urlencoded::parse(search.as_bytes())
+    form_urlencoded::parse(search.as_bytes())
         .filter(|(k, _)| k == key)
         .map(|(_, v)| v.into_owned())
         .filter(|v| !v.trim().is_empty())
@@ -52,9 +52,9 @@ pub fn remove_load_param(value: &str) {
 fn edit_query(edit: impl FnOnce(&mut Vec<(String, String)>)) {
     let location = window().location();
     let search = location.search().unwrap_or_default();
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).into_owned().collect();
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).into_owned().collect();
     edit(&mut pairs);
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     let path = location.pathname().unwrap_or_default();
     let hash = location.hash().unwrap_or_default();
     let query = if query.is_empty() { String::new() } else { format!("?{query}") };

@@ -102,7 +102,7 @@ impl Route {
         let hash = hash.strip_prefix('#').unwrap_or(hash);
         let hash = hash.strip_prefix('/').unwrap_or(hash);
         let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
         let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let all = |key: &str| pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect::<Vec<_>>();
         let time_limit_ms = get("_timelimit").and_then(|v| v.parse().ok());
@@ -167,7 +167,7 @@ impl Route {
             Route::Home => "#/".into(),
             Route::Database { db } => format!("#/{}", seg(db)),
             Route::Query { db, sql, params, time_limit_ms } => {
-                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                let mut q = form_urlencoded::Serializer::new(String::new());
                 q.append_pair("sql", sql);
                 for (k, v) in params {
                     q.append_pair(k, v);
@@ -182,7 +182,7 @@ impl Route {
                 format!("#/{}/{}/{}", seg(db), seg(table), key.join(","))
             }
             Route::Table { db, table, params } => {
-                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                let mut q = form_urlencoded::Serializer::new(String::new());
                 for f in &params.filters {
                     q.append_pair(&join_key(&f.column, f.op), if !f.op.takes_value() && f.value.is_empty() { "1" } else { &f.value });
                 }

@@ -1,3 +1,6 @@
+//! A failure shown the same way everywhere: a headline by kind, then the
+//! words of whoever knows best.
+
 use protocol::{ErrorKind, ErrorReport};
 use yew::prelude::*;
 

@@ -1,3 +1,5 @@
+//! The sources being loaded: progress, cancel, and why a load failed.
+
 use yew::prelude::*;
 
 use crate::components::error_box::ErrorBox;

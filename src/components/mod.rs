@@ -1,3 +1,6 @@
+//! Pieces the pages share: the results table and its cells, the filter bar,
+//! facets, export links, the load list, error boxes, the share dialog.
+
 pub mod cell;
 pub mod error_box;
 pub mod export;

@@ -1,3 +1,6 @@
+//! Rows of cells with sortable headers, a column menu, row links and
+//! foreign-key links; big results are shown in windows.
+
 use std::rc::Rc;
 
 use protocol::{Cell, SortBy};

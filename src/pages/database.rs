@@ -1,3 +1,6 @@
+//! The database page: its tables, views, canned queries, a SQL box, and
+//! download and keep.
+
 use protocol::{RequestBody, ResponseBody};
 use yew::prelude::*;
 

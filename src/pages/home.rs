@@ -1,3 +1,6 @@
+//! The home page: the open databases, loading a URL or a file, and the
+//! datasets kept in this browser.
+
 use protocol::ImportFormat;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -114,7 +117,7 @@ pub fn home_page() -> Html {
     let examples: Html = EXAMPLES
         .iter()
         .map(|(label, url)| {
-            let href = format!("?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("url", url).finish());
+            let href = format!("?{}", form_urlencoded::Serializer::new(String::new()).append_pair("url", url).finish());
             html! { <li><a href={href}>{ *label }</a></li> }
         })
         .collect();

@@ -1,3 +1,5 @@
+//! The query page: the SQL editor, its named parameters, and the result.
+
 use protocol::{DatabaseSchema, ErrorKind, ErrorReport, ExportSource, QueryRequest, QueryResult, RequestBody, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};

@@ -1,3 +1,5 @@
+//! The row page: one row in full, and the rows elsewhere that point at it.
+
 use protocol::{ErrorKind, ErrorReport, RequestBody, ResponseBody, RowPage, RowRequest};
 use yew::prelude::*;
 

@@ -1,3 +1,6 @@
+//! The table page: a table or view with search, filters, facets, sort,
+//! paging, export and its SQL.
+
 use std::rc::Rc;
 
 use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, RequestBody, ResponseBody, SortBy, TablePage, TablePageRequest};

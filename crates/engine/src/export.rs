@@ -52,7 +52,7 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
                 let fields: Vec<String> = row
                     .iter()
                     .map(|c| match c {
-                        Cell::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                        Cell::Blob(b) => protocol::hex(b),
                         other => other.display(),
                     })
                     .collect();

@@ -229,11 +229,6 @@ impl Engine {
         }
     }
 
-    /// True when an import-made database named `db` is open.
-    pub fn is_imported(&self, db: &str) -> bool {
-        self.databases.iter().any(|d| d.name == db && d.imported)
-    }
-
     pub fn names(&self) -> Vec<String> {
         self.databases.iter().map(|d| d.name.clone()).collect()
     }

@@ -23,7 +23,7 @@ pub fn literal(value: &Cell) -> String {
             }
         }
         Cell::Text(t) => format!("'{}'", t.replace('\'', "''")),
-        Cell::Blob(b) => format!("X'{}'", b.iter().map(|x| format!("{x:02X}")).collect::<String>()),
+        Cell::Blob(b) => format!("X'{}'", protocol::hex(b)),
     }
 }
 
@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(literal(&Cell::Text("it's".into())), "'it''s'");
         assert_eq!(literal(&Cell::Real(2.0)), "2.0");
-        assert_eq!(literal(&Cell::Blob(vec![0xab, 1])), "X'AB01'");
+        assert_eq!(literal(&Cell::Blob(vec![0xab, 1])), "X'ab01'");
         assert_eq!(literal(&Cell::Null), "NULL");
     }
 }

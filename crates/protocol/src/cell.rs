@@ -1,3 +1,6 @@
+//! `Cell`: one SQLite value with its storage class, as it crosses to the UI
+//! and into JSON.
+
 use serde::{Deserialize, Serialize};
 
 /// One SQLite value, with its storage class kept.
@@ -75,8 +78,16 @@ fn format_real(r: f64) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lowercase hex digits of `bytes`: how a BLOB is written in JSON and CSV
+/// exports and in SQL literals (`X'…'`).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

@@ -1,3 +1,5 @@
+//! `Cursor`: where the next table page starts, and its URL form.
+
 use crate::Cell;
 
 /// Where a table page starts. Lives in the URL as `_next=`, so a page of a

@@ -14,7 +14,7 @@ mod cursor;
 pub mod filter_ops;
 mod table;
 
-pub use cell::Cell;
+pub use cell::{hex, Cell};
 pub use cursor::Cursor;
 pub use filter_ops::FilterOp;
 pub use table::*;

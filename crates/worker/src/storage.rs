@@ -60,9 +60,9 @@ pub async fn keep(name: &str, source: &str, image: &Uint8Array) -> Result<KeptDa
     let dir = folder().await?;
     let kept =
         KeptDataset { name: name.into(), source: source.into(), size_bytes: u64::from(image.length()), saved_at: js_sys::Date::now() };
-    let listing = serde_json::json!({ "name": kept.name, "source": kept.source, "size_bytes": kept.size_bytes, "saved_at": kept.saved_at });
     write(&dir, &format!("{name}.db"), image).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
-    let listing = Uint8Array::from(listing.to_string().as_bytes());
+    let listing = serde_json::to_vec(&kept).map_err(|e| failure(&format!("Keeping {name}"), JsValue::from_str(&e.to_string())))?;
+    let listing = Uint8Array::from(listing.as_slice());
     write(&dir, &format!("{name}.json"), &listing).await.map_err(|e| failure(&format!("Keeping {name}"), e))?;
     Ok(kept)
 }
@@ -96,13 +96,10 @@ pub async fn list() -> Result<Vec<KeptDataset>, ErrorReport> {
     let mut kept = Vec::new();
     for file in names.iter().filter(|n| n.ends_with(".json")) {
         let Ok(bytes) = read(&dir, file).await else { continue };
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else { continue };
-        kept.push(KeptDataset {
-            name: v["name"].as_str().unwrap_or_default().to_string(),
-            source: v["source"].as_str().unwrap_or_default().to_string(),
-            size_bytes: v["size_bytes"].as_u64().unwrap_or(0),
-            saved_at: v["saved_at"].as_f64().unwrap_or(0.0),
-        });
+        // A listing that does not parse (written by hand, cut short) is skipped.
+        if let Ok(listing) = serde_json::from_slice::<KeptDataset>(&bytes) {
+            kept.push(listing);
+        }
     }
     kept.sort_by_key(|k| k.name.to_lowercase());
     Ok(kept)

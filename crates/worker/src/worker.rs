@@ -1,3 +1,6 @@
+//! The worker's message loop: decodes requests, runs them (fetches, imports
+//! in order, engine calls) and posts the replies.
+
 // A failed step's error is the reply itself (`ResponseBody::Error`), made
 // and posted once: boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]

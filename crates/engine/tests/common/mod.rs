@@ -1,3 +1,6 @@
+//! Helpers the engine tests share: the shared test data, an engine with a
+//! file open, a plain page request.
+
 #![allow(dead_code)]
 use std::path::PathBuf;
 
