@@ -4,13 +4,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use protocol::{ImportFormat, ImportOptions, RequestBody, ResponseBody};
+use protocol::{ImportFormat, ImportOptions, RequestBody};
 use web_sys::File;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::browser;
 use crate::state::{Action, AppState, Reopen};
-use crate::worker_client::WorkerClient;
+use crate::worker_client::{LoadEvent, WorkerClient};
 
 /// What the page URL asks to load, in the order it is loaded: SQLite files
 /// (in parallel), then SQL scripts, then CSV and JSON (one at a time, into
@@ -47,23 +47,16 @@ pub fn import_options_from_page() -> ImportOptions {
     ImportOptions { encoding: browser::query_params("encoding").pop(), delimiter: browser::query_params("delimiter").pop() }
 }
 
-fn on_reply(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>) -> Callback<ResponseBody> {
-    Callback::from(move |body: ResponseBody| {
+fn on_event(dispatch: UseReducerDispatcher<AppState>, request_id: Rc<Cell<u32>>) -> Callback<LoadEvent> {
+    Callback::from(move |event: LoadEvent| {
         let request_id = request_id.get();
-        dispatch.dispatch(match body {
-            ResponseBody::Progress { loaded, total, rows } => Action::Progress { request_id, loaded, total, rows },
-            ResponseBody::Opened(schema) => Action::Loaded { request_id, schema },
-            ResponseBody::Imported(report) => Action::Imported { request_id, report },
-            ResponseBody::SchemaChanged(schema) => Action::SchemaChanged(schema),
-            ResponseBody::Cancelled => Action::Cancelled { request_id },
-            ResponseBody::Error(error) => Action::LoadFailed { request_id, error },
-            other => Action::LoadFailed {
-                request_id,
-                error: protocol::ErrorReport {
-                    kind: protocol::ErrorKind::Other,
-                    message: format!("unexpected reply from the worker: {other:?}"),
-                },
-            },
+        dispatch.dispatch(match event {
+            LoadEvent::Progress { loaded, total, rows } => Action::Progress { request_id, loaded, total, rows },
+            LoadEvent::Opened(schema) => Action::Loaded { request_id, schema },
+            LoadEvent::Imported(report) => Action::Imported { request_id, report },
+            LoadEvent::SchemaChanged(schema) => Action::SchemaChanged(schema),
+            LoadEvent::Cancelled => Action::Cancelled { request_id },
+            LoadEvent::Failed(error) => Action::LoadFailed { request_id, error },
         })
     })
 }
@@ -80,11 +73,7 @@ pub(crate) fn start(
 ) -> u32 {
     // The id is only known once sent; replies cannot arrive before then.
     let id = Rc::new(Cell::new(0));
-    let callback = on_reply(dispatch.clone(), id.clone());
-    let request_id = match file {
-        Some(file) => client.stream_file(body, file, callback),
-        None => client.stream(body, callback),
-    };
+    let request_id = client.load(body, file, on_event(dispatch.clone(), id.clone()));
     id.set(request_id);
     dispatch.dispatch(Action::LoadStarted { request_id, label, reopen });
     request_id

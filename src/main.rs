@@ -5,6 +5,7 @@ mod app;
 mod browser;
 mod components;
 mod format;
+mod hooks;
 mod loading;
 mod pages;
 mod recovery;

@@ -25,6 +25,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::Callback;
 
+mod calls;
+pub use calls::{ExportEvent, KeepOutcome, LoadEvent, Reply};
+
 /// What the worker itself is doing, as opposed to any one request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerStatus {
@@ -52,7 +55,7 @@ const GRACE_MS: f64 = 3_000.0;
 const MAX_RESTARTS: usize = 3;
 const RESTART_WINDOW_MS: f64 = 60_000.0;
 
-enum Reply {
+enum ReplyTo {
     /// A request with one reply.
     Once(oneshot::Sender<ResponseBody>),
     /// A request with one reply that may carry a buffer beside it.
@@ -62,7 +65,7 @@ enum Reply {
 }
 
 struct Pending {
-    reply: Reply,
+    reply: ReplyTo,
     /// How long the worker may legitimately be busy with this request.
     patience_ms: f64,
     /// What it was, in words, for the message if it proves too expensive.
@@ -134,7 +137,7 @@ impl WorkerClient {
         Ok(WorkerClient(inner))
     }
 
-    fn send(&self, body: RequestBody, reply: Option<Reply>, attachment: Option<File>) -> u32 {
+    fn send(&self, body: RequestBody, reply: Option<ReplyTo>, attachment: Option<File>) -> u32 {
         let id = self.0.next_id.get();
         self.0.next_id.set(id + 1);
         if let Some(reply) = reply {
@@ -150,18 +153,18 @@ impl WorkerClient {
     }
 
     /// Sends a request and waits for its one reply.
-    pub async fn call(&self, body: RequestBody) -> ResponseBody {
+    async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(Reply::Once(tx)), None);
+        self.send(body, Some(ReplyTo::Once(tx)), None);
         rx.await
             .unwrap_or_else(|_| ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }))
     }
 
     /// `call`, for a request whose reply carries a buffer beside it (a
     /// database file), handed over as the JS array it arrived as.
-    pub async fn call_with_buffer(&self, body: RequestBody) -> (ResponseBody, Option<Uint8Array>) {
+    async fn call_with_buffer(&self, body: RequestBody) -> (ResponseBody, Option<Uint8Array>) {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(Reply::WithBuffer(tx)), None);
+        self.send(body, Some(ReplyTo::WithBuffer(tx)), None);
         rx.await.unwrap_or_else(|_| {
             (ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }), None)
         })
@@ -169,13 +172,13 @@ impl WorkerClient {
 
     /// Sends a request whose replies (progress, then a final one) all go to
     /// `on_reply`. Returns the request id, for `cancel`.
-    pub fn stream(&self, body: RequestBody, on_reply: Callback<ResponseBody>) -> u32 {
-        self.send(body, Some(Reply::Stream(on_reply)), None)
+    fn stream(&self, body: RequestBody, on_reply: Callback<ResponseBody>) -> u32 {
+        self.send(body, Some(ReplyTo::Stream(on_reply)), None)
     }
 
     /// As `stream`, with a local file sent along for the worker to read.
-    pub fn stream_file(&self, body: RequestBody, file: File, on_reply: Callback<ResponseBody>) -> u32 {
-        self.send(body, Some(Reply::Stream(on_reply)), Some(file))
+    fn stream_file(&self, body: RequestBody, file: File, on_reply: Callback<ResponseBody>) -> u32 {
+        self.send(body, Some(ReplyTo::Stream(on_reply)), Some(file))
     }
 
     pub fn cancel(&self, target: u32) {
@@ -323,19 +326,19 @@ impl Inner {
         let mut pending = self.pending.borrow_mut();
         if is_final {
             match pending.remove(&response.id).map(|p| p.reply) {
-                Some(Reply::Once(tx)) => {
+                Some(ReplyTo::Once(tx)) => {
                     let _ = tx.send(response.body);
                 }
-                Some(Reply::WithBuffer(tx)) => {
+                Some(ReplyTo::WithBuffer(tx)) => {
                     let _ = tx.send((response.body, buffer));
                 }
-                Some(Reply::Stream(cb)) => {
+                Some(ReplyTo::Stream(cb)) => {
                     drop(pending);
                     cb.emit(response.body);
                 }
                 None => {}
             }
-        } else if let Some(Reply::Stream(cb)) = pending.get(&response.id).map(|p| &p.reply) {
+        } else if let Some(ReplyTo::Stream(cb)) = pending.get(&response.id).map(|p| &p.reply) {
             let cb = cb.clone();
             drop(pending);
             cb.emit(response.body);
@@ -347,13 +350,13 @@ impl Inner {
         let drained: Vec<_> = self.pending.borrow_mut().drain().collect();
         for (_, p) in drained {
             match p.reply {
-                Reply::Once(tx) => {
+                ReplyTo::Once(tx) => {
                     let _ = tx.send(ResponseBody::Error(report.clone()));
                 }
-                Reply::WithBuffer(tx) => {
+                ReplyTo::WithBuffer(tx) => {
                     let _ = tx.send((ResponseBody::Error(report.clone()), None));
                 }
-                Reply::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
+                ReplyTo::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
             }
         }
     }

@@ -1,11 +1,11 @@
 //! Export buttons: the worker writes CSV/JSON in pieces; they are gathered
 //! as Blob parts (never one big string) and saved.
 
-use protocol::{ExportFormat, ExportRequest, ExportSource, ResponseBody};
+use protocol::{ExportFormat, ExportRequest, ExportSource};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::worker_client::WorkerClient;
+use crate::worker_client::{ExportEvent, WorkerClient};
 
 #[derive(Properties, PartialEq)]
 pub struct ExportProps {
@@ -37,18 +37,17 @@ pub fn export_links(props: &ExportProps) -> Html {
             status.set("Exporting…".into());
             let status = status.clone();
             let request = ExportRequest { source: source.clone(), format, all };
-            client.stream(
-                protocol::RequestBody::Export(request),
-                Callback::from(move |reply: ResponseBody| match reply {
-                    ResponseBody::ExportChunk(piece) => {
+            client.export(
+                request,
+                Callback::from(move |event: ExportEvent| match event {
+                    ExportEvent::Piece(piece) => {
                         parts.push(&js_sys::Uint8Array::from(piece.as_slice()));
                     }
-                    ResponseBody::ExportDone { rows } => {
+                    ExportEvent::Done { rows } => {
                         browser::download(&parts, &file, mime);
                         status.set(format!("Exported {}.", crate::format::rows(rows)));
                     }
-                    ResponseBody::Error(e) => status.set(format!("Export failed: {}", e.message)),
-                    _ => {}
+                    ExportEvent::Failed(e) => status.set(format!("Export failed: {}", e.message)),
                 }),
             );
         });

@@ -2,6 +2,7 @@
 //! facets, export links, the load list, error boxes, the share dialog.
 
 pub mod cell;
+pub mod database_actions;
 pub mod error_box;
 pub mod export;
 pub mod facets;

@@ -72,7 +72,8 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
             let r = first_row + i;
             let link = props.row_links.get(r).map(|href| html! { <td class="row-link"><a href={href.clone()}>{ "▸" }</a></td> });
             let cells = shown_columns.clone().filter_map(|c| row.get(c).map(|value| (c, value))).map(|(c, value)| {
-                let reference = props.references.get(c).and_then(Option::as_ref).and_then(|r| Reference::find(&r.db, Some(&r.links), value));
+                let reference =
+                    props.references.get(c).and_then(Option::as_ref).and_then(|r| Reference::find(&r.db, Some(&r.links), value));
                 let class = match value {
                     Cell::Null => "null",
                     Cell::Integer(_) | Cell::Real(_) if reference.is_none() => "number",

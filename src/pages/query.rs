@@ -1,7 +1,8 @@
 //! The query page: the SQL editor, its named parameters, and the result.
 
-use protocol::{DatabaseSchema, ErrorKind, ErrorReport, ExportSource, QueryRequest, QueryResult, RequestBody, ResponseBody};
-use wasm_bindgen::{JsCast, JsValue};
+use std::rc::Rc;
+
+use protocol::{ErrorKind, ExportSource, QueryRequest, QueryResult};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -10,7 +11,9 @@ use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
 use crate::format;
+use crate::hooks::{use_sql_editor, use_worker_call, CallHandle, CallState};
 use crate::route::{time_limit, Route};
+use crate::state::AppState;
 use crate::worker_client::WorkerClient;
 
 #[derive(Properties, PartialEq)]
@@ -22,13 +25,7 @@ pub struct QueryPageProps {
     pub time_limit_ms: Option<u32>,
 }
 
-#[derive(Clone, PartialEq)]
-enum Outcome {
-    Running,
-    Done(QueryResult),
-    Failed(ErrorReport),
-    Cancelled,
-}
+type Values = Vec<(String, String)>;
 
 /// A SQL box, inputs for its named parameters, and the result. The SQL and
 /// the parameter values live in the URL: running a query is navigating to
@@ -36,195 +33,87 @@ enum Outcome {
 #[function_component(QueryPage)]
 pub fn query_page(props: &QueryPageProps) -> Html {
     let client = use_context::<WorkerClient>().expect("worker context");
+    let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let draft = use_state(|| props.sql.clone());
-    let outcome = use_state(|| Outcome::Running);
-    let names = use_state(Vec::<String>::new);
     let values = use_state(|| props.params.clone());
-    let generation = use_mut_ref(|| 0u32);
-    // Running the SQL already in the URL changes no route; this runs it again.
-    let reruns = use_state(|| 0u32);
-    let state = use_context::<UseReducerHandle<crate::state::AppState>>().expect("state context");
-    let editor = use_mut_ref(|| None::<JsValue>);
     // Set by the user's own Run (click, Ctrl+Enter, "Run it"): only then may
     // the statement change data. SQL that arrives in a link reads only.
     let user_asked = use_mut_ref(|| false);
-
-    // The CodeMirror editor over the textarea, with this database's tables
-    // and columns for completion; the textarea alone if it cannot load.
+    use_sql_editor("query-sql", props.db.clone(), props.sql.clone(), state.database(&props.db).cloned());
     {
-        let editor = editor.clone();
-        let schema = state.database(&props.db).map(completion_schema).unwrap_or_else(|| js_sys::Object::new().into());
-        use_effect_with(props.db.clone(), move |_| {
-            mount_editor(editor.clone(), schema);
-            move || {
-                if let Some(handle) = editor.borrow_mut().take() {
-                    call_method(&handle, "destroy", &JsValue::UNDEFINED);
-                }
-            }
-        });
-    }
-    // A new route's SQL goes into the editor too.
-    {
-        let editor = editor.clone();
-        use_effect_with(props.sql.clone(), move |sql| {
-            if let Some(handle) = editor.borrow().as_ref() {
-                call_method(handle, "set", &JsValue::from_str(sql));
-            }
-        });
-    }
-
-    {
-        let (draft, outcome, names, values, generation) =
-            (draft.clone(), outcome.clone(), names.clone(), values.clone(), generation.clone());
-        let client = client.clone();
-        let user_asked = user_asked.clone();
-        let deps = (props.db.clone(), props.sql.clone(), props.params.clone(), props.time_limit_ms, *reruns);
-        use_effect_with(deps, move |(db, sql, params, limit, _)| {
+        let (draft, values) = (draft.clone(), values.clone());
+        use_effect_with((props.sql.clone(), props.params.clone()), move |(sql, params)| {
             draft.set(sql.clone());
             values.set(params.clone());
-            *generation.borrow_mut() += 1;
-            let mine = *generation.borrow();
-            outcome.set(Outcome::Running);
-            let request = QueryRequest {
-                db: db.clone(),
-                sql: sql.clone(),
-                params: params.clone(),
-                time_limit_ms: time_limit(*limit),
-                max_rows: protocol::MAX_RETURNED_ROWS,
-                allow_writes: std::mem::take(&mut *user_asked.borrow_mut()),
-            };
-            let (db, sql) = (db.clone(), sql.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                if let ResponseBody::QueryParameters(found) = client.call(RequestBody::QueryParameters { db, sql }).await {
-                    names.set(found);
-                }
-                let reply = client.call(RequestBody::Query(request)).await;
-                if *generation.borrow() != mine {
-                    return;
-                }
-                outcome.set(match reply {
-                    ResponseBody::Query(result) => Outcome::Done(result),
-                    ResponseBody::Error(e) => Outcome::Failed(e),
-                    other => Outcome::Failed(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
-                });
-            });
         });
     }
+    let names =
+        use_worker_call((props.db.clone(), props.sql.clone()), |client, (db, sql)| async move { client.query_parameters(db, sql).await });
+    let request = QueryRequest {
+        db: props.db.clone(),
+        sql: props.sql.clone(),
+        params: props.params.clone(),
+        time_limit_ms: time_limit(props.time_limit_ms),
+        max_rows: protocol::MAX_RETURNED_ROWS,
+        allow_writes: false,
+    };
+    let result = {
+        let user_asked = user_asked.clone();
+        use_worker_call(request, move |client, request| async move {
+            let allow_writes = std::mem::take(&mut *user_asked.borrow_mut());
+            client.query(QueryRequest { allow_writes, ..request }).await
+        })
+    };
+    let known_names: Vec<String> = names.state().done().map(|n| (**n).clone()).unwrap_or_default();
 
     let run = {
-        let (draft, values, reruns) = (draft.clone(), values.clone(), reruns.clone());
-        let db = props.db.clone();
-        let limit = props.time_limit_ms;
-        let names = names.clone();
-        let user_asked = user_asked.clone();
-        move || {
-            *user_asked.borrow_mut() = true;
-            // Only values for parameters the SQL still has go in the URL.
-            let params: Vec<(String, String)> =
-                (*values).iter().filter(|(k, _)| names.contains(k) || draft.contains(&format!(":{k}"))).cloned().collect();
-            let route = Route::Query { db: db.clone(), sql: (*draft).clone(), params, time_limit_ms: limit };
-            if Route::parse(&browser::location_hash()) == route {
-                reruns.set(*reruns + 1);
-            } else {
-                browser::navigate(&route);
-            }
-        }
+        let (draft, values, result, user_asked) = (draft.clone(), values.clone(), result.clone(), user_asked.clone());
+        let (db, limit, known_names) = (props.db.clone(), props.time_limit_ms, known_names.clone());
+        Callback::from(move |()| {
+            let (draft, values, result, user_asked) = (draft.clone(), values.clone(), result.clone(), user_asked.clone());
+            let (client, db, known_names) = (client.clone(), db.clone(), known_names.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                // Only values for parameters the SQL still has go in the URL;
+                // the engine says which those are (the last known ones if it
+                // cannot read the SQL yet).
+                let names = client.query_parameters(db.clone(), (*draft).clone()).await.unwrap_or(known_names);
+                let params: Values = values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
+                let route = Route::Query { db, sql: (*draft).clone(), params, time_limit_ms: limit };
+                *user_asked.borrow_mut() = true;
+                if Route::parse(&browser::location_hash()) == route {
+                    result.rerun();
+                } else {
+                    browser::navigate(&route);
+                }
+            });
+        })
     };
     let on_submit = {
         let run = run.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            run();
+            run.emit(());
         })
     };
-    let on_keydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
-            e.prevent_default();
-            run();
-        }
-    });
+    let on_keydown = {
+        let run = run.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                run.emit(());
+            }
+        })
+    };
     let on_input = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
     };
-    // Stops waiting at once; the worker's time limit stops the statement.
-    let on_cancel = {
-        let (outcome, generation) = (outcome.clone(), generation.clone());
+    let run_it = {
+        let (user_asked, result) = (user_asked.clone(), result.clone());
         Callback::from(move |_| {
-            *generation.borrow_mut() += 1;
-            outcome.set(Outcome::Cancelled);
+            *user_asked.borrow_mut() = true;
+            result.rerun();
         })
-    };
-    let inputs: Html = names
-        .iter()
-        .map(|name| {
-            let value = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-            let oninput = {
-                let (values, name) = (values.clone(), name.clone());
-                Callback::from(move |e: InputEvent| {
-                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
-                    let mut next: Vec<(String, String)> = (*values).iter().filter(|(k, _)| *k != name).cloned().collect();
-                    next.push((name.clone(), v));
-                    values.set(next);
-                })
-            };
-            html! {
-                <label class="parameter">{ format!(":{name} ") }
-                    <input type="text" name={name.clone()} {value} {oninput} />
-                </label>
-            }
-        })
-        .collect();
-
-    let result = match &*outcome {
-        Outcome::Running => html! {
-            <p class="muted running" aria-busy="true">{ "Running… " }<button class="link cancel" onclick={on_cancel}>{ "Cancel" }</button></p>
-        },
-        Outcome::Cancelled => html! { <p class="muted cancelled">{ "Cancelled. (SQLite stops the statement at the time limit.)" }</p> },
-        Outcome::Failed(error) if error.kind == ErrorKind::NeedsConfirmation => {
-            let run_it = {
-                let (user_asked, reruns) = (user_asked.clone(), reruns.clone());
-                Callback::from(move |_| {
-                    *user_asked.borrow_mut() = true;
-                    reruns.set(*reruns + 1);
-                })
-            };
-            html! {
-                <div class="confirm-write" role="alert">
-                    <strong>{ "This SQL came with the link and would change the database" }</strong>
-                    <p>{ "It has not run. Read it above; run it only if you meant to. Your copy in this tab is what changes, never the original file." }</p>
-                    <button class="run-anyway" onclick={run_it}>{ "Run this statement" }</button>
-                </div>
-            }
-        }
-        Outcome::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
-        Outcome::Done(result) => {
-            let summary = match (result.rows_changed, result.truncated) {
-                (Some(changed), _) => format!("{} changed", format::rows(changed)),
-                (None, true) => format!("Showing the first {} rows; the query returned more.", format::thousands(result.rows.len() as u64)),
-                (None, false) => format::rows(result.rows.len() as u64),
-            };
-            let source = ExportSource::Query(QueryRequest {
-                db: props.db.clone(),
-                sql: props.sql.clone(),
-                params: props.params.clone(),
-                time_limit_ms: time_limit(props.time_limit_ms),
-                max_rows: protocol::MAX_RETURNED_ROWS,
-                allow_writes: false,
-            });
-            html! {
-                <>
-                    <p class="query-meta">
-                        <span class="row-count">{ summary }</span>
-                        <span class="muted">{ format!(" · {:.1} ms", result.elapsed_ms) }</span>
-                    </p>
-                    if !result.columns.is_empty() {
-                        <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />
-                        <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
-                    }
-                </>
-            }
-        }
     };
     let db_href = Route::Database { db: props.db.clone() }.to_hash();
     html! {
@@ -235,50 +124,92 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 <label for="query-sql">{ "SQL" }</label>
                 <textarea id="query-sql" rows="6" spellcheck="false" value={(*draft).clone()}
                     oninput={on_input} onkeydown={on_keydown} />
-                if !names.is_empty() { <div class="parameters">{ inputs }</div> }
+                if !known_names.is_empty() { <div class="parameters">{ parameter_inputs(&known_names, &values) }</div> }
                 <div class="form-row">
                     <button type="submit">{ "Run SQL" }</button>
                     <span class="muted">{ "Ctrl+Enter runs it too." }</span>
                 </div>
             </form>
-            { result }
+            { outcome(props, &result, run_it) }
         </section>
     }
 }
 
-/// `{table: [columns…]}` for the editor's completion.
-fn completion_schema(schema: &DatabaseSchema) -> JsValue {
-    let object = js_sys::Object::new();
-    for table in &schema.tables {
-        let columns: js_sys::Array = table.columns.iter().map(|c| JsValue::from_str(&c.name)).collect();
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(&table.name), &columns);
-    }
-    for view in &schema.views {
-        let columns: js_sys::Array = view.columns.iter().map(|c| JsValue::from_str(c)).collect();
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(&view.name), &columns);
-    }
-    object.into()
+/// An input per named parameter, holding its value until the next Run.
+fn parameter_inputs(names: &[String], values: &UseStateHandle<Values>) -> Html {
+    names
+        .iter()
+        .map(|name| {
+            let value = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+            let oninput = {
+                let (values, name) = (values.clone(), name.clone());
+                Callback::from(move |e: InputEvent| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    let mut next: Values = values.iter().filter(|(k, _)| *k != name).cloned().collect();
+                    next.push((name.clone(), v));
+                    values.set(next);
+                })
+            };
+            html! {
+                <label class="parameter">{ format!(":{name} ") }
+                    <input type="text" name={name.clone()} {value} {oninput} />
+                </label>
+            }
+        })
+        .collect()
 }
 
-/// Calls the page's `explorerMountEditor` (see index.html), which loads
-/// the editor bundle, and keeps the handle it resolves to.
-fn mount_editor(slot: std::rc::Rc<std::cell::RefCell<Option<JsValue>>>, schema: JsValue) {
-    let document = browser::window().document().expect("a document");
-    let Some(textarea) = document.get_element_by_id("query-sql") else { return };
-    let Ok(mount) = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("explorerMountEditor")) else { return };
-    let Some(mount) = mount.dyn_ref::<js_sys::Function>() else { return };
-    let Ok(promise) = mount.call2(&JsValue::NULL, &textarea, &schema) else { return };
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(handle) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await {
-            *slot.borrow_mut() = Some(handle);
+/// Where the statement stands: running (with Cancel), cancelled, waiting
+/// for the user's word, failed, or its result.
+fn outcome(props: &QueryPageProps, result: &CallHandle<QueryResult>, run_it: Callback<MouseEvent>) -> Html {
+    match result.state() {
+        CallState::Waiting => {
+            // Stops waiting at once; the worker's time limit stops the statement.
+            let cancel = {
+                let result = result.clone();
+                Callback::from(move |_| result.cancel())
+            };
+            html! {
+                <p class="muted running" aria-busy="true">{ "Running… " }<button class="link cancel" onclick={cancel}>{ "Cancel" }</button></p>
+            }
         }
+        CallState::Cancelled => html! { <p class="muted cancelled">{ "Cancelled. (SQLite stops the statement at the time limit.)" }</p> },
+        CallState::Failed(error) if error.kind == ErrorKind::NeedsConfirmation => html! {
+            <div class="confirm-write" role="alert">
+                <strong>{ "This SQL came with the link and would change the database" }</strong>
+                <p>{ "It has not run. Read it above; run it only if you meant to. Your copy in this tab is what changes, never the original file." }</p>
+                <button class="run-anyway" onclick={run_it}>{ "Run this statement" }</button>
+            </div>
+        },
+        CallState::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
+        CallState::Done(result) => result_view(props, result),
+    }
+}
+
+fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
+    let summary = match (result.rows_changed, result.truncated) {
+        (Some(changed), _) => format!("{} changed", format::rows(changed)),
+        (None, true) => format!("Showing the first {} rows; the query returned more.", format::thousands(result.rows.len() as u64)),
+        (None, false) => format::rows(result.rows.len() as u64),
+    };
+    let source = ExportSource::Query(QueryRequest {
+        db: props.db.clone(),
+        sql: props.sql.clone(),
+        params: props.params.clone(),
+        time_limit_ms: time_limit(props.time_limit_ms),
+        max_rows: protocol::MAX_RETURNED_ROWS,
+        allow_writes: false,
     });
-}
-
-fn call_method(target: &JsValue, name: &str, argument: &JsValue) {
-    if let Ok(method) = js_sys::Reflect::get(target, &JsValue::from_str(name)) {
-        if let Some(method) = method.dyn_ref::<js_sys::Function>() {
-            let _ = method.call1(target, argument);
-        }
+    html! {
+        <>
+            <p class="query-meta">
+                <span class="row-count">{ summary }</span>
+                <span class="muted">{ format!(" · {:.1} ms", result.elapsed_ms) }</span>
+            </p>
+            if !result.columns.is_empty() {
+                <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />
+                <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
+            }
+        </>
     }
 }

@@ -1,13 +1,13 @@
 //! The row page: one row in full, and the rows elsewhere that point at it.
 
-use protocol::{ErrorKind, ErrorReport, RequestBody, ResponseBody, RowPage, RowRequest};
+use protocol::RowRequest;
 use yew::prelude::*;
 
 use crate::components::cell::{CellView, Reference};
 use crate::components::error_box::ErrorBox;
 use crate::format;
+use crate::hooks::{use_worker_call, CallState};
 use crate::route::{Route, TableParams};
-use crate::worker_client::WorkerClient;
 
 #[derive(Properties, PartialEq)]
 pub struct RowPageProps {
@@ -20,27 +20,13 @@ pub struct RowPageProps {
 /// One row in full, and the rows in other tables that point at it.
 #[function_component(RowPageView)]
 pub fn row_page_view(props: &RowPageProps) -> Html {
-    let client = use_context::<WorkerClient>().expect("worker context");
-    let loaded = use_state(|| None::<Result<RowPage, ErrorReport>>);
-    {
-        let loaded = loaded.clone();
-        use_effect_with((props.db.clone(), props.table.clone(), props.row_key.clone()), move |(db, table, key)| {
-            loaded.set(None);
-            let request = RowRequest { db: db.clone(), table: table.clone(), key: key.clone() };
-            wasm_bindgen_futures::spawn_local(async move {
-                loaded.set(Some(match client.call(RequestBody::Row(request)).await {
-                    ResponseBody::Row(row) => Ok(row),
-                    ResponseBody::Error(e) => Err(e),
-                    other => Err(ErrorReport { kind: ErrorKind::Other, message: format!("unexpected reply: {other:?}") }),
-                }));
-            });
-        });
-    }
+    let request = RowRequest { db: props.db.clone(), table: props.table.clone(), key: props.row_key.clone() };
+    let row = use_worker_call(request, |client, request| async move { client.row(request).await });
     let (db, table) = (&props.db, &props.table);
-    let body = match &*loaded {
-        None => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
-        Some(Err(e)) => html! { <ErrorBox error={e.clone()} /> },
-        Some(Ok(row)) => {
+    let body = match row.state() {
+        CallState::Waiting | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
+        CallState::Failed(e) => html! { <ErrorBox error={e.clone()} /> },
+        CallState::Done(row) => {
             let fields: Html = row
                 .columns
                 .iter()

@@ -64,4 +64,3 @@ pub(crate) fn keyset_condition(
     };
     (cond, params)
 }
-

@@ -92,7 +92,8 @@ pub fn links(
         }
         // The value names a row when it is the other table's whole row key;
         // else it links to the rows that hold it.
-        let names_row = plan(conn, &fk.other_table).is_ok_and(|p| matches!(&p.row_key[..], [k] if k.eq_ignore_ascii_case(&fk.other_column)));
+        let names_row =
+            plan(conn, &fk.other_table).is_ok_and(|p| matches!(&p.row_key[..], [k] if k.eq_ignore_ascii_case(&fk.other_column)));
         let labels = match limit_ms {
             0 => Vec::new(),
             ms => labels(conn, clock, fk, &values, ms, chosen),
@@ -116,7 +117,14 @@ pub fn links(
 }
 
 /// The label column's value for each of `values` in the other table.
-fn labels(conn: &mut Connection, clock: Clock, fk: &ForeignKey, values: &[Cell], limit_ms: u32, chosen: &LabelColumns) -> Vec<(Cell, String)> {
+fn labels(
+    conn: &mut Connection,
+    clock: Clock,
+    fk: &ForeignKey,
+    values: &[Cell],
+    limit_ms: u32,
+    chosen: &LabelColumns,
+) -> Vec<(Cell, String)> {
     let Some(label) = label_column(conn, &fk.other_table, chosen.get(&fk.other_table).map(String::as_str)) else { return Vec::new() };
     if label == fk.other_column {
         return Vec::new();

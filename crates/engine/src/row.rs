@@ -6,9 +6,9 @@ use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters::typed;
+use crate::plan::{plan, RowKey};
 use crate::relations;
 use crate::sql::{quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
-use crate::plan::{plan, RowKey};
 use crate::time_limit::{with_time_limit, Clock};
 
 pub fn row_page(conn: &mut Connection, clock: Clock, req: &RowRequest, limit_ms: u32, chosen: &relations::LabelColumns) -> Result<RowPage> {

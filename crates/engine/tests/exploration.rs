@@ -5,7 +5,8 @@ mod common;
 
 use engine::Engine;
 use protocol::{
-    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, FilterOp, LinkTarget, QueryRequest, RowRequest, Search, SortBy,
+    Cell, ExportFormat, ExportRequest, ExportSource, FacetKind, FacetRequest, Filter, FilterOp, LinkTarget, QueryRequest, RowRequest,
+    Search, SortBy,
 };
 
 use common::page_request;

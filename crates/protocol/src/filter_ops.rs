@@ -109,10 +109,7 @@ impl FilterOp {
     /// Operators that match text inside the value; the rest compare a
     /// value that may be a number.
     pub fn matches_text(self) -> bool {
-        matches!(
-            self,
-            FilterOp::Contains | FilterOp::NotContains | FilterOp::ArrayContains | FilterOp::ArrayNotContains
-        )
+        matches!(self, FilterOp::Contains | FilterOp::NotContains | FilterOp::ArrayContains | FilterOp::ArrayNotContains)
     }
 }
 

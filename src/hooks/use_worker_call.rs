@@ -1,0 +1,109 @@
+//! `use_worker_call`: a view's one way to ask the worker for what it shows.
+//! It calls again whenever its inputs change, and drops the reply to a call
+//! that was superseded (the user moved on) or cancelled, so a slow old
+//! answer never replaces a newer one.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use protocol::ErrorReport;
+use yew::prelude::*;
+
+use crate::worker_client::{Reply, WorkerClient};
+
+/// Where a call stands.
+#[derive(Debug, PartialEq)]
+pub enum CallState<T> {
+    Waiting,
+    /// The user stopped waiting (`CallHandle::cancel`).
+    Cancelled,
+    Done(Rc<T>),
+    Failed(ErrorReport),
+}
+
+impl<T> Clone for CallState<T> {
+    fn clone(&self) -> Self {
+        match self {
+            CallState::Waiting => CallState::Waiting,
+            CallState::Cancelled => CallState::Cancelled,
+            CallState::Done(value) => CallState::Done(value.clone()),
+            CallState::Failed(error) => CallState::Failed(error.clone()),
+        }
+    }
+}
+
+impl<T> CallState<T> {
+    pub fn done(&self) -> Option<&Rc<T>> {
+        match self {
+            CallState::Done(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// A view's handle on its call.
+pub struct CallHandle<T> {
+    state: UseStateHandle<CallState<T>>,
+    generation: Rc<RefCell<u32>>,
+    reruns: UseStateHandle<u32>,
+}
+
+impl<T> Clone for CallHandle<T> {
+    fn clone(&self) -> Self {
+        CallHandle { state: self.state.clone(), generation: self.generation.clone(), reruns: self.reruns.clone() }
+    }
+}
+
+impl<T> CallHandle<T> {
+    pub fn state(&self) -> &CallState<T> {
+        &self.state
+    }
+
+    /// Stops waiting: the reply, when it comes, is dropped. (The worker's
+    /// time limit stops the work itself.)
+    pub fn cancel(&self) {
+        *self.generation.borrow_mut() += 1;
+        self.state.set(CallState::Cancelled);
+    }
+
+    /// Calls again with the same inputs.
+    pub fn rerun(&self) {
+        self.reruns.set(*self.reruns + 1);
+    }
+}
+
+/// Calls `call(client, inputs)` now and whenever `inputs` change (or on
+/// `rerun`), and keeps the latest call's outcome.
+#[hook]
+pub fn use_worker_call<D, T, F, Fut>(inputs: D, call: F) -> CallHandle<T>
+where
+    D: PartialEq + Clone + 'static,
+    T: 'static,
+    F: FnOnce(WorkerClient, D) -> Fut + 'static,
+    Fut: Future<Output = Reply<T>> + 'static,
+{
+    let client = use_context::<WorkerClient>().expect("worker context");
+    let state = use_state(|| CallState::Waiting);
+    let generation = use_mut_ref(|| 0u32);
+    let reruns = use_state(|| 0u32);
+    {
+        let (state, generation) = (state.clone(), generation.clone());
+        use_effect_with((inputs, *reruns), move |(inputs, _)| {
+            *generation.borrow_mut() += 1;
+            let mine = *generation.borrow();
+            state.set(CallState::Waiting);
+            let pending = call(client, inputs.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = pending.await;
+                if *generation.borrow() == mine {
+                    state.set(match outcome {
+                        Ok(value) => CallState::Done(Rc::new(value)),
+                        Err(error) => CallState::Failed(error),
+                    });
+                }
+            });
+        });
+    }
+    CallHandle { state, generation, reruns }
+}
