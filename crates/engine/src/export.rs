@@ -1,11 +1,12 @@
 //! Exporting a table view or a query as CSV, JSON or newline-delimited
 //! JSON, in pieces, so a large export never exists as one string.
 
-use protocol::{Cell, Cursor, ExportFormat, ExportRequest, ExportSource, MAX_PAGE_SIZE};
+use protocol::{Cell, Cursor, ExportFormat, ExportRequest, ExportSource, TablePageRequest, MAX_PAGE_SIZE};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::{each_row, Writes};
+use crate::sink::{RowSink, Take};
 use crate::sql::{row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
 use crate::table_page::rows_page;
 use crate::time_limit::{with_time_limit, Clock};
@@ -15,27 +16,24 @@ pub const EXPORT_CHUNK: usize = 64 * 1024;
 /// An export of all rows may run this long per statement.
 pub const EXPORT_TIME_LIMIT_MS: u32 = 30_000;
 
-/// Writes rows in one format into pieces.
+/// Writes rows in one format into pieces of about `EXPORT_CHUNK` bytes,
+/// each handed to `out` as it fills.
 pub struct Writer<F: FnMut(Vec<u8>)> {
     format: ExportFormat,
     columns: Vec<String>,
     buffer: Vec<u8>,
     rows: u64,
-    sink: F,
+    out: F,
 }
 
 impl<F: FnMut(Vec<u8>)> Writer<F> {
-    pub fn new(format: ExportFormat, columns: Vec<String>, sink: F) -> Result<Self> {
-        let mut writer = Writer { format, columns, buffer: Vec::with_capacity(EXPORT_CHUNK), rows: 0, sink };
-        match format {
-            ExportFormat::Csv => {
-                let header = writer.columns.clone();
-                writer.csv_record(header.iter().map(String::as_str))?;
-            }
-            ExportFormat::Json => writer.buffer.push(b'['),
-            ExportFormat::NdJson => {}
-        }
-        Ok(writer)
+    pub fn new(format: ExportFormat, out: F) -> Self {
+        Writer { format, columns: Vec::new(), buffer: Vec::with_capacity(EXPORT_CHUNK), rows: 0, out }
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
     }
 
     fn csv_record<'a>(&mut self, fields: impl Iterator<Item = &'a str>) -> Result<()> {
@@ -45,7 +43,23 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
         Ok(())
     }
 
-    pub fn row(&mut self, row: &[Cell]) -> Result<()> {
+}
+
+impl<F: FnMut(Vec<u8>)> RowSink for Writer<F> {
+    /// The CSV header, or the JSON list's opening bracket.
+    fn begin(&mut self, columns: &[String]) -> Result<()> {
+        self.columns = columns.to_vec();
+        match self.format {
+            ExportFormat::Csv => self.csv_record(columns.iter().map(String::as_str)),
+            ExportFormat::Json => {
+                self.buffer.push(b'[');
+                Ok(())
+            }
+            ExportFormat::NdJson => Ok(()),
+        }
+    }
+
+    fn row(&mut self, row: Vec<Cell>) -> Result<bool> {
         match self.format {
             ExportFormat::Csv => {
                 // NULL is an empty field; a BLOB its hex digits.
@@ -75,95 +89,80 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
         }
         self.rows += 1;
         if self.buffer.len() >= EXPORT_CHUNK {
-            (self.sink)(std::mem::replace(&mut self.buffer, Vec::with_capacity(EXPORT_CHUNK)));
+            (self.out)(std::mem::replace(&mut self.buffer, Vec::with_capacity(EXPORT_CHUNK)));
         }
-        Ok(())
+        Ok(true)
     }
 
-    pub fn finish(mut self) -> u64 {
+    fn finish(&mut self) -> Result<()> {
         if self.format == ExportFormat::Json {
             self.buffer.extend_from_slice(b"\n]\n");
         }
         if !self.buffer.is_empty() {
-            (self.sink)(std::mem::take(&mut self.buffer));
+            (self.out)(std::mem::take(&mut self.buffer));
         }
-        self.rows
+        Ok(())
     }
 }
 
-pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, sink: impl FnMut(Vec<u8>)) -> Result<u64> {
+pub fn export(conn: &mut Connection, clock: Clock, req: &ExportRequest, out: impl FnMut(Vec<u8>)) -> Result<u64> {
+    let mut writer = Writer::new(req.format, out);
     match &req.source {
         ExportSource::Query(q) => {
-            let mut writer: Option<Writer<_>> = None;
-            let mut sink = Some(sink);
             let limit = if req.all { EXPORT_TIME_LIMIT_MS } else { q.time_limit_ms };
             let max = if req.all { u64::MAX } else { u64::from(q.max_rows.clamp(1, protocol::MAX_RETURNED_ROWS)) };
-            let mut seen = 0u64;
-            let (columns, _, _) = each_row(conn, clock, &q.sql, &q.params, limit, Writes::Refused, |columns, row| {
-                if seen == max {
-                    return Ok(false);
-                }
-                seen += 1;
-                let w = match (&mut writer, sink.take()) {
-                    (Some(w), _) => w,
-                    (None, Some(sink)) => writer.insert(Writer::new(req.format, columns.to_vec(), sink)?),
-                    // The sink goes to the first writer, made with the first row.
-                    (None, None) => return Err(Error::new(ErrorKind::BadRequest, "the export lost its output")),
-                };
-                w.row(&row)?;
-                Ok(true)
-            })?;
-            // No rows: still a header (CSV) or an empty list (JSON).
-            let writer = match (writer, sink) {
-                (Some(w), _) => w,
-                (None, Some(sink)) => Writer::new(req.format, columns, sink)?,
-                (None, None) => return Err(Error::new(ErrorKind::BadRequest, "the export lost its output")),
-            };
-            Ok(writer.finish())
+            each_row(conn, clock, &q.sql, &q.params, limit, Writes::Refused, &mut Take { inner: &mut writer, left: max })?;
         }
-        ExportSource::Table(t) => {
-            // Pages of rows only: no counts, facets or labels per page.
-            let mut request = t.clone();
-            if req.all {
-                request.after = None;
-                request.page_size = MAX_PAGE_SIZE;
-                request.time_limit_ms = EXPORT_TIME_LIMIT_MS;
-            }
-            let first = rows_page(conn, clock, &request)?;
-            let mut writer = Writer::new(req.format, first.plan.display.clone(), sink)?;
-            if req.all && matches!(first.next, Some(Cursor::Offset(_))) {
-                // A view (or a relevance order) pages by OFFSET, which sorts
-                // again for every page: all of it goes as one statement.
-                let (sql, params) = &first.scan;
-                let width = first.plan.display.len();
-                with_time_limit(conn, clock, EXPORT_TIME_LIMIT_MS, |c| {
-                    let mut stmt = c.prepare(sql)?;
-                    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(value_from_cell)))?;
-                    while let Some(row) = rows.next()? {
-                        let mut budget = RESULT_BYTES_MAX;
-                        let Some(cells) = row_cells(row, width, &mut budget)? else {
-                            return Err(too_large("A row of this view", "hide its big columns (_nocol=) before exporting"));
-                        };
-                        writer.row(&cells)?;
-                    }
-                    Ok(())
-                })?;
-                return Ok(writer.finish());
-            }
-            let mut page = first;
-            loop {
-                for row in &page.rows {
-                    writer.row(row)?;
-                }
-                match (&page.next, req.all) {
-                    (Some(next), true) => {
-                        request.after = Some(next.clone());
-                        page = rows_page(conn, clock, &request)?;
-                    }
-                    _ => break,
+        ExportSource::Table(t) => export_table(conn, clock, t, req.all, &mut writer)?,
+    }
+    Ok(writer.rows())
+}
+
+/// A table view's rows: its page, or all of it (page by page on keyset
+/// tables; in one statement where paging would sort again per page).
+fn export_table(conn: &mut Connection, clock: Clock, view: &TablePageRequest, all: bool, sink: &mut impl RowSink) -> Result<()> {
+    // Pages of rows only: no counts, facets or labels per page.
+    let mut request = view.clone();
+    if all {
+        request.after = None;
+        request.page_size = MAX_PAGE_SIZE;
+        request.time_limit_ms = EXPORT_TIME_LIMIT_MS;
+    }
+    let mut page = rows_page(conn, clock, &request)?;
+    sink.begin(&page.plan.display)?;
+    if all && matches!(page.next, Some(Cursor::Offset(_))) {
+        // A view (or a relevance order) pages by OFFSET, which sorts
+        // again for every page: all of it goes as one statement.
+        let (sql, params) = &page.scan;
+        let width = page.plan.display.len();
+        with_time_limit(conn, clock, EXPORT_TIME_LIMIT_MS, |c| {
+            let mut stmt = c.prepare(sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(value_from_cell)))?;
+            while let Some(row) = rows.next()? {
+                let mut budget = RESULT_BYTES_MAX;
+                let Some(cells) = row_cells(row, width, &mut budget)? else {
+                    return Err(too_large("A row of this view", "hide its big columns (_nocol=) before exporting"));
+                };
+                if !sink.row(cells)? {
+                    break;
                 }
             }
-            Ok(writer.finish())
+            Ok(())
+        })?;
+        return sink.finish();
+    }
+    loop {
+        for row in std::mem::take(&mut page.rows) {
+            if !sink.row(row)? {
+                return sink.finish();
+            }
+        }
+        match (&page.next, all) {
+            (Some(next), true) => {
+                request.after = Some(next.clone());
+                page = rows_page(conn, clock, &request)?;
+            }
+            _ => return sink.finish(),
         }
     }
 }

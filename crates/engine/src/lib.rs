@@ -17,6 +17,7 @@ mod query;
 pub mod relations;
 mod row;
 mod schema;
+pub mod sink;
 pub mod source;
 mod sql;
 mod table_page;
@@ -26,7 +27,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use open::{
     check_header, harden, limit_heap, open_empty, open_image, open_image_within, HEAP_LIMIT_BYTES, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER,
 };
-pub use query::{each_row, query_parameters, run_query, Writes};
+pub use query::{each_row, query_parameters, run_query, Ran, Writes};
 pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
 pub use table_page::{suggest_facets, table_page};

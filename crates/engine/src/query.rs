@@ -1,9 +1,10 @@
 //! Running SQL the user typed.
 
-use protocol::{QueryResult, MAX_RETURNED_ROWS};
+use protocol::{Cell, QueryResult, MAX_RETURNED_ROWS};
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::sink::RowSink;
 use crate::sql::{cell_size, row_cells, too_large, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, Clock};
 
@@ -57,23 +58,52 @@ pub fn query_parameters(conn: &Connection, sql: &str) -> Result<Vec<String>> {
 /// refused (`NeedsConfirmation`) before it runs: SQL from a shared link
 /// only reads until the user asks for it to run.
 pub fn run_query(conn: &mut Connection, clock: Clock, req: &protocol::QueryRequest) -> Result<QueryResult> {
-    let max_rows = req.max_rows.clamp(1, MAX_RETURNED_ROWS) as usize;
-    let mut rows = Vec::new();
     let started = clock();
     let writes = if req.allow_writes { Writes::Allowed } else { Writes::Refused };
-    // Rows stop at `max_rows` or when their values pass RESULT_BYTES_MAX,
-    // whichever comes first; either way the result says it was cut.
-    let mut bytes_left = RESULT_BYTES_MAX;
-    let (columns, truncated, rows_changed) = each_row(conn, clock, &req.sql, &req.params, req.time_limit_ms, writes, |_, row| {
+    let mut result = CappedResult {
+        max_rows: req.max_rows.clamp(1, MAX_RETURNED_ROWS) as usize,
+        bytes_left: RESULT_BYTES_MAX,
+        columns: Vec::new(),
+        rows: Vec::new(),
+    };
+    let ran = each_row(conn, clock, &req.sql, &req.params, req.time_limit_ms, writes, &mut result)?;
+    Ok(QueryResult {
+        columns: result.columns,
+        rows: result.rows,
+        truncated: ran.stopped,
+        rows_changed: ran.rows_changed,
+        elapsed_ms: clock() - started,
+    })
+}
+
+/// Keeps rows until `max_rows` or until their values pass `bytes_left`,
+/// whichever comes first (the first row is always kept).
+struct CappedResult {
+    max_rows: usize,
+    bytes_left: usize,
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl RowSink for CappedResult {
+    fn begin(&mut self, columns: &[String]) -> Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Cell>) -> Result<bool> {
         let size: usize = row.iter().map(cell_size).sum();
-        if rows.len() == max_rows || (size > bytes_left && !rows.is_empty()) {
+        if self.rows.len() == self.max_rows || (size > self.bytes_left && !self.rows.is_empty()) {
             return Ok(false);
         }
-        bytes_left = bytes_left.saturating_sub(size);
-        rows.push(row);
+        self.bytes_left = self.bytes_left.saturating_sub(size);
+        self.rows.push(row);
         Ok(true)
-    })?;
-    Ok(QueryResult { columns, rows, truncated, rows_changed, elapsed_ms: clock() - started })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Whether a statement may change the database.
@@ -83,10 +113,16 @@ pub enum Writes {
     Refused,
 }
 
-/// Runs one statement and hands each row (with the column names) to
-/// `on_row` until it says stop.
-/// Returns the column names, whether it was stopped early, and the rows
-/// changed by a writing statement.
+/// How a statement run by `each_row` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ran {
+    /// The sink stopped it before its last row.
+    pub stopped: bool,
+    /// Rows changed, for a statement that writes.
+    pub rows_changed: Option<u64>,
+}
+
+/// Runs one statement and streams its rows into `sink` until it says stop.
 pub fn each_row(
     conn: &mut Connection,
     clock: Clock,
@@ -94,8 +130,8 @@ pub fn each_row(
     params: &[(String, String)],
     time_limit_ms: u32,
     writes: Writes,
-    mut on_row: impl FnMut(&[String], Vec<protocol::Cell>) -> Result<bool>,
-) -> Result<(Vec<String>, bool, Option<u64>)> {
+    sink: &mut impl RowSink,
+) -> Result<Ran> {
     with_time_limit(conn, clock, time_limit_ms, |conn| {
         let mut stmt = prepare(conn, sql)?;
         if writes == Writes::Refused && !stmt.readonly() {
@@ -113,21 +149,22 @@ pub fn each_row(
         }
         let columns: Vec<String> = stmt.column_names().map(String::from).collect();
         let readonly = stmt.readonly();
-        let width = columns.len();
+        sink.begin(&columns)?;
         let mut stopped = false;
         let mut cursor = stmt.raw_query();
         while let Some(row) = cursor.next()? {
             let mut budget = RESULT_BYTES_MAX;
-            let Some(cells) = row_cells(row, width, &mut budget)? else {
+            let Some(cells) = row_cells(row, columns.len(), &mut budget)? else {
                 return Err(too_large("A row of this result", "select length() or substr() of the big values instead"));
             };
-            if !on_row(&columns, cells)? {
+            if !sink.row(cells)? {
                 stopped = true;
                 break;
             }
         }
         drop(cursor);
+        sink.finish()?;
         let rows_changed = (!readonly).then(|| conn.changes());
-        Ok((columns, stopped, rows_changed))
+        Ok(Ran { stopped, rows_changed })
     })
 }
