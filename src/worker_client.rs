@@ -156,8 +156,7 @@ impl WorkerClient {
     async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
         self.send(body, Some(ReplyTo::Once(tx)), None);
-        rx.await
-            .unwrap_or_else(|_| ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }))
+        rx.await.unwrap_or_else(|_| ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")))
     }
 
     /// `call`, for a request whose reply carries a buffer beside it (a
@@ -165,9 +164,7 @@ impl WorkerClient {
     async fn call_with_buffer(&self, body: RequestBody) -> (ResponseBody, Option<Uint8Array>) {
         let (tx, rx) = oneshot::channel();
         self.send(body, Some(ReplyTo::WithBuffer(tx)), None);
-        rx.await.unwrap_or_else(|_| {
-            (ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: "The data worker went away.".into() }), None)
-        })
+        rx.await.unwrap_or_else(|_| (ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")), None))
     }
 
     /// Sends a request whose replies (progress, then a final one) all go to
@@ -346,7 +343,7 @@ impl Inner {
     }
 
     fn fail_all(&self, message: &str) {
-        let report = ErrorReport { kind: ErrorKind::WorkerRestarted, message: message.to_string() };
+        let report = ErrorReport::new(ErrorKind::WorkerRestarted, message);
         let drained: Vec<_> = self.pending.borrow_mut().drain().collect();
         for (_, p) in drained {
             match p.reply {

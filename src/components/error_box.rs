@@ -1,7 +1,7 @@
 //! A failure shown the same way everywhere: a headline by kind, then the
 //! words of whoever knows best.
 
-use protocol::{ErrorKind, ErrorReport};
+use protocol::{ErrorKind, ErrorReport, Position};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -31,7 +31,21 @@ pub fn error_box(props: &ErrorBoxProps) -> Html {
     html! {
         <div class="error" role="alert" data-kind={format!("{:?}", props.error.kind)}>
             <strong>{ headline }</strong>
+            if let Some(position) = &props.error.position {
+                <p class="position">{ position_words(position) }</p>
+            }
             <p>{ &props.error.message }</p>
         </div>
     }
+}
+
+/// "At statement 3, line 14 (byte 5,120)".
+fn position_words(position: &Position) -> String {
+    format!(
+        "At {} {}, line {} (byte {})",
+        position.unit.name(),
+        crate::format::thousands(position.number),
+        crate::format::thousands(position.line),
+        crate::format::thousands(position.byte)
+    )
 }

@@ -27,9 +27,8 @@ pub struct TablePageProps {
 /// The request a route stands for.
 pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TablePageRequest, ErrorReport> {
     let after = match &params.next {
-        Some(text) => Some(Cursor::from_url_text(text).ok_or_else(|| ErrorReport {
-            kind: ErrorKind::BadRequest,
-            message: format!("The page link _next={text} is not valid; start from the first page."),
+        Some(text) => Some(Cursor::from_url_text(text).ok_or_else(|| {
+            ErrorReport::new(ErrorKind::BadRequest, format!("The page link _next={text} is not valid; start from the first page."))
         })?),
         None => None,
     };

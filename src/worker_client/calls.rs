@@ -56,7 +56,7 @@ pub enum ExportEvent {
 fn mismatch(asked: &str, reply: &ResponseBody) -> ErrorReport {
     let got = format!("{reply:?}");
     let got: String = got.chars().take(80).collect();
-    ErrorReport { kind: ErrorKind::Other, message: format!("The data worker answered {asked} with {got}…; this is a bug.") }
+    ErrorReport::new(ErrorKind::Other, format!("The data worker answered {asked} with {got}…; this is a bug."))
 }
 
 /// Picks the expected variant out of a final reply, or the error it is.

@@ -55,7 +55,8 @@ test('a broken dump names the failing statement and keeps what loaded', async ()
   const failure = page.locator('.source[data-status="failed"] .error');
   await failure.waitFor();
   const message = await failure.textContent();
-  assert.match(message, /statement 3 \(line 3\) failed: near ";": syntax error/);
+  assert.equal(await failure.locator('.position').textContent(), 'At statement 3, line 3 (byte 45)');
+  assert.match(message, /near ";": syntax error/);
   assert.ok(message.includes('INSERT INTO t VALUES (2;'), message);
   assert.ok(message.includes(url), message);
   await page.click('.database-card a:text("data")');

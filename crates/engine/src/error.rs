@@ -2,19 +2,39 @@
 //! `ErrorKind`, so the UI sees the engine's kinds as they are) and a
 //! message for a person.
 
-pub use protocol::ErrorKind;
 use protocol::ErrorReport;
+pub use protocol::{ErrorKind, Position, PositionUnit};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    position: Option<Position>,
 }
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.position {
+            Some(position) => write!(f, "{position}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into() }
+        Error { kind, message: message.into(), position: None }
+    }
+
+    /// The same error, said to be at `position` of the file being imported.
+    pub fn at(self, position: Position) -> Error {
+        Error { position: Some(position), ..self }
+    }
+
+    pub fn position(&self) -> Option<Position> {
+        self.position
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -26,7 +46,7 @@ impl Error {
     }
 
     pub fn to_report(&self) -> ErrorReport {
-        ErrorReport { kind: self.kind, message: self.message.clone() }
+        ErrorReport { kind: self.kind, message: self.message.clone(), position: self.position }
     }
 }
 
@@ -45,7 +65,7 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
             other => other.to_string(),
         };
-        Error { kind, message }
+        Error { kind, message, position: None }
     }
 }
 

@@ -42,7 +42,6 @@ impl<F: FnMut(Vec<u8>)> Writer<F> {
         csv.flush().map_err(|e| Error::new(ErrorKind::Sql, e.to_string()))?;
         Ok(())
     }
-
 }
 
 impl<F: FnMut(Vec<u8>)> RowSink for Writer<F> {

@@ -5,7 +5,7 @@ mod common;
 
 use engine::import::{DelimitedOptions, Format};
 use engine::{Engine, ImportOutcome};
-use protocol::{Cell, QueryRequest};
+use protocol::{Cell, Position, PositionUnit, QueryRequest};
 
 fn import_bytes(
     engine: &mut Engine,
@@ -267,7 +267,10 @@ fn dumps_with_bom_crlf_and_a_broken_statement() {
     let mut engine = Engine::new(engine::native_clock);
     let script = "\u{feff}PRAGMA foreign_keys=OFF;\r\nBEGIN TRANSACTION;\r\nCREATE TABLE t(a);\r\nINSERT INTO t VALUES('x;\r\ny');\r\nINSERT INTO t VALUES(2);\r\nINSERT INTO t VALUE(3);\r\nCOMMIT;\r\n";
     let err = import_bytes(&mut engine, "dump.sql", Format::SqlScript, DelimitedOptions::default(), script.as_bytes(), 9).unwrap_err();
-    assert_eq!(err.message(), "statement 6 (line 7) failed: near \"VALUE\": syntax error\nINSERT INTO t VALUE(3);");
+    assert_eq!(err.message(), "near \"VALUE\": syntax error\nINSERT INTO t VALUE(3);");
+    let byte = script.trim_start_matches('\u{feff}').find("INSERT INTO t VALUE(3)").unwrap() as u64;
+    assert_eq!(err.position(), Some(Position { unit: PositionUnit::Statement, number: 6, line: 7, byte }));
+    assert_eq!(err.to_string(), format!("statement 6 (line 7): {}", err.message()));
     assert_eq!(count(&mut engine, "data", "t"), 2, "what loaded before the error stays");
     assert_eq!(query(&mut engine, "data", "SELECT a FROM t LIMIT 1")[0][0], Cell::Text("x;\r\ny".into()));
 }
@@ -309,4 +312,21 @@ fn csv_and_sqlite_files_live_side_by_side() {
     assert_eq!(engine.names(), [chinook.as_str(), "data"]);
     let tables = query(&mut engine, "data", "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'table'");
     assert_eq!(tables[0][0], Cell::Text("congress-terms,congress-terms_1".into()));
+}
+
+#[test]
+fn import_errors_say_which_record_or_value_and_where() {
+    // JSON: the third item of the list, on line 4, is not valid.
+    let json = "[\n{\"a\": 1},\n{\"a\": 2},\n{\"a\": tru}\n]";
+    let mut engine = Engine::new(engine::native_clock);
+    let err = import_bytes(&mut engine, "x.json", Format::Json, DelimitedOptions::default(), json.as_bytes(), 5).unwrap_err();
+    let byte = json.find("{\"a\": tru").unwrap() as u64;
+    assert_eq!(err.position(), Some(Position { unit: PositionUnit::Value, number: 3, line: 4, byte }), "{err}");
+    // CSV: the fourth record (the header is the first) is too wide.
+    let wide = vec!["x"; engine::import::MAX_COLUMNS + 1].join(",");
+    let csv = format!("a,b\n1,2\n3,4\n{wide}\n5,6\n");
+    let mut engine = Engine::new(engine::native_clock);
+    let err = import_bytes(&mut engine, "x.csv", Format::Delimited, DelimitedOptions::default(), csv.as_bytes(), 7).unwrap_err();
+    let byte = csv.find(&wide).unwrap() as u64;
+    assert_eq!(err.position(), Some(Position { unit: PositionUnit::Record, number: 4, line: 4, byte }), "{err}");
 }

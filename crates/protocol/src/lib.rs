@@ -254,11 +254,61 @@ impl ResponseBody {
     }
 }
 
-/// What went wrong, in words a user can act on, plus a machine-readable kind.
+/// What went wrong, in words a user can act on, plus a machine-readable
+/// kind and, for a file being imported, where in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReport {
     pub kind: ErrorKind,
     pub message: String,
+    pub position: Option<Position>,
+}
+
+impl ErrorReport {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorReport {
+        ErrorReport { kind, message: message.into(), position: None }
+    }
+}
+
+/// Where in an imported file something went wrong (the csv crate's
+/// `Position` is the model): which statement, record or value, the line it
+/// starts on, and its byte offset in the text as decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub unit: PositionUnit,
+    /// 1-based: the third statement is 3.
+    pub number: u64,
+    /// 1-based line the statement, record or value starts on.
+    pub line: u64,
+    /// Bytes of decoded text before it.
+    pub byte: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PositionUnit {
+    /// A statement of an SQL script.
+    Statement,
+    /// A record (row) of a CSV file.
+    Record,
+    /// A top-level value of a JSON file (an item of its list, a line of
+    /// newline-delimited JSON).
+    Value,
+}
+
+impl PositionUnit {
+    pub fn name(self) -> &'static str {
+        match self {
+            PositionUnit::Statement => "statement",
+            PositionUnit::Record => "record",
+            PositionUnit::Value => "value",
+        }
+    }
+}
+
+impl std::fmt::Display for Position {
+    /// "statement 3 (line 14)": how a position reads in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} (line {})", self.unit.name(), self.number, self.line)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

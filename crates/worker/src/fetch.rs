@@ -10,7 +10,7 @@ use crate::data_cache;
 use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, ResponseType, WorkerGlobalScope};
 
 pub fn error(kind: ErrorKind, message: String) -> ResponseBody {
-    ResponseBody::Error(ErrorReport { kind, message })
+    ResponseBody::Error(ErrorReport::new(kind, message))
 }
 
 /// A body being read, and its length when the server said.

@@ -16,12 +16,9 @@ fn failure(context: &str, error: JsValue) -> ErrorReport {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
     let message = Reflect::get(&error, &"message".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| format!("{error:?}"));
     if name == "QuotaExceededError" {
-        return ErrorReport {
-            kind: ErrorKind::Other,
-            message: format!("{context}: the browser has no room left for this site's data. Delete a kept dataset, or allow more storage, and try again."),
-        };
+        return ErrorReport::new(ErrorKind::Other, format!("{context}: the browser has no room left for this site's data. Delete a kept dataset, or allow more storage, and try again."));
     }
-    ErrorReport { kind: ErrorKind::Other, message: format!("{context}: {message}") }
+    ErrorReport::new(ErrorKind::Other, format!("{context}: {message}"))
 }
 
 async fn folder() -> Result<FileSystemDirectoryHandle, ErrorReport> {

@@ -95,7 +95,7 @@ pub fn start() {
         let attachment = parts.get(1).dyn_into::<File>().ok();
         match protocol::decode::<Request>(&bytes) {
             Ok(request) => handle(request, attachment),
-            Err(e) => post(0, ResponseBody::Error(ErrorReport { kind: ErrorKind::Other, message: e.to_string() })),
+            Err(e) => post(0, ResponseBody::Error(ErrorReport::new(ErrorKind::Other, e.to_string()))),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -534,5 +534,5 @@ async fn open_database(
 
 /// Errors about a source name it, so a page with several says which failed.
 fn named(label: &str, e: engine::Error) -> ResponseBody {
-    ResponseBody::Error(ErrorReport { kind: e.kind(), message: format!("{label}: {}", e.message()) })
+    ResponseBody::Error(ErrorReport { position: e.position(), ..ErrorReport::new(e.kind(), format!("{label}: {}", e.message())) })
 }

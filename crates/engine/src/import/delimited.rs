@@ -14,7 +14,7 @@ use rusqlite::{CachedStatement, Connection};
 use super::table::{check_width, finish_table, ColumnNames, NewTable};
 use super::text::{looks_like_mac_roman, sniff_encoding, TextStream};
 use super::types::{canonical_real, shape, ColumnVote, Shape};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Position, PositionUnit, Result};
 
 /// How much of the file is read before guessing encoding and delimiter.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -92,6 +92,13 @@ struct Parser {
     /// The same names, for naming columns that long rows add.
     names: ColumnNames,
     insert_sql: String,
+    /// Where the record being read starts (for an error's position):
+    /// records before it (the header is the first), its line, and the
+    /// decoded bytes before it; `consumed` counts decoded bytes read.
+    records: u64,
+    record_line: u64,
+    record_byte: u64,
+    consumed: u64,
 }
 
 impl DelimitedImport {
@@ -176,6 +183,10 @@ impl DelimitedImport {
             columns: Vec::new(),
             names: ColumnNames::default(),
             insert_sql: String::new(),
+            records: 0,
+            record_line: 1,
+            record_byte: 0,
+            consumed: 0,
         });
         Ok(())
     }
@@ -213,6 +224,7 @@ impl Parser {
             let (result, nin, nout, nend) =
                 parser.reader.read_record(input, &mut parser.record[parser.record_len..], &mut parser.ends[parser.ends_len..]);
             input = &input[nin..];
+            parser.consumed += nin as u64;
             parser.record_len += nout;
             parser.ends_len += nend;
             match result {
@@ -229,7 +241,20 @@ impl Parser {
                     let n = parser.ends.len() * 2;
                     parser.ends.resize(n, 0);
                 }
-                ReadRecordResult::Record => self.record_done(conn, table, invalid_cells, &mut insert)?,
+                ReadRecordResult::Record => {
+                    if let Err(e) = self.record_done(conn, table, invalid_cells, &mut insert) {
+                        let position = Position {
+                            unit: PositionUnit::Record,
+                            number: self.records + 1,
+                            line: self.record_line,
+                            byte: self.record_byte,
+                        };
+                        return Err(e.at(position));
+                    }
+                    self.records += 1;
+                    self.record_line = self.reader.line();
+                    self.record_byte = self.consumed;
+                }
                 ReadRecordResult::End => return Ok(()),
             }
         }

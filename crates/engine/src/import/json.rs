@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use super::table::{check_width, free_table_name, set_table_sql, ColumnNames};
 use super::text::{sniff_encoding, TextStream};
 use super::types::ColumnType;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Position, PositionUnit, Result};
 use crate::sql::quote_ident;
 
 /// How much of the start is read before deciding between one document and
@@ -41,6 +41,11 @@ pub struct JsonImport {
     scan: Scanner,
     shape: Shape,
     rows: u64,
+    /// What was dropped from the front of `pending` (bytes and newlines)
+    /// and the values read: where an error is, counted only when one is.
+    dropped_bytes: u64,
+    dropped_lines: u64,
+    values: u64,
 }
 
 /// What the document turned out to be, and where its rows go.
@@ -89,7 +94,18 @@ struct RowTable {
 
 impl JsonImport {
     pub fn new(table: String) -> JsonImport {
-        JsonImport { table, text: None, head: Vec::new(), pending: String::new(), scan: Scanner::default(), shape: Shape::Unknown, rows: 0 }
+        JsonImport {
+            table,
+            text: None,
+            head: Vec::new(),
+            pending: String::new(),
+            scan: Scanner::default(),
+            shape: Shape::Unknown,
+            rows: 0,
+            dropped_bytes: 0,
+            dropped_lines: 0,
+            values: 0,
+        }
     }
 
     pub fn rows(&self) -> u64 {
@@ -159,8 +175,11 @@ impl JsonImport {
         while let Some(event) = self.scan.next(&self.pending, last)? {
             match event {
                 Event::Value { start, end, depth } => {
+                    self.values += 1;
                     let value = self.pending[start..end].to_string();
-                    self.value(conn, &value, depth)?;
+                    if let Err(e) = self.value(conn, &value, depth) {
+                        return Err(e.at(self.position_at(start)));
+                    }
                     consumed = end;
                 }
                 Event::Key { start, end } => {
@@ -186,9 +205,22 @@ impl JsonImport {
         }
         // Only what was consumed is dropped: a value still arriving stays.
         let keep_from = consumed.min(self.scan.value_start.unwrap_or(consumed));
+        self.dropped_bytes += keep_from as u64;
+        self.dropped_lines += self.pending.as_bytes()[..keep_from].iter().filter(|&&b| b == b'\n').count() as u64;
         self.pending.drain(..keep_from);
         self.scan.shift(keep_from);
         Ok(())
+    }
+
+    /// Where the value being read, which starts at `pending[start..]`, is.
+    fn position_at(&self, start: usize) -> Position {
+        let lines = self.pending.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        Position {
+            unit: PositionUnit::Value,
+            number: self.values,
+            line: self.dropped_lines + lines + 1,
+            byte: self.dropped_bytes + start as u64,
+        }
     }
 
     /// A container opens at `depth` (0: the document itself; 1: a list member of an object).

@@ -10,6 +10,7 @@ mod text;
 mod types;
 
 pub use delimited::{delimiter_for_name, sniff_delimiter, DelimitedOptions, SNIFF_BYTES};
+pub use table::MAX_COLUMNS;
 pub use text::{encoding_for_label, sniff_encoding};
 pub use types::{shape, ColumnType, Shape};
 

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 use super::text::{sniff_encoding, TextStream};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Position, PositionUnit, Result};
 use crate::time_limit::{with_time_limit, Clock};
 
 /// A statement in a script may run this long (a CREATE INDEX on a big
@@ -37,9 +37,11 @@ pub struct SqlScriptImport {
     lexer: Lexer,
     /// Where the statement being scanned stands for `sqlite3_complete`.
     completion: Completion,
-    /// Statements run so far, and the line the next one starts on.
+    /// Statements run so far, and the line and decoded byte the next one
+    /// starts on.
     statements: u64,
     line: u64,
+    byte: u64,
     head: Vec<u8>,
     /// Virtual tables the dump wrote into `sqlite_schema` itself (see
     /// `dump_schema`); checked once the script has ended.
@@ -57,6 +59,7 @@ impl Default for SqlScriptImport {
             completion: Completion::Invalid,
             statements: 0,
             line: 1,
+            byte: 0,
             head: Vec::new(),
             virtual_tables: Vec::new(),
         }
@@ -202,8 +205,12 @@ impl SqlScriptImport {
     }
 
     fn run(&mut self, conn: &mut Connection, clock: Clock, statement: &str) -> Result<()> {
-        let starts_on = self.line + leading_blank_lines(statement);
+        let lines_before = leading_blank_lines(statement);
+        let starts_on = self.line + lines_before;
+        // The start of that line, in decoded bytes.
+        let starts_at = self.byte + statement.split_inclusive('\n').take(lines_before as usize).map(str::len).sum::<usize>() as u64;
         self.line += statement.matches('\n').count() as u64;
+        self.byte += statement.len() as u64;
         if !has_code(statement) {
             return Ok(());
         }
@@ -219,10 +226,9 @@ impl SqlScriptImport {
                 let _ = conn.execute_batch("COMMIT");
             }
             let first_line = first_code_line(statement);
-            return Err(Error::new(
-                if e.kind() == ErrorKind::TimeLimit { ErrorKind::TimeLimit } else { ErrorKind::Sql },
-                format!("statement {number} (line {starts_on}) failed: {}\n{first_line}", e.message()),
-            ));
+            let kind = if e.kind() == ErrorKind::TimeLimit { ErrorKind::TimeLimit } else { ErrorKind::Sql };
+            let position = Position { unit: PositionUnit::Statement, number, line: starts_on, byte: starts_at };
+            return Err(Error::new(kind, format!("{}\n{first_line}", e.message())).at(position));
         }
         Ok(())
     }
