@@ -204,83 +204,26 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     plan.hide(&req.hidden);
     let sort_expr = sort_expr(req, &plan, &all_columns)?;
     let descending = req.sort.as_ref().is_some_and(|s| s.descending);
-    let key_exprs = plan.key.exprs();
     let selection = selection(conn, req, &plan)?;
     let order = order(&plan, &selection, sort_expr.as_deref(), descending);
-
-    let mut conditions = selection.conditions.clone();
-    let mut params = selection.params.clone();
     let keyset = !order.by_rank && plan.key != RowKey::None;
-    let offset = match (&req.after, keyset) {
-        (None, _) => 0,
-        (Some(Cursor::Offset(n)), false) => *n,
-        (Some(Cursor::Keyset { sort_value, key }), true) => {
-            if key.len() != key_exprs.len() || sort_value.is_some() != sort_expr.is_some() {
-                return Err(bad_cursor());
-            }
-            let (cond, mut p) = keyset_condition(sort_expr.as_deref(), descending, sort_value.as_ref(), &key_exprs, key);
-            conditions.push(cond);
-            params.append(&mut p);
-            0
-        }
-        _ => return Err(bad_cursor()),
-    };
-    params.extend(order.params.iter().cloned());
-
-    // SELECT the shown columns, then the paging key (for the cursor), then
-    // the row key (for row links).
-    let mut select = plan.select_exprs();
-    select.extend(key_exprs.iter().cloned());
-    select.extend(plan.row_key.iter().map(|c| column_expr(c)));
-    let display_width = plan.display.len();
-    let paging_end = display_width + key_exprs.len();
-    // WHERE and ORDER BY, with `?` placeholders in `params` order.
-    let mut tail = String::new();
-    if !conditions.is_empty() {
-        tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
-    }
-    if !order.terms.is_empty() {
-        tail.push_str(&format!(" ORDER BY {}", order.terms.join(", ")));
-    }
-    let shown_columns = select[..display_width].join(", ");
-    let page = |columns: &str, tail: &str, limit: u32| {
-        let mut sql = format!("SELECT {columns} FROM {}{tail} LIMIT {limit}", plan.from);
-        if offset > 0 {
-            sql.push_str(&format!(" OFFSET {offset}"));
-        }
-        sql
-    };
-    // One row more than the page, to know whether there is a next one.
-    let sql = page(&select.join(", "), &tail, req.page_size + 1);
-    // Shown to the user, values inlined: only the lexer in `inline_params`
-    // can tell a placeholder from a `?` inside a quoted column name.
-    let shown_sql = page(&shown_columns, &inline_params(&tail, &params), req.page_size);
-    // The same rows as one statement without LIMIT, for exporting a view
-    // that pages by OFFSET (paging it would re-run the sort per page).
-    let scan = (format!("SELECT {shown_columns} FROM {}{tail}", plan.from), params.clone());
-    let mut rows = fetch_rows(conn, clock, req.time_limit_ms, &sql, &params, select.len())?;
+    let start = page_start(req, &plan, keyset, sort_expr.as_deref(), descending)?;
+    let statements = Statements::new(&plan, &selection, &order, &start, req.page_size);
+    let mut rows = fetch_rows(conn, clock, req.time_limit_ms, &statements.page, &statements.params, statements.width)?;
 
     let page_size = req.page_size as usize;
-    let next = if rows.len() > page_size {
-        rows.truncate(page_size);
-        // page_size is at least 1 (checked above), so a row is left.
-        let Some(last) = rows.last() else { return Err(bad_cursor()) };
-        Some(if keyset {
-            let key = &last[display_width..paging_end];
-            let sort_value = match &req.sort {
-                // The sort column may be hidden; read it back by key.
-                Some(s) => Some(match plan.display.iter().position(|c| *c == s.column) {
-                    Some(i) => last[i].clone(),
-                    None => sort_value_of(conn, &plan, &s.column, key)?,
-                }),
-                None => None,
-            };
-            Cursor::Keyset { sort_value, key: key.to_vec() }
-        } else {
-            Cursor::Offset(offset + page_size as u64)
-        })
-    } else {
-        None
+    let display_width = plan.display.len();
+    let paging_end = display_width + plan.key.exprs().len();
+    let next = match rows.len() > page_size {
+        true if keyset => {
+            rows.truncate(page_size);
+            Some(keyset_cursor(conn, req, &plan, &rows[page_size - 1])?)
+        }
+        true => {
+            rows.truncate(page_size);
+            Some(Cursor::Offset(start.offset + page_size as u64))
+        }
+        false => None,
     };
     let mut row_keys: Vec<Vec<String>> = rows
         .iter_mut()
@@ -299,13 +242,106 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
         rows,
         row_keys,
         next,
-        shown_sql,
+        shown_sql: statements.shown,
         description: selection.description,
         fts_table: selection.fts.map(|i| i.table),
         scope_conditions: selection.conditions,
         scope_params: selection.params,
-        scan,
+        scan: statements.scan,
     })
+}
+
+/// Where a page starts: after its keyset cursor (a condition), or at an
+/// OFFSET.
+struct PageStart {
+    condition: Option<(String, Vec<Cell>)>,
+    offset: u64,
+}
+
+fn page_start(req: &TablePageRequest, plan: &Plan, keyset: bool, sort_expr: Option<&str>, descending: bool) -> Result<PageStart> {
+    let key_exprs = plan.key.exprs();
+    match (&req.after, keyset) {
+        (None, _) => Ok(PageStart { condition: None, offset: 0 }),
+        (Some(Cursor::Offset(n)), false) => Ok(PageStart { condition: None, offset: *n }),
+        (Some(Cursor::Keyset { sort_value, key }), true) => {
+            if key.len() != key_exprs.len() || sort_value.is_some() != sort_expr.is_some() {
+                return Err(bad_cursor());
+            }
+            let condition = keyset_condition(sort_expr, descending, sort_value.as_ref(), &key_exprs, key);
+            Ok(PageStart { condition: Some(condition), offset: 0 })
+        }
+        _ => Err(bad_cursor()),
+    }
+}
+
+/// A page's statements, all with `?` placeholders in `params` order.
+struct Statements {
+    /// The shown columns, then the paging key (for the cursor), then the
+    /// row key (for row links); one row more than the page, to know
+    /// whether there is a next one.
+    page: String,
+    params: Vec<Cell>,
+    /// Columns `page` selects.
+    width: usize,
+    /// Shown to the user: the shown columns, values inlined.
+    shown: String,
+    /// The same rows as one statement without LIMIT, for exporting a view
+    /// that pages by OFFSET (paging it would re-run the sort per page).
+    scan: (String, Vec<Cell>),
+}
+
+impl Statements {
+    fn new(plan: &Plan, selection: &Selection, order: &Order, start: &PageStart, page_size: u32) -> Statements {
+        let mut conditions = selection.conditions.clone();
+        let mut params = selection.params.clone();
+        if let Some((condition, values)) = &start.condition {
+            conditions.push(condition.clone());
+            params.extend(values.iter().cloned());
+        }
+        params.extend(order.params.iter().cloned());
+        let mut select = plan.select_exprs();
+        select.extend(plan.key.exprs());
+        select.extend(plan.row_key.iter().map(|c| column_expr(c)));
+        let mut tail = String::new();
+        if !conditions.is_empty() {
+            tail.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        if !order.terms.is_empty() {
+            tail.push_str(&format!(" ORDER BY {}", order.terms.join(", ")));
+        }
+        let shown_columns = select[..plan.display.len()].join(", ");
+        let page = |columns: &str, tail: &str, limit: u32| {
+            let mut sql = format!("SELECT {columns} FROM {}{tail} LIMIT {limit}", plan.from);
+            if start.offset > 0 {
+                sql.push_str(&format!(" OFFSET {}", start.offset));
+            }
+            sql
+        };
+        Statements {
+            page: page(&select.join(", "), &tail, page_size + 1),
+            // Only the lexer in `inline_params` can tell a placeholder from
+            // a `?` inside a quoted column name.
+            shown: page(&shown_columns, &inline_params(&tail, &params), page_size),
+            scan: (format!("SELECT {shown_columns} FROM {}{tail}", plan.from), params.clone()),
+            width: select.len(),
+            params,
+        }
+    }
+}
+
+/// The cursor after `last` (a row as `Statements::page` selects it).
+fn keyset_cursor(conn: &Connection, req: &TablePageRequest, plan: &Plan, last: &[Cell]) -> Result<Cursor> {
+    let display_width = plan.display.len();
+    let key = &last[display_width..display_width + plan.key.exprs().len()];
+    let sort_value = match &req.sort {
+        // The sort column may be hidden; read it back by key.
+        Some(s) => Some(match plan.display.iter().position(|c| *c == s.column) {
+            Some(i) => last[i].clone(),
+            None => sort_value_of(conn, plan, &s.column, key)?,
+        }),
+        None => None,
+    };
+    Ok(Cursor::Keyset { sort_value, key: key.to_vec() })
 }
 
 fn sort_value_of(conn: &Connection, plan: &Plan, column: &str, key: &[Cell]) -> Result<Cell> {

@@ -174,32 +174,6 @@ struct PageTarget {
     columns: Vec<String>,
 }
 
-const OPERATORS: &[&str] = &[
-    "exact",
-    "not",
-    "contains",
-    "notcontains",
-    "startswith",
-    "endswith",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "like",
-    "notlike",
-    "glob",
-    "in",
-    "notin",
-    "isnull",
-    "notnull",
-    "isblank",
-    "notblank",
-    "date",
-    "arraycontains",
-    "arraynotcontains",
-    "bogus",
-    "",
-];
 
 impl PageTarget {
     fn new() -> PageTarget {
@@ -227,7 +201,7 @@ impl PageTarget {
         req.page_size = *rng.pick(&[0, 1, 7, 100, 1000, 1001]);
         let column = |rng: &mut Rng| if rng.chance(0.8) { rng.pick(&self.columns).clone() } else { generate::text(rng, 12) };
         for _ in 0..rng.below(4) {
-            let op = rng.pick(OPERATORS).to_string();
+            let op = *rng.pick(&protocol::FilterOp::ALL);
             let value = if rng.chance(0.5) {
                 generate::text(rng, 20)
             } else {

@@ -45,8 +45,8 @@ impl Source {
     }
 }
 
-struct State {
-    engine: Engine,
+pub(crate) struct State {
+    pub(crate) engine: Engine,
     /// Reads in flight or queued, by request id, so `Cancel` can stop them.
     controllers: HashMap<u32, AbortController>,
     /// Imports write to one database inside one transaction each, so they
@@ -62,7 +62,7 @@ struct State {
 }
 
 thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State {
+    pub(crate) static STATE: RefCell<State> = RefCell::new(State {
         engine: Engine::new(now_ms),
         controllers: HashMap::new(),
         queue: VecDeque::new(),
@@ -143,209 +143,150 @@ fn new_signal(id: u32) -> AbortSignal {
 fn handle(request: Request, attachment: Option<File>) {
     let id = request.id;
     match request.body {
-        RequestBody::OpenUrl { url, name } => {
-            // Reserved now, so names follow request order, not finishing order.
-            let name = match reserve(name, &url) {
-                Ok(name) => name,
-                Err(e) => return post(id, ResponseBody::Error(e.to_report())),
-            };
-            let signal = new_signal(id);
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = match open_url(&engine::source::rewrite_url(&url), &signal).await {
-                    Ok(mut stream) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
-                    Err(body) => {
-                        STATE.with_borrow_mut(|s| s.engine.release_name(&name));
-                        Err(body)
-                    }
-                };
-                STATE.with_borrow_mut(|s| s.controllers.remove(&id));
-                post(id, outcome.unwrap_or_else(|body| body));
-            });
-        }
-        RequestBody::Import { url, format, options } => {
-            let format = match format {
-                ImportFormat::Csv => Some(Format::Delimited),
-                ImportFormat::Sql => Some(Format::SqlScript),
-                ImportFormat::Json => Some(Format::Json),
-                ImportFormat::Auto => None,
-            };
-            enqueue(id, Source::Url(url), format, None, &options);
-        }
+        RequestBody::OpenUrl { url, name } => open_url_request(id, url, name),
+        RequestBody::Import { url, format, options } => enqueue(id, Source::Url(url), engine_format(format), None, &options),
         RequestBody::OpenFile { file_name, options, name } => match attachment {
             Some(file) => enqueue(id, Source::File(file), None, name, &options),
             None => post(id, error(ErrorKind::BadRequest, format!("{file_name}: the file did not reach the worker"))),
         },
-        RequestBody::Cancel { target } => {
-            if let Some(controller) = STATE.with_borrow_mut(|s| s.controllers.remove(&target)) {
-                controller.abort();
-            }
-            // A job still waiting in the queue is dropped at once.
-            let queued = STATE.with_borrow_mut(|s| {
-                let before = s.queue.len();
-                s.queue.retain(|job| job.id != target);
-                before != s.queue.len()
-            });
-            if queued {
-                post(target, ResponseBody::Cancelled);
-            }
-        }
-        RequestBody::Schema { db } => {
-            let result = STATE.with_borrow_mut(|s| s.engine.schema(&db));
-            reply(id, result, ResponseBody::Schema);
-        }
-        RequestBody::TablePage(req) => {
-            let result = STATE.with_borrow_mut(|s| s.engine.table_page(&req));
-            reply(id, result, ResponseBody::TablePage);
-        }
-        RequestBody::Query(req) => {
-            let result = STATE.with_borrow_mut(|s| s.engine.query(&req));
-            let wrote = matches!(&result, Ok(r) if r.rows_changed.is_some());
-            reply(id, result, ResponseBody::Query);
-            if wrote {
-                save_copy(&req.db);
-            }
-        }
-        RequestBody::Ping => post(id, ResponseBody::Pong),
-        RequestBody::Restore { name, imported } => {
-            let reserved = STATE.with_borrow_mut(|s| s.engine.reserve_exact(&name));
-            wasm_bindgen_futures::spawn_local(async move {
-                let session = STATE.with_borrow(|s| s.session.clone());
-                let body = match (reserved, crate::data_cache::load_snapshot(&session, &name).await) {
-                    (Err(e), _) => ResponseBody::Error(e.to_report()),
-                    (Ok(_), Some((bytes, source))) => {
-                        match STATE.with_borrow_mut(|s| s.engine.open_restored(&name, &source, &bytes, imported)) {
-                            Ok(schema) => {
-                                // Its copy must keep following its changes.
-                                STATE.with_borrow_mut(|s| s.saved.insert(name.clone()));
-                                ResponseBody::Opened(schema)
-                            }
-                            Err(e) => ResponseBody::Error(e.to_report()),
-                        }
-                    }
-                    (Ok(_), None) => {
-                        STATE.with_borrow_mut(|s| s.engine.release_name(&name));
-                        error(ErrorKind::NotFound, format!("{name}: no saved copy was found, so it could not be reopened"))
-                    }
-                };
-                post(id, body);
-            });
-        }
+        RequestBody::Cancel { target } => cancel(target),
+        RequestBody::Schema { db } => reply(id, STATE.with_borrow_mut(|s| s.engine.schema(&db)), ResponseBody::Schema),
+        RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
         RequestBody::SuggestFacets(req) => {
-            let result = STATE.with_borrow_mut(|s| s.engine.suggest_facets(&req));
-            reply(id, result, ResponseBody::SuggestedFacets);
+            reply(id, STATE.with_borrow_mut(|s| s.engine.suggest_facets(&req)), ResponseBody::SuggestedFacets)
         }
-        RequestBody::Row(req) => {
-            let result = STATE.with_borrow_mut(|s| s.engine.row(&req));
-            reply(id, result, ResponseBody::Row);
-        }
+        RequestBody::Row(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.row(&req)), ResponseBody::Row),
+        RequestBody::Query(req) => query(id, &req),
         RequestBody::QueryParameters { db, sql } => {
-            let result = STATE.with_borrow_mut(|s| s.engine.query_parameters(&db, &sql));
-            reply(id, result, ResponseBody::QueryParameters);
+            reply(id, STATE.with_borrow_mut(|s| s.engine.query_parameters(&db, &sql)), ResponseBody::QueryParameters)
         }
         RequestBody::Export(req) => {
             // Pieces go out as they are made; the UI gathers them into a Blob.
             let result = STATE.with_borrow_mut(|s| s.engine.export(&req, |piece| post(id, ResponseBody::ExportChunk(piece))));
             reply(id, result, |rows| ResponseBody::ExportDone { rows });
         }
-        RequestBody::DownloadDatabase { db } => {
-            // One copy, into a buffer that is transferred, not copied again.
-            match STATE.with_borrow_mut(|s| s.engine.with_image(&db, |bytes| Uint8Array::from(bytes))) {
-                Ok(image) => post_with_buffer(id, ResponseBody::DatabaseFile { size: u64::from(image.length()) }, &image),
-                Err(e) => post(id, ResponseBody::Error(e.to_report())),
-            }
-        }
-        RequestBody::Keep { db, as_name, replace } => {
-            let name = as_name.unwrap_or_else(|| db.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                // Two tabs may keep datasets of one name: never overwrite unasked.
-                if !replace {
-                    match crate::storage::exists(&name).await {
-                        Ok(true) => {
-                            let mut free = name.clone();
-                            for n in 2.. {
-                                free = format!("{name}_{n}");
-                                if !crate::storage::exists(&free).await.unwrap_or(false) {
-                                    break;
-                                }
-                            }
-                            return post(id, ResponseBody::KeepNameTaken { name, free });
-                        }
-                        Ok(false) => {}
-                        Err(e) => return post(id, ResponseBody::Error(e)),
-                    }
-                }
-                let saved = STATE.with_borrow_mut(|s| {
-                    s.engine.with_image(&db, |bytes| Uint8Array::from(bytes)).map(|image| (image, s.engine.source_of(&db)))
-                });
-                let body = match saved {
-                    Ok((image, source)) => match crate::storage::keep(&name, &source, &image).await {
-                        Ok(kept) => ResponseBody::Kept(kept),
-                        Err(e) => ResponseBody::Error(e),
-                    },
-                    Err(e) => ResponseBody::Error(e.to_report()),
-                };
-                post(id, body);
-            });
-        }
-        RequestBody::KeptDatasets => wasm_bindgen_futures::spawn_local(async move {
-            post(
-                id,
-                match crate::storage::list().await {
-                    Ok(list) => ResponseBody::KeptDatasets(list),
-                    Err(e) => ResponseBody::Error(e),
-                },
-            );
-        }),
-        RequestBody::OpenKept { name, as_name } => {
-            let reserved = match reserve(as_name, &format!("{name}.db")) {
-                Ok(reserved) => reserved,
-                Err(e) => return post(id, ResponseBody::Error(e.to_report())),
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let body = match crate::storage::load(&name).await {
-                    Ok(bytes) => {
-                        let source = format!("{name} (kept in this browser)");
-                        match STATE.with_borrow_mut(|s| s.engine.open(&reserved, &source, &bytes)) {
-                            Ok(schema) => ResponseBody::Opened(schema),
-                            Err(e) => ResponseBody::Error(e.to_report()),
-                        }
-                    }
-                    Err(e) => {
-                        STATE.with_borrow_mut(|s| s.engine.release_name(&reserved));
-                        ResponseBody::Error(e)
-                    }
-                };
-                post(id, body);
-            });
-        }
-        RequestBody::DeleteKept { name } => wasm_bindgen_futures::spawn_local(async move {
-            post(
-                id,
-                match crate::storage::delete(&name).await {
-                    Ok(()) => ResponseBody::Deleted,
-                    Err(e) => ResponseBody::Error(e),
-                },
-            );
-        }),
-        RequestBody::Metadata { url } => {
-            let signal = new_signal(id);
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = async {
-                    let mut stream = open_url(&engine::source::rewrite_url(&url), &signal).await?;
-                    let mut bytes = Vec::new();
-                    while let Some(chunk) = stream.next(&signal).await? {
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    let metadata = engine::metadata::parse(&bytes).map_err(|e| named(&url, e))?;
-                    STATE.with_borrow_mut(|s| s.engine.apply_metadata(&metadata));
-                    Ok(ResponseBody::Metadata(metadata))
-                }
-                .await;
-                STATE.with_borrow_mut(|s| s.controllers.remove(&id));
-                post(id, outcome.unwrap_or_else(|body: ResponseBody| body));
-            });
-        }
+        RequestBody::DownloadDatabase { db } => download(id, &db),
+        RequestBody::Ping => post(id, ResponseBody::Pong),
+        RequestBody::Restore { name, imported } => restore(id, name, imported),
+        RequestBody::Metadata { url } => metadata(id, url),
+        RequestBody::Keep { db, as_name, replace } => reply_later(id, crate::kept::keep(db, as_name, replace)),
+        RequestBody::KeptDatasets => reply_later(id, crate::kept::list()),
+        RequestBody::OpenKept { name, as_name } => crate::kept::open(id, name, as_name),
+        RequestBody::DeleteKept { name } => reply_later(id, crate::kept::delete(name)),
     }
+}
+
+/// Posts what `reply` comes to, once it has.
+fn reply_later(id: u32, reply: impl std::future::Future<Output = ResponseBody> + 'static) {
+    wasm_bindgen_futures::spawn_local(async move { post(id, reply.await) });
+}
+
+fn engine_format(format: ImportFormat) -> Option<Format> {
+    match format {
+        ImportFormat::Csv => Some(Format::Delimited),
+        ImportFormat::Sql => Some(Format::SqlScript),
+        ImportFormat::Json => Some(Format::Json),
+        ImportFormat::Auto => None,
+    }
+}
+
+/// Fetches `url` and opens it as a database.
+fn open_url_request(id: u32, url: String, name: Option<String>) {
+    // Reserved now, so names follow request order, not finishing order.
+    let name = match reserve(name, &url) {
+        Ok(name) => name,
+        Err(e) => return post(id, ResponseBody::Error(e.to_report())),
+    };
+    let signal = new_signal(id);
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = match open_url(&engine::source::rewrite_url(&url), &signal).await {
+            Ok(mut stream) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
+            Err(body) => {
+                STATE.with_borrow_mut(|s| s.engine.release_name(&name));
+                Err(body)
+            }
+        };
+        STATE.with_borrow_mut(|s| s.controllers.remove(&id));
+        post(id, outcome.unwrap_or_else(|body| body));
+    });
+}
+
+/// Stops request `target`: its read if one is in flight, at once if it
+/// still waits in the queue.
+fn cancel(target: u32) {
+    if let Some(controller) = STATE.with_borrow_mut(|s| s.controllers.remove(&target)) {
+        controller.abort();
+    }
+    let queued = STATE.with_borrow_mut(|s| {
+        let before = s.queue.len();
+        s.queue.retain(|job| job.id != target);
+        before != s.queue.len()
+    });
+    if queued {
+        post(target, ResponseBody::Cancelled);
+    }
+}
+
+/// Runs a statement; a copy is saved after one that wrote.
+fn query(id: u32, req: &protocol::QueryRequest) {
+    let result = STATE.with_borrow_mut(|s| s.engine.query(req));
+    let wrote = matches!(&result, Ok(r) if r.rows_changed.is_some());
+    reply(id, result, ResponseBody::Query);
+    if wrote {
+        save_copy(&req.db);
+    }
+}
+
+/// The database file, in one copy, into a buffer that is transferred.
+fn download(id: u32, db: &str) {
+    match STATE.with_borrow_mut(|s| s.engine.with_image(db, |bytes| Uint8Array::from(bytes))) {
+        Ok(image) => post_with_buffer(id, ResponseBody::DatabaseFile { size: u64::from(image.length()) }, &image),
+        Err(e) => post(id, ResponseBody::Error(e.to_report())),
+    }
+}
+
+/// Reopens `name` from the copy saved after it last changed.
+fn restore(id: u32, name: String, imported: bool) {
+    let reserved = STATE.with_borrow_mut(|s| s.engine.reserve_exact(&name));
+    wasm_bindgen_futures::spawn_local(async move {
+        let session = STATE.with_borrow(|s| s.session.clone());
+        let body = match (reserved, crate::data_cache::load_snapshot(&session, &name).await) {
+            (Err(e), _) => ResponseBody::Error(e.to_report()),
+            (Ok(_), Some((bytes, source))) => match STATE.with_borrow_mut(|s| s.engine.open_restored(&name, &source, &bytes, imported)) {
+                Ok(schema) => {
+                    // Its copy must keep following its changes.
+                    STATE.with_borrow_mut(|s| s.saved.insert(name.clone()));
+                    ResponseBody::Opened(schema)
+                }
+                Err(e) => ResponseBody::Error(e.to_report()),
+            },
+            (Ok(_), None) => {
+                STATE.with_borrow_mut(|s| s.engine.release_name(&name));
+                error(ErrorKind::NotFound, format!("{name}: no saved copy was found, so it could not be reopened"))
+            }
+        };
+        post(id, body);
+    });
+}
+
+/// Fetches and applies Datasette metadata.
+fn metadata(id: u32, url: String) {
+    let signal = new_signal(id);
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = async {
+            let mut stream = open_url(&engine::source::rewrite_url(&url), &signal).await?;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = stream.next(&signal).await? {
+                bytes.extend_from_slice(&chunk);
+            }
+            let metadata = engine::metadata::parse(&bytes).map_err(|e| named(&url, e))?;
+            STATE.with_borrow_mut(|s| s.engine.apply_metadata(&metadata));
+            Ok(ResponseBody::Metadata(metadata))
+        }
+        .await;
+        STATE.with_borrow_mut(|s| s.controllers.remove(&id));
+        post(id, outcome.unwrap_or_else(|body: ResponseBody| body));
+    });
 }
 
 fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBody> {
@@ -369,7 +310,7 @@ fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBo
 
 /// Exactly `requested` (reopening after a restart), else a fresh name
 /// from `source`.
-fn reserve(requested: Option<String>, source: &str) -> engine::Result<String> {
+pub(crate) fn reserve(requested: Option<String>, source: &str) -> engine::Result<String> {
     STATE.with_borrow_mut(|s| match requested {
         Some(name) => s.engine.reserve_exact(&name),
         None => Ok(s.engine.reserve_name(source)),

@@ -390,9 +390,9 @@ mod tests {
         let (conn, result) = run_script(script, 16);
         let err = result.unwrap_err();
         expect_test::expect![[r#"
-            statement 4 (line 5) failed: no such table: nope
+            statement 4 (line 5): no such table: nope
             INSERT INTO nope VALUES (2);"#]]
-        .assert_eq(err.message());
+        .assert_eq(&err.to_string());
         assert!(conn.is_autocommit());
         let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 1);
