@@ -23,19 +23,10 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
     let column_ref = use_node_ref();
     let op_ref = use_node_ref();
     let value_ref = use_node_ref();
-    let search_ref = use_node_ref();
-    let raw_ref = use_node_ref();
     let op = use_state(|| FilterOp::Exact);
-
-    let go = {
-        let db = props.db.clone();
-        let table = props.table.clone();
-        move |params: TableParams| browser::navigate(&Route::table(&db, &table, params))
-    };
     let on_add = {
         let (column_ref, op_ref, value_ref) = (column_ref.clone(), op_ref.clone(), value_ref.clone());
-        let params = props.params.clone();
-        let go = go.clone();
+        let (db, table, params) = (props.db.clone(), props.table.clone(), props.params.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(column), Some(op), Some(value)) =
@@ -46,23 +37,7 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             // The options' values are the operators' URL names.
             let op = FilterOp::from_url_name(&op.value()).unwrap_or(FilterOp::Exact);
             let filter = Filter { column: column.value(), op, value: if op.takes_value() { value.value() } else { "1".into() } };
-            go(params.with_filter(filter));
-        })
-    };
-    let on_search = {
-        let (search_ref, raw_ref) = (search_ref.clone(), raw_ref.clone());
-        let params = props.params.clone();
-        let go = go.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let (Some(search), Some(raw)) = (search_ref.cast::<HtmlInputElement>(), raw_ref.cast::<HtmlInputElement>()) else { return };
-            let query = search.value().trim().to_string();
-            go(TableParams {
-                search: (!query.is_empty()).then_some(query),
-                search_raw: raw.checked(),
-                sort: if search.value().trim().is_empty() { params.sort.clone() } else { None },
-                ..params.first_page()
-            });
+            browser::navigate(&Route::table(&db, &table, params.with_filter(filter)));
         })
     };
     let on_op = {
@@ -72,39 +47,13 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             op.set(FilterOp::from_url_name(&name).unwrap_or(FilterOp::Exact));
         })
     };
-
-    let active: Html = props
-        .params
-        .filters
-        .iter()
-        .map(|f| {
-            let words = f.op.words();
-            let href = Route::table(&props.db, &props.table, props.params.without_filter(f)).to_hash();
-            let value = if f.op.takes_value() { format!(" {}", f.value) } else { String::new() };
-            html! {
-                <li class="active-filter">
-                    { format!("{} {words}{value}", f.column) }
-                    { " " }<a href={href} class="remove" aria-label={format!("Remove filter on {}", f.column)}>{ "×" }</a>
-                </li>
-            }
-        })
-        .collect();
-    let search_box = props.fts_table.as_ref().map(|fts| {
-        html! {
-            <form class="search" onsubmit={on_search}>
-                <input ref={search_ref} type="search" name="_search" aria-label="Search"
-                    placeholder={format!("Search (full-text index {fts})")}
-                    value={props.params.search.clone().unwrap_or_default()} />
-                <label class="inline"><input ref={raw_ref} type="checkbox" checked={props.params.search_raw} />{ " raw (use FTS operators)" }</label>
-                <button type="submit">{ "Search" }</button>
-            </form>
-        }
-    });
     html! {
         <div class="filters">
-            { for search_box }
+            if let Some(fts) = &props.fts_table {
+                <SearchBox db={props.db.clone()} table={props.table.clone()} params={props.params.clone()} fts_table={fts.clone()} />
+            }
             if !props.params.filters.is_empty() {
-                <ul class="active-filters">{ active }</ul>
+                <ul class="active-filters">{ active_filters(props) }</ul>
             }
             <form class="add-filter" onsubmit={on_add}>
                 <select ref={column_ref} aria-label="Column">
@@ -117,5 +66,62 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
                 <button type="submit">{ "Add filter" }</button>
             </form>
         </div>
+    }
+}
+
+/// The filters in force, each with a link that removes it.
+fn active_filters(props: &FilterBarProps) -> Html {
+    props
+        .params
+        .filters
+        .iter()
+        .map(|f| {
+            let href = Route::table(&props.db, &props.table, props.params.without_filter(f)).to_hash();
+            let value = if f.op.takes_value() { format!(" {}", f.value) } else { String::new() };
+            html! {
+                <li class="active-filter">
+                    { format!("{} {}{value}", f.column, f.op.words()) }
+                    { " " }<a href={href} class="remove" aria-label={format!("Remove filter on {}", f.column)}>{ "×" }</a>
+                </li>
+            }
+        })
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+struct SearchBoxProps {
+    db: String,
+    table: String,
+    params: TableParams,
+    fts_table: String,
+}
+
+/// Full-text search through the table's FTS index (`_search`, and
+/// `_searchmode=raw` to pass FTS operators through).
+#[function_component(SearchBox)]
+fn search_box(props: &SearchBoxProps) -> Html {
+    let search_ref = use_node_ref();
+    let raw_ref = use_node_ref();
+    let on_search = {
+        let (search_ref, raw_ref) = (search_ref.clone(), raw_ref.clone());
+        let (db, table, params) = (props.db.clone(), props.table.clone(), props.params.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(search), Some(raw)) = (search_ref.cast::<HtmlInputElement>(), raw_ref.cast::<HtmlInputElement>()) else { return };
+            let query = search.value().trim().to_string();
+            // A search is ordered by relevance, unless no longer searching.
+            let sort = if query.is_empty() { params.sort.clone() } else { None };
+            let next = TableParams { search: (!query.is_empty()).then_some(query), search_raw: raw.checked(), sort, ..params.first_page() };
+            browser::navigate(&Route::table(&db, &table, next));
+        })
+    };
+    html! {
+        <form class="search" onsubmit={on_search}>
+            <input ref={search_ref} type="search" name="_search" aria-label="Search"
+                placeholder={format!("Search (full-text index {})", props.fts_table)}
+                value={props.params.search.clone().unwrap_or_default()} />
+            <label class="inline"><input ref={raw_ref} type="checkbox" checked={props.params.search_raw} />{ " raw (use FTS operators)" }</label>
+            <button type="submit">{ "Search" }</button>
+        </form>
     }
 }

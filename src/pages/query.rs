@@ -1,5 +1,6 @@
 //! The query page: the SQL editor, its named parameters, and the result.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use protocol::{ErrorKind, ExportSource, QueryRequest, QueryResult};
@@ -66,44 +67,29 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     };
     let known_names: Vec<String> = names.state().done().map(|n| (**n).clone()).unwrap_or_default();
 
-    let run = {
-        let (draft, values, result, user_asked) = (draft.clone(), values.clone(), result.clone(), user_asked.clone());
-        let (db, limit, known_names) = (props.db.clone(), props.time_limit_ms, known_names.clone());
-        Callback::from(move |()| {
-            let (draft, values, result, user_asked) = (draft.clone(), values.clone(), result.clone(), user_asked.clone());
-            let (client, db, known_names) = (client.clone(), db.clone(), known_names.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                // Only values for parameters the SQL still has go in the URL;
-                // the engine says which those are (the last known ones if it
-                // cannot read the SQL yet).
-                let names = client.query_parameters(db.clone(), (*draft).clone()).await.unwrap_or(known_names);
-                let params: Values = values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
-                let route = Route::Query { db, sql: (*draft).clone(), params, time_limit_ms: limit };
-                *user_asked.borrow_mut() = true;
-                if Route::parse(&browser::location_hash()) == route {
-                    result.rerun();
-                } else {
-                    browser::navigate(&route);
-                }
-            });
-        })
+    let run = Run {
+        client,
+        db: props.db.clone(),
+        time_limit_ms: props.time_limit_ms,
+        draft: draft.clone(),
+        values: values.clone(),
+        known_names: known_names.clone(),
+        result: result.clone(),
+        user_asked: user_asked.clone(),
     };
     let on_submit = {
         let run = run.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            run.emit(());
+            run.run();
         })
     };
-    let on_keydown = {
-        let run = run.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
-                e.prevent_default();
-                run.emit(());
-            }
-        })
-    };
+    let on_keydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+            e.prevent_default();
+            run.run();
+        }
+    });
     let on_input = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
@@ -132,6 +118,41 @@ pub fn query_page(props: &QueryPageProps) -> Html {
             </form>
             { outcome(props, &result, run_it) }
         </section>
+    }
+}
+
+/// The user's Run (a click, Ctrl+Enter): the draft and its parameter
+/// values go into the URL, and the statement may change data.
+#[derive(Clone)]
+struct Run {
+    client: WorkerClient,
+    db: String,
+    time_limit_ms: Option<u32>,
+    draft: UseStateHandle<String>,
+    values: UseStateHandle<Values>,
+    /// The parameters of the SQL last run, in case the draft's cannot be read.
+    known_names: Vec<String>,
+    result: CallHandle<QueryResult>,
+    user_asked: Rc<RefCell<bool>>,
+}
+
+impl Run {
+    fn run(&self) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // Only values for parameters the SQL still has go in the URL;
+            // the engine says which those are.
+            let sql = (*this.draft).clone();
+            let names = this.client.query_parameters(this.db.clone(), sql.clone()).await.unwrap_or(this.known_names);
+            let params: Values = this.values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
+            let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms };
+            *this.user_asked.borrow_mut() = true;
+            if Route::parse(&browser::location_hash()) == route {
+                this.result.rerun();
+            } else {
+                browser::navigate(&route);
+            }
+        });
     }
 }
 

@@ -174,7 +174,6 @@ struct PageTarget {
     columns: Vec<String>,
 }
 
-
 impl PageTarget {
     fn new() -> PageTarget {
         let mut conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");

@@ -82,16 +82,9 @@ struct Parser {
     record_len: usize,
     ends_len: usize,
     decoded: Vec<u8>,
-    header_seen: bool,
     /// Field ends for a record that had to be decoded lossily.
     lossy_ends: Vec<usize>,
-    /// Which parameters of the insert statement hold NULL right now.
-    null_bound: Vec<bool>,
-    /// The table's columns and their type votes.
-    columns: Vec<(String, ColumnVote)>,
-    /// The same names, for naming columns that long rows add.
-    names: ColumnNames,
-    insert_sql: String,
+    rows: Rows,
     /// Where the record being read starts (for an error's position):
     /// records before it (the header is the first), its line, and the
     /// decoded bytes before it; `consumed` counts decoded bytes read.
@@ -133,7 +126,7 @@ impl DelimitedImport {
         }
         self.feed(conn, &[], true)?;
         let Some(parser) = self.parser.take() else { return Err(not_started()) };
-        if !parser.header_seen {
+        if !parser.rows.header_seen {
             return Err(Error::new(ErrorKind::BadRequest, "the file is empty: there is not even a header row"));
         }
         let mut warnings = Vec::new();
@@ -152,7 +145,7 @@ impl DelimitedImport {
                     .to_string(),
             );
         }
-        finish_table(conn, &self.table, &parser.columns)?;
+        finish_table(conn, &self.table, &parser.rows.columns)?;
         Ok(ImportedTable { name: self.table.name, rows: self.table.rows, warnings })
     }
 
@@ -177,12 +170,8 @@ impl DelimitedImport {
             record_len: 0,
             ends_len: 0,
             decoded: Vec::new(),
-            header_seen: false,
             lossy_ends: Vec::new(),
-            null_bound: Vec::new(),
-            columns: Vec::new(),
-            names: ColumnNames::default(),
-            insert_sql: String::new(),
+            rows: Rows::default(),
             records: 0,
             record_line: 1,
             record_byte: 0,
@@ -281,67 +270,118 @@ impl Parser {
             }
         };
         let ends: &[usize] = if matches!(text, std::borrow::Cow::Owned(_)) { &parser.lossy_ends } else { ends };
-        let field = |i: usize| -> &str {
-            match ends.get(i) {
-                Some(&end) => &text[if i == 0 { 0 } else { ends[i - 1] }..end],
-                None => "",
-            }
-        };
-        if !parser.header_seen {
-            parser.header_seen = true;
-            let header: Vec<String> = (0..ends.len()).map(|i| clean_header(i, field(i))).collect();
-            parser.names = ColumnNames::from_header(header.iter().map(String::as_str))?;
-            parser.columns = parser.names.names().iter().map(|n| (n.clone(), ColumnVote::default())).collect();
-            table.create(conn, parser.columns.iter().map(|(n, _)| n.as_str()))?;
-            parser.insert_sql = table.insert_sql(parser.columns.len());
-        } else if ends.len() == 1 && !field(0).is_empty() && field(0).chars().all(|c| c == '\u{feff}') {
+        let fields = Fields { text: &text, ends };
+        if !parser.rows.header_seen {
+            parser.rows.header(conn, table, &fields)?;
+        } else if ends.len() == 1 && !fields.get(0).is_empty() && fields.get(0).chars().all(|c| c == '\u{feff}') {
             // A line that is only a byte-order mark (files joined end to
             // end, or a BOM written at the end) is not a row.
         } else {
-            if ends.len() > parser.columns.len() {
-                // A long row: its extra cells get columns of their own.
-                *insert = None;
-                check_width(ends.len())?;
-                for index in parser.columns.len()..ends.len() {
-                    let name = parser.names.add("", index);
-                    table.add_column(conn, &name)?;
-                    parser.columns.push((name, ColumnVote::default()));
-                }
-                parser.insert_sql = table.insert_sql(parser.columns.len());
-            }
-            if insert.is_none() {
-                *insert = Some(conn.prepare_cached(&parser.insert_sql)?);
-                // Bindings of a fresh (or re-fetched cached) statement are unknown.
-                parser.null_bound.clear();
-            }
-            parser.null_bound.resize(parser.columns.len(), false);
-            let Some(stmt) = insert.as_mut() else { return Err(not_started()) };
-            for (i, (_, vote)) in parser.columns.iter_mut().enumerate() {
-                let cell = field(i);
-                let shape = shape(cell);
-                // Integers and canonical reals are stored as numbers, the
-                // rest as the text itself; `finish_table` settles the rest.
-                let (value, as_real) = match shape {
-                    Shape::Empty => (ValueRef::Null, false),
-                    Shape::Integer(n) => (ValueRef::Integer(n), false),
-                    Shape::Real(r) if canonical_real(cell) => (ValueRef::Real(r), true),
-                    Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), false),
-                };
-                vote.add(shape, as_real);
-                // Bindings survive each execution, so a NULL after a NULL
-                // needs no new bind (empty cells come in runs).
-                let is_null = matches!(value, ValueRef::Null);
-                if !(is_null && parser.null_bound[i]) {
-                    stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
-                    parser.null_bound[i] = is_null;
-                }
-            }
-            stmt.raw_execute()?;
-            table.rows += 1;
+            parser.rows.insert(conn, table, insert, &fields)?;
         }
         let parser = &mut *self;
         parser.record_len = 0;
         parser.ends_len = 0;
+        Ok(())
+    }
+}
+
+/// The fields of one record: `text` cut at `ends`.
+struct Fields<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl Fields<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Field `i`; past the last, an empty one (a short row).
+    fn get(&self, i: usize) -> &str {
+        match self.ends.get(i) {
+            Some(&end) => &self.text[if i == 0 { 0 } else { self.ends[i - 1] }..end],
+            None => "",
+        }
+    }
+}
+
+/// Where records go: the header names the table's columns, each later
+/// record is inserted as a row, and every cell votes on its column's type.
+#[derive(Default)]
+struct Rows {
+    header_seen: bool,
+    /// The table's columns and their type votes.
+    columns: Vec<(String, ColumnVote)>,
+    /// The same names, for naming columns that long rows add.
+    names: ColumnNames,
+    insert_sql: String,
+    /// Which parameters of the insert statement hold NULL right now.
+    null_bound: Vec<bool>,
+}
+
+impl Rows {
+    fn header(&mut self, conn: &Connection, table: &mut NewTable, fields: &Fields<'_>) -> Result<()> {
+        self.header_seen = true;
+        let header: Vec<String> = (0..fields.len()).map(|i| clean_header(i, fields.get(i))).collect();
+        self.names = ColumnNames::from_header(header.iter().map(String::as_str))?;
+        self.columns = self.names.names().iter().map(|n| (n.clone(), ColumnVote::default())).collect();
+        table.create(conn, self.columns.iter().map(|(n, _)| n.as_str()))?;
+        self.insert_sql = table.insert_sql(self.columns.len());
+        Ok(())
+    }
+
+    /// Inserts one row with `insert` (prepared here when missing, and made
+    /// again when a long row adds columns).
+    fn insert<'c>(
+        &mut self,
+        conn: &'c Connection,
+        table: &mut NewTable,
+        insert: &mut Option<CachedStatement<'c>>,
+        fields: &Fields<'_>,
+    ) -> Result<()> {
+        if fields.len() > self.columns.len() {
+            // A long row: its extra cells get columns of their own.
+            *insert = None;
+            check_width(fields.len())?;
+            for index in self.columns.len()..fields.len() {
+                let name = self.names.add("", index);
+                table.add_column(conn, &name)?;
+                self.columns.push((name, ColumnVote::default()));
+            }
+            self.insert_sql = table.insert_sql(self.columns.len());
+        }
+        let stmt = match insert {
+            Some(stmt) => stmt,
+            None => {
+                // Bindings of a fresh (or re-fetched cached) statement are unknown.
+                self.null_bound.clear();
+                insert.insert(conn.prepare_cached(&self.insert_sql)?)
+            }
+        };
+        self.null_bound.resize(self.columns.len(), false);
+        for (i, (_, vote)) in self.columns.iter_mut().enumerate() {
+            let cell = fields.get(i);
+            let shape = shape(cell);
+            // Integers and canonical reals are stored as numbers, the
+            // rest as the text itself; `finish_table` settles the rest.
+            let (value, as_real) = match shape {
+                Shape::Empty => (ValueRef::Null, false),
+                Shape::Integer(n) => (ValueRef::Integer(n), false),
+                Shape::Real(r) if canonical_real(cell) => (ValueRef::Real(r), true),
+                Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), false),
+            };
+            vote.add(shape, as_real);
+            // Bindings survive each execution, so a NULL after a NULL
+            // needs no new bind (empty cells come in runs).
+            let is_null = matches!(value, ValueRef::Null);
+            if !(is_null && self.null_bound[i]) {
+                stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
+                self.null_bound[i] = is_null;
+            }
+        }
+        stmt.raw_execute()?;
+        table.rows += 1;
         Ok(())
     }
 }
