@@ -52,11 +52,12 @@ pub enum ExportEvent {
     Failed(ErrorReport),
 }
 
-/// The error for a reply of the wrong kind: a bug in the worker, said as one.
+/// The error for a reply of the wrong kind: a bug in the worker, said as
+/// one. (Only the kind of reply is named: formatting whole replies would
+/// pull Debug code for every protocol type into the UI's wasm.)
 fn mismatch(asked: &str, reply: &ResponseBody) -> ErrorReport {
-    let got = format!("{reply:?}");
-    let got: String = got.chars().take(80).collect();
-    ErrorReport::new(ErrorKind::Other, format!("The data worker answered {asked} with {got}…; this is a bug."))
+    let got = if reply.is_final() { "a reply of another kind" } else { "an unexpected progress message" };
+    ErrorReport::new(ErrorKind::Other, format!("The data worker answered {asked} with {got}; this is a bug."))
 }
 
 /// Picks the expected variant out of a final reply, or the error it is.
