@@ -95,8 +95,12 @@ fn worker_events(dispatch: UseReducerDispatcher<AppState>) -> Callback<WorkerEve
     Callback::from(move |event: WorkerEvent| match event {
         WorkerEvent::Status(status) => dispatch.dispatch(Action::Worker(status)),
         WorkerEvent::Saved(db) => dispatch.dispatch(Action::Saved(db)),
-        WorkerEvent::Restarted(reason) => {
-            recovery::remember_stopped_view();
+        WorkerEvent::Restarted { reason, by_user } => {
+            // A view that stopped the worker asks before it runs again on
+            // reload; one the user stopped does not.
+            if !by_user {
+                recovery::remember_stopped_view();
+            }
             dispatch.dispatch(Action::WorkerRestarted(reason));
         }
     })

@@ -233,9 +233,16 @@ impl Route {
     }
 }
 
-/// The effective time limit: `?_timelimit=` may lower the default, never raise it.
+/// The effective time limit of a view opened from a link: `?_timelimit=`
+/// may lower the default, never raise it.
 pub fn time_limit(requested: Option<u32>) -> u32 {
     requested.map_or(protocol::DEFAULT_TIME_LIMIT_MS, |t| t.clamp(1, protocol::DEFAULT_TIME_LIMIT_MS))
+}
+
+/// The time limit of a statement the user ran themselves: `?_timelimit=`
+/// may raise it up to `MAX_USER_TIME_LIMIT_MS`.
+pub fn user_time_limit(requested: Option<u32>) -> u32 {
+    requested.map_or(protocol::DEFAULT_TIME_LIMIT_MS, |t| t.clamp(1, protocol::MAX_USER_TIME_LIMIT_MS))
 }
 
 #[cfg(test)]

@@ -43,8 +43,11 @@ pub enum WorkerEvent {
     /// A copy of this database is saved and can be restored after a restart.
     Saved(String),
     /// The worker was replaced by a new one, for this reason; the app must
-    /// reopen the databases.
-    Restarted(String),
+    /// reopen the databases. `by_user`: the user's Stop, not a failure.
+    Restarted {
+        reason: String,
+        by_user: bool,
+    },
 }
 
 /// Silence while requests wait, before the watchdog asks.
@@ -152,19 +155,26 @@ impl WorkerClient {
         id
     }
 
-    /// Sends a request and waits for its one reply.
+    /// Sends a request and waits for its one reply. Dropping the future
+    /// before the reply comes (the view moved on) tells the worker, which
+    /// drops the request if it has not run it yet (background work).
     async fn call(&self, body: RequestBody) -> ResponseBody {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(ReplyTo::Once(tx)), None);
-        rx.await.unwrap_or_else(|_| ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")))
+        let guard = CancelOnDrop::new(self, self.send(body, Some(ReplyTo::Once(tx)), None));
+        let reply = rx.await.unwrap_or_else(|_| ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")));
+        guard.disarm();
+        reply
     }
 
     /// `call`, for a request whose reply carries a buffer beside it (a
     /// database file), handed over as the JS array it arrived as.
     async fn call_with_buffer(&self, body: RequestBody) -> (ResponseBody, Option<Uint8Array>) {
         let (tx, rx) = oneshot::channel();
-        self.send(body, Some(ReplyTo::WithBuffer(tx)), None);
-        rx.await.unwrap_or_else(|_| (ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")), None))
+        let guard = CancelOnDrop::new(self, self.send(body, Some(ReplyTo::WithBuffer(tx)), None));
+        let reply =
+            rx.await.unwrap_or_else(|_| (ResponseBody::Error(ErrorReport::new(ErrorKind::Other, "The data worker went away.")), None));
+        guard.disarm();
+        reply
     }
 
     /// Sends a request whose replies (progress, then a final one) all go to
@@ -178,8 +188,44 @@ impl WorkerClient {
         self.send(body, Some(ReplyTo::Stream(on_reply)), Some(file))
     }
 
+    /// The user's Stop: a statement running in the worker cannot be
+    /// interrupted from here (no SharedArrayBuffer on static hosts), so the
+    /// worker is ended and a new one started; every database comes back as
+    /// it was (see `recovery.rs`).
+    pub fn stop(&self, reason: &str) {
+        Inner::replace_worker(&self.0, reason.to_string(), true);
+    }
+
     pub fn cancel(&self, target: u32) {
         self.send(RequestBody::Cancel { target }, None, None);
+    }
+}
+
+/// Cancels request `id` when dropped before `disarm`: the future waiting
+/// for its reply was dropped.
+struct CancelOnDrop {
+    client: WorkerClient,
+    id: u32,
+    armed: bool,
+}
+
+impl CancelOnDrop {
+    fn new(client: &WorkerClient, id: u32) -> CancelOnDrop {
+        CancelOnDrop { client: client.clone(), id, armed: true }
+    }
+
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            // Its reply, if it still comes, goes nowhere.
+            self.client.0.pending.borrow_mut().remove(&self.id);
+            self.client.cancel(self.id);
+        }
     }
 }
 
@@ -286,6 +332,12 @@ impl Inner {
 
     /// Ends the worker, fails what was pending, and starts a new one.
     fn restart(this: &Rc<Inner>, reason: String) {
+        Inner::replace_worker(this, reason, false);
+    }
+
+    /// `restart`, for a failure or for the user's Stop (which is not
+    /// counted against the restarts allowed a minute).
+    fn replace_worker(this: &Rc<Inner>, reason: String, by_user: bool) {
         if let Some(worker) = this.worker.borrow_mut().take() {
             // Its events stop here: a trap's error event after a panic's
             // `Crashed` message must not restart the new worker too.
@@ -297,7 +349,7 @@ impl Inner {
         this.queue.borrow_mut().clear();
         this.fail_all(&format!("{reason} What you had open is being reopened."));
         let t = now();
-        let too_often = {
+        let too_often = !by_user && {
             let mut restarts = this.restarts.borrow_mut();
             restarts.retain(|&at| t - at < RESTART_WINDOW_MS);
             restarts.push(t);
@@ -312,7 +364,7 @@ impl Inner {
         match Inner::start_worker(this, false) {
             Ok(()) => {
                 this.on_event.emit(WorkerEvent::Status(WorkerStatus::Starting));
-                this.on_event.emit(WorkerEvent::Restarted(reason));
+                this.on_event.emit(WorkerEvent::Restarted { reason, by_user });
             }
             Err(e) => this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(e))),
         }

@@ -1,12 +1,15 @@
 //! `use_worker_call`: a view's one way to ask the worker for what it shows.
-//! It calls again whenever its inputs change, and drops the reply to a call
-//! that was superseded (the user moved on) or cancelled, so a slow old
-//! answer never replaces a newer one.
+//! It calls again whenever its inputs change. A call that was superseded
+//! (the user moved on), cancelled or whose view is gone is dropped, which
+//! tells the worker to drop it too (background work stops), and its reply,
+//! if one still comes, is never shown. While a call is out, the last
+//! outcome stays available, so a view can keep it on screen, dimmed.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
+use futures::future::{abortable, AbortHandle};
 use protocol::ErrorReport;
 use yew::prelude::*;
 
@@ -15,7 +18,10 @@ use crate::worker_client::{Reply, WorkerClient};
 /// Where a call stands.
 #[derive(Debug, PartialEq)]
 pub enum CallState<T> {
-    Waiting,
+    /// The call is out; `previous` is the last call's value, if it had one.
+    Waiting {
+        previous: Option<Rc<T>>,
+    },
     /// The user stopped waiting (`CallHandle::cancel`).
     Cancelled,
     Done(Rc<T>),
@@ -25,7 +31,7 @@ pub enum CallState<T> {
 impl<T> Clone for CallState<T> {
     fn clone(&self) -> Self {
         match self {
-            CallState::Waiting => CallState::Waiting,
+            CallState::Waiting { previous } => CallState::Waiting { previous: previous.clone() },
             CallState::Cancelled => CallState::Cancelled,
             CallState::Done(value) => CallState::Done(value.clone()),
             CallState::Failed(error) => CallState::Failed(error.clone()),
@@ -40,6 +46,14 @@ impl<T> CallState<T> {
             _ => None,
         }
     }
+
+    /// The value to show: the outcome, or while waiting the previous one.
+    pub fn latest(&self) -> Option<&Rc<T>> {
+        match self {
+            CallState::Done(value) | CallState::Waiting { previous: Some(value) } => Some(value),
+            _ => None,
+        }
+    }
 }
 
 /// A view's handle on its call.
@@ -47,11 +61,18 @@ pub struct CallHandle<T> {
     state: UseStateHandle<CallState<T>>,
     generation: Rc<RefCell<u32>>,
     reruns: UseStateHandle<u32>,
+    /// Drops the call that is out (and so tells the worker).
+    abort: Rc<RefCell<Option<AbortHandle>>>,
 }
 
 impl<T> Clone for CallHandle<T> {
     fn clone(&self) -> Self {
-        CallHandle { state: self.state.clone(), generation: self.generation.clone(), reruns: self.reruns.clone() }
+        CallHandle {
+            state: self.state.clone(),
+            generation: self.generation.clone(),
+            reruns: self.reruns.clone(),
+            abort: self.abort.clone(),
+        }
     }
 }
 
@@ -64,6 +85,9 @@ impl<T> CallHandle<T> {
     /// time limit stops the work itself.)
     pub fn cancel(&self) {
         *self.generation.borrow_mut() += 1;
+        if let Some(abort) = self.abort.borrow_mut().take() {
+            abort.abort();
+        }
         self.state.set(CallState::Cancelled);
     }
 
@@ -84,18 +108,20 @@ where
     Fut: Future<Output = Reply<T>> + 'static,
 {
     let client = use_context::<WorkerClient>().expect("worker context");
-    let state = use_state(|| CallState::Waiting);
+    let state = use_state(|| CallState::Waiting { previous: None });
     let generation = use_mut_ref(|| 0u32);
     let reruns = use_state(|| 0u32);
+    let abort = use_mut_ref(|| None::<AbortHandle>);
     {
-        let (state, generation) = (state.clone(), generation.clone());
+        let (state, generation, abort) = (state.clone(), generation.clone(), abort.clone());
         use_effect_with((inputs, *reruns), move |(inputs, _)| {
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
-            state.set(CallState::Waiting);
-            let pending = call(client, inputs.clone());
+            state.set(CallState::Waiting { previous: state.latest().cloned() });
+            let (pending, handle) = abortable(call(client, inputs.clone()));
+            *abort.borrow_mut() = Some(handle.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = pending.await;
+                let Ok(outcome) = pending.await else { return };
                 if *generation.borrow() == mine {
                     state.set(match outcome {
                         Ok(value) => CallState::Done(Rc::new(value)),
@@ -103,7 +129,9 @@ where
                     });
                 }
             });
+            // New inputs or the view gone: the call still out is dropped.
+            move || handle.abort()
         });
     }
-    CallHandle { state, generation, reruns }
+    CallHandle { state, generation, reruns, abort }
 }

@@ -13,7 +13,7 @@ use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
 use crate::format;
 use crate::hooks::{use_sql_editor, use_worker_call, CallHandle, CallState};
-use crate::route::{time_limit, Route};
+use crate::route::{time_limit, user_time_limit, Route};
 use crate::state::AppState;
 use crate::worker_client::WorkerClient;
 
@@ -38,8 +38,10 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     let draft = use_state(|| props.sql.clone());
     let values = use_state(|| props.params.clone());
     // Set by the user's own Run (click, Ctrl+Enter, "Run it"): only then may
-    // the statement change data. SQL that arrives in a link reads only.
+    // the statement change data, or run longer than a link's 1 s. SQL that
+    // arrives in a link reads only. `unlimited`: "Run without time limit".
     let user_asked = use_mut_ref(|| false);
+    let unlimited = use_mut_ref(|| false);
     use_sql_editor("query-sql", props.db.clone(), props.sql.clone(), state.database(&props.db).cloned());
     {
         let (draft, values) = (draft.clone(), values.clone());
@@ -59,10 +61,15 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         allow_writes: false,
     };
     let result = {
-        let user_asked = user_asked.clone();
+        let (user_asked, unlimited, requested_limit) = (user_asked.clone(), unlimited.clone(), props.time_limit_ms);
         use_worker_call(request, move |client, request| async move {
-            let allow_writes = std::mem::take(&mut *user_asked.borrow_mut());
-            client.query(QueryRequest { allow_writes, ..request }).await
+            let own = std::mem::take(&mut *user_asked.borrow_mut());
+            let time_limit_ms = match (std::mem::take(&mut *unlimited.borrow_mut()), own) {
+                (true, true) => protocol::NO_TIME_LIMIT,
+                (_, true) => user_time_limit(requested_limit),
+                (_, false) => request.time_limit_ms,
+            };
+            client.query(QueryRequest { allow_writes: own, time_limit_ms, ..request }).await
         })
     };
     let known_names: Vec<String> = names.state().done().map(|n| (**n).clone()).unwrap_or_default();
@@ -76,20 +83,28 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         known_names: known_names.clone(),
         result: result.clone(),
         user_asked: user_asked.clone(),
+        unlimited: unlimited.clone(),
     };
     let on_submit = {
         let run = run.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            run.run();
+            run.run(false);
         })
     };
-    let on_keydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
-            e.prevent_default();
-            run.run();
-        }
-    });
+    let on_run_unlimited = {
+        let run = run.clone();
+        Callback::from(move |_| run.run(true))
+    };
+    let on_keydown = {
+        let run = run.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                run.run(false);
+            }
+        })
+    };
     let on_input = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
@@ -99,6 +114,15 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         Callback::from(move |_| {
             *user_asked.borrow_mut() = true;
             result.rerun();
+        })
+    };
+    // A statement in the worker cannot be interrupted from here: Stop ends
+    // the worker, and a new one reopens everything as it was.
+    let stop = {
+        let (client, result) = (run.client.clone(), result.clone());
+        Callback::from(move |_| {
+            result.cancel();
+            client.stop("You stopped a statement.");
         })
     };
     let db_href = Route::Database { db: props.db.clone() }.to_hash();
@@ -113,10 +137,11 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                 if !known_names.is_empty() { <div class="parameters">{ parameter_inputs(&known_names, &values) }</div> }
                 <div class="form-row">
                     <button type="submit">{ "Run SQL" }</button>
-                    <span class="muted">{ "Ctrl+Enter runs it too." }</span>
+                    { " " }<button type="button" class="link run-unlimited" onclick={on_run_unlimited}>{ "Run without time limit" }</button>
+                    <span class="muted">{ " Ctrl+Enter runs it too." }</span>
                 </div>
             </form>
-            { outcome(props, &result, run_it) }
+            { outcome(props, &result, run_it, stop) }
         </section>
     }
 }
@@ -134,10 +159,12 @@ struct Run {
     known_names: Vec<String>,
     result: CallHandle<QueryResult>,
     user_asked: Rc<RefCell<bool>>,
+    unlimited: Rc<RefCell<bool>>,
 }
 
 impl Run {
-    fn run(&self) {
+    /// `unlimited`: no time limit this once (the user has Stop).
+    fn run(&self, unlimited: bool) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // Only values for parameters the SQL still has go in the URL;
@@ -147,6 +174,7 @@ impl Run {
             let params: Values = this.values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
             let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms };
             *this.user_asked.borrow_mut() = true;
+            *this.unlimited.borrow_mut() = unlimited;
             if Route::parse(&browser::location_hash()) == route {
                 this.result.rerun();
             } else {
@@ -182,19 +210,14 @@ fn parameter_inputs(names: &[String], values: &UseStateHandle<Values>) -> Html {
 
 /// Where the statement stands: running (with Cancel), cancelled, waiting
 /// for the user's word, failed, or its result.
-fn outcome(props: &QueryPageProps, result: &CallHandle<QueryResult>, run_it: Callback<MouseEvent>) -> Html {
+fn outcome(props: &QueryPageProps, result: &CallHandle<QueryResult>, run_it: Callback<MouseEvent>, stop: Callback<MouseEvent>) -> Html {
     match result.state() {
-        CallState::Waiting => {
-            // Stops waiting at once; the worker's time limit stops the statement.
-            let cancel = {
-                let result = result.clone();
-                Callback::from(move |_| result.cancel())
-            };
-            html! {
-                <p class="muted running" aria-busy="true">{ "Running… " }<button class="link cancel" onclick={cancel}>{ "Cancel" }</button></p>
-            }
-        }
-        CallState::Cancelled => html! { <p class="muted cancelled">{ "Cancelled. (SQLite stops the statement at the time limit.)" }</p> },
+        CallState::Waiting { .. } => html! {
+            <p class="muted running" aria-busy="true">{ "Running… " }<button class="stop" onclick={stop}>{ "Stop" }</button></p>
+        },
+        CallState::Cancelled => html! {
+            <p class="muted stopped" role="status">{ "Stopped. The statement was ended; every database you had open is being opened again as it was." }</p>
+        },
         CallState::Failed(error) if error.kind == ErrorKind::NeedsConfirmation => html! {
             <div class="confirm-write" role="alert">
                 <strong>{ "This SQL came with the link and would change the database" }</strong>

@@ -24,9 +24,9 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
     let row = use_worker_call(request, |client, request| async move { client.row(request).await });
     let (db, table) = (&props.db, &props.table);
     let body = match row.state() {
-        CallState::Waiting | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
+        CallState::Waiting { previous: None } | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
         CallState::Failed(e) => html! { <ErrorBox error={e.clone()} /> },
-        CallState::Done(row) => {
+        CallState::Done(row) | CallState::Waiting { previous: Some(row) } => {
             let fields: Html = row
                 .columns
                 .iter()

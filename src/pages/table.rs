@@ -71,13 +71,19 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     });
 
     let (db, table) = (&props.db, &props.table);
+    let suggested_now = || suggested.state().done().map(|s| (**s).clone()).unwrap_or_default();
     let body = match page.state() {
-        CallState::Waiting | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
+        // The view asked for before stays, dimmed, until this one is ready:
+        // a sort or a page change never blanks the page.
+        CallState::Waiting { previous: Some(loaded) } => html! {
+            <div class="stale" aria-busy="true">
+                <p class="loading-bar" role="status">{ "Loading…" }</p>
+                { page_body(db, table, &loaded.0, &loaded.1, Vec::new()) }
+            </div>
+        },
+        CallState::Waiting { previous: None } | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
         CallState::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
-        CallState::Done(loaded) => {
-            let suggested = suggested.state().done().map(|s| (**s).clone()).unwrap_or_default();
-            page_body(db, table, &loaded.0, &loaded.1, suggested)
-        }
+        CallState::Done(loaded) => page_body(db, table, &loaded.0, &loaded.1, suggested_now()),
     };
     let db_href = Route::Database { db: db.clone() }.to_hash();
     let about = state.table_metadata(db, table);

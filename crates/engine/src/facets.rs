@@ -97,73 +97,127 @@ fn value_filter(column: &str, kind: FacetKind, value: &Cell) -> Filter {
     Filter { column: column.to_string(), op, value }
 }
 
-/// Columns worth faceting by: few distinct values (2 to 30, fewer than
-/// the rows), JSON arrays of strings, or dates. Each check is skipped when
-/// it takes longer than `SUGGEST_TIME_LIMIT_MS`.
-pub fn suggest(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: &[String], already: &[FacetRequest]) -> Vec<FacetRequest> {
-    let mut out = Vec::new();
-    let w = scope.where_sql();
-    let from = scope.from;
-    let params: Vec<_> = scope.params.iter().map(value_from_cell).collect();
-    let total = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |c| {
-        Ok(c.query_row(&format!("SELECT count(*) FROM {from}{w}"), rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?)
-    });
-    let Ok(total) = total else { return out };
-    let started = clock();
-    for column in columns {
-        if clock() - started > SUGGEST_TOTAL_MS {
-            break;
+/// Looking for columns worth faceting by: few distinct values (2 to 30,
+/// fewer than the rows), JSON arrays of strings, or dates. The work is cut
+/// into steps of one check each (one column, one kind, at most
+/// `SUGGEST_TIME_LIMIT_MS`), so whoever runs it can do other things
+/// between steps; all steps together stop after `SUGGEST_TOTAL_MS` of work,
+/// and the columns not reached by then are not suggested (Datasette does
+/// the same).
+pub struct FacetSuggestions {
+    from: String,
+    where_sql: String,
+    params: Vec<Cell>,
+    /// Rows in scope.
+    total: i64,
+    /// Checks still to make, in order.
+    checks: std::collections::VecDeque<(String, FacetKind)>,
+    found: Vec<FacetRequest>,
+    spent_ms: f64,
+}
+
+impl FacetSuggestions {
+    /// Plans the checks of `columns` among the rows in `scope` (facets in
+    /// `already` are not checked). `None` when even counting the rows in
+    /// scope takes too long.
+    pub fn new(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: &[String], already: &[FacetRequest]) -> Option<Self> {
+        let where_sql = scope.where_sql();
+        let sql = format!("SELECT count(*) FROM {}{where_sql}", scope.from);
+        let params = scope.params.to_vec();
+        let total = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |c| {
+            Ok(c.query_row(&sql, rusqlite::params_from_iter(params.iter().map(value_from_cell)), |r| r.get::<_, i64>(0))?)
+        })
+        .ok()?;
+        let mut checks = std::collections::VecDeque::new();
+        for column in columns {
+            for kind in [FacetKind::Column, FacetKind::Array, FacetKind::Date] {
+                if !already.iter().any(|f| f.column == *column && f.kind == kind) {
+                    checks.push_back((column.clone(), kind));
+                }
+            }
         }
-        let taken = |kind| already.iter().any(|f| f.column == *column && f.kind == kind);
+        Some(FacetSuggestions { from: scope.from.to_string(), where_sql, params, total, checks, found: Vec::new(), spent_ms: 0.0 })
+    }
+
+    /// Makes the next check; false when there is nothing left to do.
+    pub fn step(&mut self, conn: &mut Connection, clock: Clock) -> bool {
+        if self.spent_ms > SUGGEST_TOTAL_MS {
+            self.checks.clear();
+        }
+        let Some((column, kind)) = self.checks.pop_front() else { return false };
+        let started = clock();
+        if self.check(conn, clock, &column, kind) {
+            self.found.push(FacetRequest { column: column.clone(), kind });
+            // One suggestion per column.
+            self.checks.retain(|(c, _)| *c != column);
+        }
+        self.spent_ms += clock() - started;
+        !self.checks.is_empty()
+    }
+
+    /// Nothing to check (what a finished job is left as).
+    pub fn empty() -> Self {
+        FacetSuggestions {
+            from: String::new(),
+            where_sql: String::new(),
+            params: Vec::new(),
+            total: 0,
+            checks: Default::default(),
+            found: Vec::new(),
+            spent_ms: 0.0,
+        }
+    }
+
+    /// The columns found worth faceting by, so far.
+    pub fn found(self) -> Vec<FacetRequest> {
+        self.found
+    }
+
+    fn check(&self, conn: &mut Connection, clock: Clock, column: &str, kind: FacetKind) -> bool {
         let c = quote_ident(column);
-        if !taken(FacetKind::Column) {
-            let sql = format!("SELECT count(DISTINCT {c}) FROM {from}{w}");
-            let distinct = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
-                Ok(conn.query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?)
-            });
-            if let Ok(n) = distinct {
-                if n > 1 && n <= FACET_SIZE as i64 && n < total {
-                    out.push(FacetRequest { column: column.clone(), kind: FacetKind::Column });
-                    continue;
-                }
+        let (from, w) = (&self.from, &self.where_sql);
+        // Sampled checks add their own condition to the scope's.
+        let w_and = if w.is_empty() { " WHERE 1".to_string() } else { w.clone() };
+        let params = || rusqlite::params_from_iter(self.params.iter().map(value_from_cell));
+        match kind {
+            FacetKind::Column => {
+                let sql = format!("SELECT count(DISTINCT {c}) FROM {from}{w}");
+                let distinct =
+                    with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| Ok(conn.query_row(&sql, params(), |r| r.get::<_, i64>(0))?));
+                matches!(distinct, Ok(n) if n > 1 && n <= FACET_SIZE as i64 && n < self.total)
             }
-        }
-        // A column of JSON arrays of strings (sampled): an array facet.
-        if !taken(FacetKind::Array) {
-            let arrays = crate::filters::is_json_array(&c);
-            let sql = format!(
-                "SELECT count(*) > 0 AND count(*) = sum(CASE WHEN {arrays} THEN NOT EXISTS (SELECT 1 FROM json_each({c}) WHERE type != 'text') ELSE 0 END) \
-                 FROM (SELECT {c} FROM {from}{w} AND {c} IS NOT NULL AND {c} != '' LIMIT 100)",
-                w = if w.is_empty() { " WHERE 1".to_string() } else { w.clone() }
-            );
-            let arrays = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
-                Ok(conn.query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| r.get::<_, Option<bool>>(0))?)
-            });
-            if let Ok(Some(true)) = arrays {
-                out.push(FacetRequest { column: column.clone(), kind: FacetKind::Array });
-                continue;
+            // A column of JSON arrays of strings (sampled): an array facet.
+            FacetKind::Array => {
+                let arrays = crate::filters::is_json_array(&c);
+                let sql = format!(
+                    "SELECT count(*) > 0 AND count(*) = sum(CASE WHEN {arrays} THEN NOT EXISTS (SELECT 1 FROM json_each({c}) WHERE type != 'text') ELSE 0 END) \
+                     FROM (SELECT {c} FROM {from}{w_and} AND {c} IS NOT NULL AND {c} != '' LIMIT 100)"
+                );
+                let arrays = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
+                    Ok(conn.query_row(&sql, params(), |r| r.get::<_, Option<bool>>(0))?)
+                });
+                matches!(arrays, Ok(Some(true)))
             }
-        }
-        // Values that all read as dates (sampled), several distinct: a date facet.
-        if !taken(FacetKind::Date) {
-            let sql = format!(
-                "SELECT count(*) > 0 AND count(*) = sum(date({c}) IS NOT NULL AND typeof({c}) = 'text'), count(DISTINCT date({c})) \
-                 FROM (SELECT {c} FROM {from}{w} AND {c} IS NOT NULL LIMIT 100)",
-                w = if w.is_empty() { " WHERE 1".to_string() } else { w.clone() }
-            );
-            let dates = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
-                Ok(conn.query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| {
-                    Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, i64>(1)?))
-                })?)
-            });
-            if let Ok((Some(true), distinct)) = dates {
-                if distinct > 1 {
-                    out.push(FacetRequest { column: column.clone(), kind: FacetKind::Date });
-                }
+            // Values that all read as dates (sampled), several distinct: a date facet.
+            FacetKind::Date => {
+                let sql = format!(
+                    "SELECT count(*) > 0 AND count(*) = sum(date({c}) IS NOT NULL AND typeof({c}) = 'text'), count(DISTINCT date({c})) \
+                     FROM (SELECT {c} FROM {from}{w_and} AND {c} IS NOT NULL LIMIT 100)"
+                );
+                let dates = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
+                    Ok(conn.query_row(&sql, params(), |r| Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, i64>(1)?)))?)
+                });
+                matches!(dates, Ok((Some(true), distinct)) if distinct > 1)
             }
         }
     }
-    out
+}
+
+/// All the suggestions at once (`FacetSuggestions` run to the end).
+pub fn suggest(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: &[String], already: &[FacetRequest]) -> Vec<FacetRequest> {
+    let Some(mut suggestions) = FacetSuggestions::new(conn, clock, scope, columns, already) else { return Vec::new() };
+    while suggestions.step(conn, clock) {}
+    suggestions.found()
 }
 
 #[cfg(test)]

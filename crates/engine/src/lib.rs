@@ -258,6 +258,24 @@ impl Engine {
         table_page::suggest_facets(&mut self.database(&req.db)?.conn, clock, req)
     }
 
+    /// `suggest_facets` as steps, for a caller that answers other requests
+    /// between them: `begin_suggest_facets`, then `suggest_facets_step`
+    /// until it returns false, then `FacetSuggestions::found`.
+    pub fn begin_suggest_facets(&mut self, req: &TablePageRequest) -> Result<Option<facets::FacetSuggestions>> {
+        let clock = self.clock;
+        table_page::begin_suggest_facets(&mut self.database(&req.db)?.conn, clock, req)
+    }
+
+    /// One check of `suggestions` in database `db`; false when done (or
+    /// when the database is gone).
+    pub fn suggest_facets_step(&mut self, db: &str, suggestions: &mut facets::FacetSuggestions) -> bool {
+        let clock = self.clock;
+        match self.database(db) {
+            Ok(d) => suggestions.step(&mut d.conn, clock),
+            Err(_) => false,
+        }
+    }
+
     /// Keeps metadata and applies what the engine needs of it (label
     /// columns) to open databases, and to those that open later.
     pub fn apply_metadata(&mut self, metadata: &protocol::Metadata) {

@@ -6,7 +6,7 @@ use protocol::{Cell, Cursor, FacetResult, TablePage, TablePageRequest, MAX_PAGE_
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::facets::{self, Scope};
+use crate::facets::{self, FacetSuggestions, Scope};
 use crate::filters;
 use crate::fts;
 use crate::paging::{bad_cursor, keyset_condition};
@@ -48,12 +48,20 @@ fn selection(conn: &Connection, req: &TablePageRequest, plan: &Plan) -> Result<S
 /// Columns worth faceting by, among the rows the view selects. Separate
 /// from `table_page` because its checks may take a while on big tables.
 pub fn suggest_facets(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<Vec<protocol::FacetRequest>> {
+    let Some(mut suggestions) = begin_suggest_facets(conn, clock, req)? else { return Ok(Vec::new()) };
+    while suggestions.step(conn, clock) {}
+    Ok(suggestions.found())
+}
+
+/// The checks `suggest_facets` makes, to be made one step at a time.
+/// `None` when even counting the view's rows takes too long.
+pub fn begin_suggest_facets(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<Option<FacetSuggestions>> {
     let plan = plan(conn, &req.table)?;
     let selection = selection(conn, req, &plan)?;
     let scope = Scope { from: &plan.from, conditions: &selection.conditions, params: &selection.params };
     let candidates: Vec<String> =
         plan.all_columns.iter().filter(|c| !plan.row_key.contains(c) && !plan.key.columns().contains(c)).cloned().collect();
-    Ok(facets::suggest(conn, clock, &scope, &candidates, &req.facets))
+    Ok(FacetSuggestions::new(conn, clock, &scope, &candidates, &req.facets))
 }
 
 /// The rows of one page and what is needed to describe them: the part of a

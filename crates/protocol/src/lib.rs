@@ -27,6 +27,11 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 /// Datasette's default `sql_time_limit_ms`; `?_timelimit=` may only lower it.
 pub const DEFAULT_TIME_LIMIT_MS: u32 = 1000;
+/// The longest time limit the user may ask for with `?_timelimit=` on their
+/// own run (a link's SQL keeps `DEFAULT_TIME_LIMIT_MS` at most).
+pub const MAX_USER_TIME_LIMIT_MS: u32 = 60_000;
+/// "Run without time limit": the user has Stop instead.
+pub const NO_TIME_LIMIT: u32 = u32::MAX;
 /// The most rows a query result carries; the UI says when there were more.
 pub const MAX_RETURNED_ROWS: u32 = 1000;
 

@@ -6,6 +6,8 @@
 //! transferred rather than copied.
 
 #[cfg(target_arch = "wasm32")]
+mod background;
+#[cfg(target_arch = "wasm32")]
 mod data_cache;
 #[cfg(target_arch = "wasm32")]
 mod fetch;

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, DedicatedWorkerGlobalScope, File, MessageEvent};
 
+use crate::background::Task;
 use crate::fetch::{error, open_file, open_url, ByteStream};
 
 /// Something to read and load, waiting its turn.
@@ -152,9 +153,12 @@ fn handle(request: Request, attachment: Option<File>) {
         RequestBody::Cancel { target } => cancel(target),
         RequestBody::Schema { db } => reply(id, STATE.with_borrow_mut(|s| s.engine.schema(&db)), ResponseBody::Schema),
         RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
-        RequestBody::SuggestFacets(req) => {
-            reply(id, STATE.with_borrow_mut(|s| s.engine.suggest_facets(&req)), ResponseBody::SuggestedFacets)
-        }
+        // Background work: checked a column at a time, between requests.
+        RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
+            Ok(Some(suggestions)) => crate::background::add(id, Task::SuggestFacets { db: req.db, suggestions }),
+            Ok(None) => post(id, ResponseBody::SuggestedFacets(Vec::new())),
+            Err(e) => post(id, ResponseBody::Error(e.to_report())),
+        },
         RequestBody::Row(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.row(&req)), ResponseBody::Row),
         RequestBody::Query(req) => query(id, &req),
         RequestBody::QueryParameters { db, sql } => {
@@ -212,7 +216,7 @@ fn open_url_request(id: u32, url: String, name: Option<String>) {
 }
 
 /// Stops request `target`: its read if one is in flight, at once if it
-/// still waits in the queue.
+/// still waits in the queue or is background work.
 fn cancel(target: u32) {
     if let Some(controller) = STATE.with_borrow_mut(|s| s.controllers.remove(&target)) {
         controller.abort();
@@ -222,7 +226,7 @@ fn cancel(target: u32) {
         s.queue.retain(|job| job.id != target);
         before != s.queue.len()
     });
-    if queued {
+    if queued || crate::background::cancel(target) {
         post(target, ResponseBody::Cancelled);
     }
 }
