@@ -95,6 +95,8 @@ fn worker_events(dispatch: UseReducerDispatcher<AppState>) -> Callback<WorkerEve
     Callback::from(move |event: WorkerEvent| match event {
         WorkerEvent::Status(status) => dispatch.dispatch(Action::Worker(status)),
         WorkerEvent::Saved(db) => dispatch.dispatch(Action::Saved(db)),
+        WorkerEvent::SchemaChanged(schema) => dispatch.dispatch(Action::SchemaRefreshed(schema)),
+        WorkerEvent::RowCounts { db, counts } => dispatch.dispatch(Action::RowCounts { db, counts }),
         WorkerEvent::Restarted { reason, by_user } => {
             // A view that stopped the worker asks before it runs again on
             // reload; one the user stopped does not.

@@ -169,8 +169,13 @@ pub enum Action {
     Cancelled {
         request_id: u32,
     },
-    /// Fresh row counts etc. after the database may have changed.
+    /// A database's schema after a statement changed it.
     SchemaRefreshed(DatabaseSchema),
+    /// Rows of big tables, counted in the background after their schema.
+    RowCounts {
+        db: String,
+        counts: Vec<(String, Option<u64>)>,
+    },
     /// A database was made or changed by a load that then failed.
     SchemaChanged(DatabaseSchema),
     Metadata(Result<Metadata, ErrorReport>),
@@ -230,6 +235,15 @@ impl Reducible for AppState {
             Action::SchemaRefreshed(schema) => {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
                     *d = schema;
+                }
+            }
+            Action::RowCounts { db, counts } => {
+                if let Some(d) = next.databases.iter_mut().find(|d| d.name == db) {
+                    for (table, count) in counts {
+                        if let Some(t) = d.tables.iter_mut().find(|t| t.name == table) {
+                            t.row_count = count;
+                        }
+                    }
                 }
             }
         }

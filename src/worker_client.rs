@@ -42,6 +42,13 @@ pub enum WorkerEvent {
     Status(WorkerStatus),
     /// A copy of this database is saved and can be restored after a restart.
     Saved(String),
+    /// A statement changed this database: its schema now.
+    SchemaChanged(protocol::DatabaseSchema),
+    /// Rows of big tables of `db`, counted in the background.
+    RowCounts {
+        db: String,
+        counts: Vec<(String, Option<u64>)>,
+    },
     /// The worker was replaced by a new one, for this reason; the app must
     /// reopen the databases. `by_user`: the user's Stop, not a failure.
     Restarted {
@@ -284,6 +291,8 @@ impl Inner {
                 this.on_event.emit(WorkerEvent::Status(WorkerStatus::Ready { sqlite_version }));
             }
             Ok(Response { body: ResponseBody::Saved { db }, .. }) => this.on_event.emit(WorkerEvent::Saved(db)),
+            Ok(Response { body: ResponseBody::RowCounts { db, counts }, .. }) => this.on_event.emit(WorkerEvent::RowCounts { db, counts }),
+            Ok(Response { id: 0, body: ResponseBody::SchemaChanged(schema) }) => this.on_event.emit(WorkerEvent::SchemaChanged(schema)),
             Ok(Response { body: ResponseBody::Crashed { message }, .. }) => {
                 Inner::restart(this, format!("The data worker crashed ({message})."));
             }
@@ -418,7 +427,6 @@ fn patience_ms(body: &RequestBody) -> f64 {
         RequestBody::Query(q) => q.time_limit_ms,
         RequestBody::TablePage(r) | RequestBody::SuggestFacets(r) => r.time_limit_ms.max(1_000) * 3,
         RequestBody::Row(_) | RequestBody::QueryParameters { .. } => 2_000,
-        RequestBody::Schema { .. } => 3_000,
         // One export statement may run 30 s; pieces come out as it goes.
         RequestBody::Export(_) => 30_000,
         // A script's statement may run 60 s; opening checks a file for 5 s.
@@ -436,7 +444,6 @@ fn describe(body: &RequestBody) -> String {
         RequestBody::SuggestFacets(r) => format!("suggesting facets for {}", r.table),
         RequestBody::Row(r) => format!("a row of {}", r.table),
         RequestBody::Export(_) => "an export".into(),
-        RequestBody::Schema { db } => format!("listing the tables of {db}"),
         RequestBody::OpenUrl { url, .. } | RequestBody::Import { url, .. } => format!("loading {url}"),
         RequestBody::OpenFile { file_name, .. } => format!("loading {file_name}"),
         _ => "a request".into(),

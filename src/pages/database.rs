@@ -9,8 +9,7 @@ use crate::components::database_actions::DatabaseActions;
 use crate::format;
 use crate::pages::about::AboutView;
 use crate::route::Route;
-use crate::state::{Action, AppState};
-use crate::worker_client::WorkerClient;
+use crate::state::AppState;
 
 #[derive(Properties, PartialEq)]
 pub struct DatabasePageProps {
@@ -21,22 +20,11 @@ pub struct DatabasePageProps {
 /// to run SQL against this database.
 #[function_component(DatabasePage)]
 pub fn database_page(props: &DatabasePageProps) -> Html {
+    // The schema is the one in the state: the worker sends it again when
+    // a statement changes it, and counts big tables in the background, so
+    // a visit recounts nothing.
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
-    let client = use_context::<WorkerClient>().expect("worker context");
     let show_hidden = use_state(|| false);
-
-    // Row counts change when the query page writes; refresh on each visit.
-    {
-        let dispatch = state.dispatcher();
-        use_effect_with(props.db.clone(), move |db| {
-            let db = db.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(schema) = client.schema(db).await {
-                    dispatch.dispatch(Action::SchemaRefreshed(schema));
-                }
-            });
-        });
-    }
 
     let Some(schema) = state.database(&props.db) else {
         return html! { <p class="error" role="alert">{ format!("There is no database named {:?}.", props.db) }</p> };

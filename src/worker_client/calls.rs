@@ -72,10 +72,6 @@ macro_rules! expect_reply {
 }
 
 impl WorkerClient {
-    pub async fn schema(&self, db: String) -> Reply<DatabaseSchema> {
-        expect_reply!(self.call(RequestBody::Schema { db }).await, "a schema request", ResponseBody::Schema(s) => s)
-    }
-
     pub async fn table_page(&self, request: TablePageRequest) -> Reply<TablePage> {
         expect_reply!(self.call(RequestBody::TablePage(request)).await, "a table page", ResponseBody::TablePage(p) => p)
     }

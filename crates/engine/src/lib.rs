@@ -28,7 +28,7 @@ pub use open::{
     check_header, harden, limit_heap, open_empty, open_image, open_image_within, HEAP_LIMIT_BYTES, OPEN_CHECK_TIME_LIMIT_MS, SQLITE_HEADER,
 };
 pub use query::{each_row, query_parameters, run_query, Ran, Writes};
-pub use schema::{read_schema, COUNT_TIME_LIMIT_MS};
+pub use schema::{read_schema, COUNTS_BEFORE_ANSWER_MS, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
 pub use table_page::{suggest_facets, table_page};
 #[cfg(not(target_arch = "wasm32"))]
@@ -49,6 +49,8 @@ struct Database {
     /// Made by the explorer to hold imported CSV/JSON/SQL (Datasette Lite's
     /// `data` database), rather than opened from a file.
     imported: bool,
+    /// Tables the last schema read had no time to count (`take_uncounted`).
+    uncounted: Vec<String>,
 }
 
 /// What a finished import made, and the database it is in now.
@@ -123,13 +125,13 @@ impl Engine {
     pub fn open(&mut self, name: &str, source: &str, bytes: &[u8]) -> Result<DatabaseSchema> {
         let clock = self.clock;
         let opened = open::open_image_within(bytes, Some((clock, open::OPEN_CHECK_TIME_LIMIT_MS))).and_then(|mut conn| {
-            let schema = read_schema(&mut conn, self.clock, name, source)?;
-            Ok((conn, schema))
+            let (schema, uncounted) = read_schema(&mut conn, self.clock, name, source)?;
+            Ok((conn, schema, uncounted))
         });
         self.release_name(name);
-        let (conn, schema) = opened?;
+        let (conn, schema, uncounted) = opened?;
         let label_columns = label_columns_from(&self.metadata, name);
-        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false, label_columns });
+        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false, label_columns, uncounted });
         Ok(schema)
     }
 
@@ -147,6 +149,7 @@ impl Engine {
                     source: String::new(),
                     conn: open_empty()?,
                     imported: true,
+                    uncounted: Vec::new(),
                 });
                 name
             }
@@ -244,7 +247,23 @@ impl Engine {
     pub fn schema(&mut self, db: &str) -> Result<DatabaseSchema> {
         let clock = self.clock;
         let d = self.database(db)?;
-        read_schema(&mut d.conn, clock, &d.name, &d.source)
+        let (schema, uncounted) = read_schema(&mut d.conn, clock, &d.name, &d.source)?;
+        d.uncounted = uncounted;
+        Ok(schema)
+    }
+
+    /// The tables of `db` its last schema had no time to count, to be
+    /// counted with `count_rows`, one at a time, between other requests.
+    pub fn take_uncounted(&mut self, db: &str) -> Vec<String> {
+        self.database(db).map(|d| std::mem::take(&mut d.uncounted)).unwrap_or_default()
+    }
+
+    /// Rows of `table` in `db`; `None` past `COUNT_TIME_LIMIT_MS` (or when
+    /// either is gone).
+    pub fn count_rows(&mut self, db: &str, table: &str) -> Option<u64> {
+        let clock = self.clock;
+        let d = self.database(db).ok()?;
+        schema::count_rows(&mut d.conn, clock, table, COUNT_TIME_LIMIT_MS)
     }
 
     pub fn table_page(&mut self, req: &TablePageRequest) -> Result<TablePage> {

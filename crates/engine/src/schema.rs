@@ -10,10 +10,11 @@ use crate::time_limit::{with_time_limit, Clock};
 /// How long each table's `count(*)` may take before the count is shown as
 /// unknown (Datasette does the same so huge tables don't stall the page).
 pub const COUNT_TIME_LIMIT_MS: u32 = 200;
-/// All of a database's counts together may take this long; tables not
-/// reached by then show no count (a file of 5,000 tables could otherwise
-/// hold the worker for 1,000 s).
-pub const COUNTS_TOTAL_MS: f64 = 2_000.0;
+/// Counting rows may take this long before a schema is answered; the
+/// tables not reached by then are left uncounted, to be counted later one
+/// at a time between requests (a file of 5,000 tables could otherwise hold
+/// the worker for 1,000 s).
+pub const COUNTS_BEFORE_ANSWER_MS: f64 = 250.0;
 
 /// One entry of `PRAGMA table_list`.
 struct Relation {
@@ -23,10 +24,14 @@ struct Relation {
     sql: String,
 }
 
-pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str) -> Result<DatabaseSchema> {
+/// The schema, and the tables whose rows were not counted for lack of time
+/// (`COUNTS_BEFORE_ANSWER_MS`); a table whose count took longer than
+/// `COUNT_TIME_LIMIT_MS` is not among them: it stays "many rows".
+pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str) -> Result<(DatabaseSchema, Vec<String>)> {
     let relations = list_relations(conn)?;
     let mut tables = Vec::new();
     let mut views = Vec::new();
+    let mut uncounted = Vec::new();
     let started = clock();
     for rel in &relations {
         match rel.kind.as_str() {
@@ -38,8 +43,11 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
                     _ => TableKind::Table,
                 };
                 let columns = table_columns(conn, &rel.name).unwrap_or_default();
-                let in_budget = clock() - started < COUNTS_TOTAL_MS;
+                let in_budget = clock() - started < COUNTS_BEFORE_ANSWER_MS;
                 let row_count = if in_budget { count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS) } else { None };
+                if !in_budget {
+                    uncounted.push(rel.name.clone());
+                }
                 tables.push(TableInfo {
                     hidden: is_hidden(&rel.name, kind, &rel.sql),
                     name: rel.name.clone(),
@@ -52,7 +60,7 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
         }
     }
     let size_bytes = database_size(conn)?;
-    Ok(DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views })
+    Ok((DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views }, uncounted))
 }
 
 fn list_relations(conn: &Connection) -> Result<Vec<Relation>> {

@@ -250,3 +250,18 @@ fn exported_csv_imports_back_to_the_same_rows() {
     let (lines, _, _) = export(&mut engine, ExportSource::Query(q), ExportFormat::NdJson, true);
     assert_eq!(String::from_utf8(lines).unwrap(), "{\"ArtistId\":1,\"Name\":\"AC/DC\"}\n{\"ArtistId\":2,\"Name\":\"Accept\"}\n");
 }
+
+#[test]
+fn facet_suggestions_made_a_step_at_a_time_are_those_made_at_once() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let req = page_request(&db, "Track");
+    let at_once = engine.suggest_facets(&req).unwrap();
+    let mut suggestions = engine.begin_suggest_facets(&req).unwrap().expect("Track's rows count quickly");
+    let mut steps = 1;
+    while engine.suggest_facets_step(&db, &mut suggestions) {
+        steps += 1;
+    }
+    assert_eq!(suggestions.found(), at_once);
+    // One check a step: several steps for Track's eight candidate columns.
+    assert!(steps >= 8, "{steps} steps");
+}

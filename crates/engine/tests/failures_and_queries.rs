@@ -103,3 +103,33 @@ fn names_are_reserved_in_request_order() {
     engine.open(&a, "https://a.example/x.db", &bytes).unwrap();
     assert_eq!(engine.names(), ["x_2", "x"]);
 }
+
+#[test]
+fn tables_not_counted_before_the_schema_answers_are_counted_later() {
+    // A clock that moves 100 ms each time it is read: the counting budget
+    // runs out after the first tables.
+    fn slow_clock() -> f64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NOW: AtomicU64 = AtomicU64::new(0);
+        NOW.fetch_add(100, Ordering::Relaxed) as f64
+    }
+    let bytes = {
+        let mut conn = engine::open_empty().unwrap();
+        for i in 0..8 {
+            conn.execute_batch(&format!("CREATE TABLE t{i}(a); INSERT INTO t{i} VALUES (1), (2), ({i});")).unwrap();
+        }
+        conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+    };
+    let mut engine = Engine::new(slow_clock);
+    let name = engine.reserve_name("many.db");
+    let schema = engine.open(&name, "many.db", &bytes).unwrap();
+    let uncounted = engine.take_uncounted(&name);
+    assert!(!uncounted.is_empty(), "the budget ran out before the last tables");
+    for table in &schema.tables {
+        assert_eq!(table.row_count.is_none(), uncounted.contains(&table.name), "{}", table.name);
+    }
+    for table in &uncounted {
+        assert_eq!(engine.count_rows(&name, table), Some(3));
+    }
+    assert!(engine.take_uncounted(&name).is_empty(), "taken once");
+}

@@ -73,10 +73,6 @@ pub enum RequestBody {
     Cancel {
         target: u32,
     },
-    /// Tables, views and row counts of an open database.
-    Schema {
-        db: String,
-    },
     TablePage(TablePageRequest),
     /// Columns worth faceting by for a view (asked after the page, since
     /// the checks can take a while on big tables).
@@ -166,6 +162,13 @@ pub enum ResponseBody {
     Crashed {
         message: String,
     },
+    /// Sent with id 0: rows counted in the background for tables of `db`
+    /// that its last schema had no time to count (`None`: too many to
+    /// count quickly).
+    RowCounts {
+        db: String,
+        counts: Vec<(String, Option<u64>)>,
+    },
     Pong,
     /// Download progress; `total` is `None` without Content-Length. `rows`
     /// counts rows imported (statements run, for a script) so far.
@@ -177,9 +180,9 @@ pub enum ResponseBody {
     Opened(DatabaseSchema),
     Imported(ImportReport),
     /// Not a final reply: a failed import left this database changed (a
-    /// script keeps the statements that ran before the failing one).
+    /// script keeps the statements that ran before the failing one). With
+    /// id 0: a statement changed this database.
     SchemaChanged(DatabaseSchema),
-    Schema(DatabaseSchema),
     TablePage(TablePage),
     SuggestedFacets(Vec<FacetRequest>),
     Row(RowPage),
@@ -255,6 +258,7 @@ impl ResponseBody {
                 | ResponseBody::ExportChunk(_)
                 | ResponseBody::Saved { .. }
                 | ResponseBody::Crashed { .. }
+                | ResponseBody::RowCounts { .. }
         )
     }
 }

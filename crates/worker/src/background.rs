@@ -24,6 +24,8 @@ use crate::worker::{post, STATE};
 pub enum Task {
     /// Suggested facets for a table view in database `db`.
     SuggestFacets { db: String, suggestions: FacetSuggestions },
+    /// Row counts of `tables` of database `db`, a table a step.
+    CountRows { db: String, tables: VecDeque<String>, counts: Vec<(String, Option<u64>)> },
 }
 
 impl Task {
@@ -33,6 +35,13 @@ impl Task {
             Task::SuggestFacets { db, suggestions } => {
                 let more = STATE.with_borrow_mut(|s| s.engine.suggest_facets_step(db, suggestions));
                 (!more).then(|| ResponseBody::SuggestedFacets(std::mem::replace(suggestions, FacetSuggestions::empty()).found()))
+            }
+            Task::CountRows { db, tables, counts } => {
+                if let Some(table) = tables.pop_front() {
+                    let count = STATE.with_borrow_mut(|s| s.engine.count_rows(db, &table));
+                    counts.push((table, count));
+                }
+                tables.is_empty().then(|| ResponseBody::RowCounts { db: db.clone(), counts: std::mem::take(counts) })
             }
         }
     }
@@ -47,6 +56,15 @@ thread_local! {
 pub fn add(id: u32, task: Task) {
     TASKS.with_borrow_mut(|tasks| tasks.push_back((id, task)));
     schedule();
+}
+
+/// Counts, in the background, the tables of `db` that its last schema had
+/// no time to count; the counts go out with id 0 (`RowCounts`).
+pub fn count_rows_later(db: &str) {
+    let tables: VecDeque<String> = STATE.with_borrow_mut(|s| s.engine.take_uncounted(db)).into();
+    if !tables.is_empty() {
+        add(0, Task::CountRows { db: db.to_string(), tables, counts: Vec::new() });
+    }
 }
 
 /// Drops the task of request `id`, if it is still running.

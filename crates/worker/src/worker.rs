@@ -116,7 +116,21 @@ fn post_with_buffer(id: u32, body: ResponseBody, buffer: &Uint8Array) {
     let _ = scope().post_message_with_transfer(&message, &Array::of2(&array.buffer(), &buffer.buffer()));
 }
 
+/// Posts a message to the page. A schema that goes out may have left big
+/// tables uncounted: they are counted next, in the background.
 pub fn post(id: u32, body: ResponseBody) {
+    let schema_of = match &body {
+        ResponseBody::Opened(s) | ResponseBody::SchemaChanged(s) => Some(s.name.clone()),
+        ResponseBody::Imported(report) => Some(report.schema.name.clone()),
+        _ => None,
+    };
+    post_now(id, body);
+    if let Some(db) = schema_of {
+        crate::background::count_rows_later(&db);
+    }
+}
+
+fn post_now(id: u32, body: ResponseBody) {
     let bytes = protocol::encode(&Response { id, body });
     let array = Uint8Array::from(bytes.as_slice());
     let transfer = Array::of1(&array.buffer());
@@ -151,7 +165,6 @@ fn handle(request: Request, attachment: Option<File>) {
             None => post(id, error(ErrorKind::BadRequest, format!("{file_name}: the file did not reach the worker"))),
         },
         RequestBody::Cancel { target } => cancel(target),
-        RequestBody::Schema { db } => reply(id, STATE.with_borrow_mut(|s| s.engine.schema(&db)), ResponseBody::Schema),
         RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
@@ -237,6 +250,10 @@ fn query(id: u32, req: &protocol::QueryRequest) {
     let wrote = matches!(&result, Ok(r) if r.rows_changed.is_some());
     reply(id, result, ResponseBody::Query);
     if wrote {
+        // The page's copy of the schema (tables, counts) follows the change.
+        if let Ok(schema) = STATE.with_borrow_mut(|s| s.engine.schema(&req.db)) {
+            post(0, ResponseBody::SchemaChanged(schema));
+        }
         save_copy(&req.db);
     }
 }
