@@ -60,9 +60,9 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
         let request = request_for(&db, &table, &params)?;
         Ok((client.table_page(request).await?, params))
     });
-    // Suggestions are asked for once the page is there: their checks can
-    // take a while on big tables.
-    let suggest_for = page.state().done().and_then(|p| request_for(&props.db, &props.table, &p.1).ok());
+    // Suggestions are background work in the worker (a column at a time,
+    // after the page), asked for with the page and dropped with its view.
+    let suggest_for = request_for(&props.db, &props.table, &props.params).ok();
     let suggested = use_worker_call(suggest_for, |client, request| async move {
         match request {
             Some(request) => client.suggest_facets(request).await,

@@ -471,6 +471,34 @@ mod tests {
         assert_eq!(back, response);
     }
 
+    /// tests/e2e/scheduler.test.mjs reads the order of messages from their
+    /// first bytes: the varint id, then the variant number.
+    #[test]
+    fn variant_numbers_the_browser_tests_read() {
+        let request = |body: RequestBody| encode(&Request { id: 1, body })[1];
+        let reply = |body: ResponseBody| encode(&Response { id: 1, body })[1];
+        assert_eq!(request(RequestBody::Cancel { target: 0 }), 3);
+        assert_eq!(request(RequestBody::Ping), 16);
+        assert_eq!(reply(ResponseBody::SuggestedFacets(vec![])), 10);
+        assert_eq!(reply(ResponseBody::Cancelled), 22);
+        let page = TablePageRequest {
+            db: String::new(),
+            table: String::new(),
+            sort: None,
+            after: None,
+            page_size: 1,
+            time_limit_ms: 1,
+            filters: vec![],
+            search: None,
+            facets: vec![],
+            hidden: vec![],
+            suggest_facets: false,
+        };
+        assert_eq!(request(RequestBody::TablePage(page.clone())), 4);
+        assert_eq!(request(RequestBody::SuggestFacets(page)), 5);
+        assert_eq!(reply(ResponseBody::Pong), 4);
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(decode::<Response>(&[0xff, 0xff, 0xff]).is_err());
