@@ -74,16 +74,20 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     let suggested_now = || suggested.state().done().map(|s| (**s).clone()).unwrap_or_default();
     let body = match page.state() {
         // The view asked for before stays, dimmed, until this one is ready:
-        // a sort or a page change never blanks the page.
-        CallState::Waiting { previous: Some(loaded) } => html! {
-            <div class="stale" aria-busy="true">
-                <p class="loading-bar" role="status">{ "Loading…" }</p>
-                { page_body(db, table, &loaded.0, &loaded.1, Vec::new()) }
-            </div>
-        },
+        // a sort or a page change never blanks the page. The tree keeps its
+        // shape either way, so going stale and back only changes a class.
+        CallState::Done(loaded) | CallState::Waiting { previous: Some(loaded) } => {
+            let waiting = matches!(page.state(), CallState::Waiting { .. });
+            let suggested = if waiting { Vec::new() } else { suggested_now() };
+            html! {
+                <div class={classes!("page-body", waiting.then_some("stale"))} aria-busy={waiting.then_some("true")}>
+                    <p class="loading-bar" role="status" hidden={!waiting}>{ "Loading…" }</p>
+                    { page_body(db, table, &loaded.0, &loaded.1, suggested) }
+                </div>
+            }
+        }
         CallState::Waiting { previous: None } | CallState::Cancelled => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
         CallState::Failed(error) => html! { <ErrorBox error={error.clone()} /> },
-        CallState::Done(loaded) => page_body(db, table, &loaded.0, &loaded.1, suggested_now()),
     };
     let db_href = Route::Database { db: db.clone() }.to_hash();
     let about = state.table_metadata(db, table);
