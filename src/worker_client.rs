@@ -122,9 +122,14 @@ fn now() -> f64 {
 
 impl WorkerClient {
     pub fn spawn(script_url: &str, on_event: Callback<WorkerEvent>) -> Result<WorkerClient, String> {
+        let early = EarlyWorker::take();
+        let session = match &early {
+            Some(early) => early.session.clone(),
+            None => format!("{:x}{:x}", (js_sys::Math::random() * 1e12) as u64, js_sys::Date::now() as u64),
+        };
         let inner = Rc::new(Inner {
             script_url: script_url.to_string(),
-            session: format!("{:x}{:x}", (js_sys::Math::random() * 1e12) as u64, js_sys::Date::now() as u64),
+            session,
             worker: RefCell::new(None),
             handlers: RefCell::new(None),
             next_id: StdCell::new(1),
@@ -137,7 +142,7 @@ impl WorkerClient {
             restarts: RefCell::default(),
             watchdog: RefCell::new(None),
         });
-        Inner::start_worker(&inner, true)?;
+        Inner::start_worker(&inner, true, early)?;
         let weak = Rc::downgrade(&inner);
         *inner.watchdog.borrow_mut() = Some(Interval::new(500, move || {
             if let Some(inner) = weak.upgrade() {
@@ -237,15 +242,24 @@ impl Drop for CancelOnDrop {
 }
 
 impl Inner {
-    /// Starts a worker (the first, or a replacement) and wires its events.
-    fn start_worker(this: &Rc<Inner>, fresh: bool) -> Result<(), String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        // The session names this tab's saved copies; a fresh page clears
-        // them. It goes in the worker's name: a URL fragment is lost when the
-        // service worker answers with the cached script.
-        options.set_name(&format!("session={}{}", this.session, if fresh { "&fresh=1" } else { "" }));
-        let worker = Worker::new_with_options(&this.script_url, &options).map_err(|e| format!("could not start the data worker: {e:?}"))?;
+    /// Starts a worker (the first, or a replacement), or adopts the one the
+    /// page started early, and wires its events.
+    fn start_worker(this: &Rc<Inner>, fresh: bool, early: Option<EarlyWorker>) -> Result<(), String> {
+        let (worker, missed) = match early {
+            Some(early) => (early.worker, early.events),
+            None => {
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                // The session names this tab's saved copies; a fresh page
+                // clears them. It goes in the worker's name: a URL fragment
+                // is lost when the service worker answers with the cached
+                // script.
+                options.set_name(&format!("session={}{}", this.session, if fresh { "&fresh=1" } else { "" }));
+                let worker =
+                    Worker::new_with_options(&this.script_url, &options).map_err(|e| format!("could not start the data worker: {e:?}"))?;
+                (worker, Array::new())
+            }
+        };
         let weak: Weak<Inner> = Rc::downgrade(this);
         let on_message = {
             let weak = weak.clone();
@@ -269,10 +283,16 @@ impl Inner {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         *this.worker.borrow_mut() = Some(worker);
-        *this.handlers.borrow_mut() = Some(Handlers { _on_message: on_message, _on_error: on_error });
         this.ready.set(false);
         this.last_heard.set(now());
         this.ping_sent.set(None);
+        // What an early worker said before it was adopted, in order.
+        for event in missed.iter() {
+            let handler: &js_sys::Function =
+                if event.is_instance_of::<ErrorEvent>() { on_error.as_ref().unchecked_ref() } else { on_message.as_ref().unchecked_ref() };
+            let _ = handler.call1(&JsValue::NULL, &event);
+        }
+        *this.handlers.borrow_mut() = Some(Handlers { _on_message: on_message, _on_error: on_error });
         Ok(())
     }
 
@@ -370,7 +390,7 @@ impl Inner {
             this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(message)));
             return;
         }
-        match Inner::start_worker(this, false) {
+        match Inner::start_worker(this, false, None) {
             Ok(()) => {
                 this.on_event.emit(WorkerEvent::Status(WorkerStatus::Starting));
                 this.on_event.emit(WorkerEvent::Restarted { reason, by_user });
@@ -417,6 +437,29 @@ impl Inner {
                 ReplyTo::Stream(cb) => cb.emit(ResponseBody::Error(report.clone())),
             }
         }
+    }
+}
+
+/// The worker `index.html` started before the UI's wasm loaded, its
+/// session, and the events it sent before anyone listened.
+struct EarlyWorker {
+    worker: Worker,
+    session: String,
+    events: Array,
+}
+
+impl EarlyWorker {
+    /// Takes it from the page (once).
+    fn take() -> Option<EarlyWorker> {
+        let global = js_sys::global();
+        let early = js_sys::Reflect::get(&global, &"EXPLORER_EARLY_WORKER".into()).ok().filter(|e| e.is_object())?;
+        let _ = js_sys::Reflect::set(&global, &"EXPLORER_EARLY_WORKER".into(), &JsValue::UNDEFINED);
+        let field = |name: &str| js_sys::Reflect::get(&early, &name.into()).ok();
+        Some(EarlyWorker {
+            worker: field("worker")?.dyn_into().ok()?,
+            session: field("session")?.as_string()?,
+            events: field("events")?.dyn_into().ok()?,
+        })
     }
 }
 

@@ -115,30 +115,38 @@ async function offlineReopen(app, data) {
 
 // --- Navigation to the first rendered table list, Chinook via ?url=.
 async function loadTime(app, data) {
-  const times = [];
+  const pages = await serve({ root: 'bench', cors: true });
+  const chinook = `${data.url}/sqlite/Chinook_Sqlite.sqlite`;
+  const times = { app: [], sqljs: [] };
   const { browser } = await launch();
   try {
     for (let i = 0; i < Math.max(RUNS, 5); i++) {
-      const context = await browser.newContext(); // nothing cached
-      const page = await context.newPage();
-      await page.addInitScript(() => {
-        new MutationObserver((_, observer) => {
-          if (document.querySelector('.tables .table-item')) {
-            window.__firstTableList = performance.now();
-            observer.disconnect();
-          }
-        }).observe(document, { childList: true, subtree: true });
-      });
-      await page.goto(`${app.url}/?url=${encodeURIComponent(`${data.url}/sqlite/Chinook_Sqlite.sqlite`)}`);
-      await page.waitForFunction(() => window.__firstTableList !== undefined, null, { timeout: 30000 });
-      times.push(await page.evaluate(() => window.__firstTableList));
-      await context.close();
+      for (const [who, url] of [['app', `${app.url}/?url=${encodeURIComponent(chinook)}`], ['sqljs', `${pages.url}/pages/sqljs-ready.html?url=${encodeURIComponent(chinook)}`]]) {
+        const context = await browser.newContext(); // nothing cached
+        const page = await context.newPage();
+        await page.addInitScript(() => {
+          new MutationObserver((_, observer) => {
+            if (document.querySelector('.tables .table-item')) {
+              window.__firstTableList = performance.now();
+              observer.disconnect();
+            }
+          }).observe(document, { childList: true, subtree: true });
+        });
+        await page.goto(url);
+        await page.waitForFunction(() => window.__firstTableList !== undefined, null, { timeout: 30000 });
+        times[who].push(await page.evaluate(() => window.__firstTableList));
+        await context.close();
+      }
     }
   } finally {
     await browser.close();
+    await pages.close();
   }
-  console.log(`\nNavigation to the first table list, Chinook (984 KB) by ?url= on loopback, cold cache, ${times.length} runs`);
-  console.log(`median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+  console.log(`\nNavigation to the first table list, Chinook (984 KB) by ?url= on loopback, cold cache, ${times.app.length} runs`);
+  const line = (name, t) => console.log(`${name.padEnd(22)} median ${median(t).toFixed(0)} ms (min ${Math.min(...t).toFixed(0)}, max ${Math.max(...t).toFixed(0)})`);
+  line('this app', times.app);
+  line('a bare sql.js page', times.sqljs);
+  console.log(`this app / sql.js: ${(median(times.app) / median(times.sqljs)).toFixed(2)}x (goal <= 1.3x)`);
 }
 
 // --- CSV import: the 36 MB ATP file into a queryable table, same browser build.
