@@ -37,11 +37,6 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let draft = use_state(|| props.sql.clone());
     let values = use_state(|| props.params.clone());
-    // Set by the user's own Run (click, Ctrl+Enter, "Run it"): only then may
-    // the statement change data, or run longer than a link's 1 s. SQL that
-    // arrives in a link reads only. `unlimited`: "Run without time limit".
-    let user_asked = use_mut_ref(|| false);
-    let unlimited = use_mut_ref(|| false);
     use_sql_editor("query-sql", props.db.clone(), props.sql.clone(), state.database(&props.db).cloned());
     {
         let (draft, values) = (draft.clone(), values.clone());
@@ -52,28 +47,8 @@ pub fn query_page(props: &QueryPageProps) -> Html {
     }
     let names =
         use_worker_call((props.db.clone(), props.sql.clone()), |client, (db, sql)| async move { client.query_parameters(db, sql).await });
-    let request = QueryRequest {
-        db: props.db.clone(),
-        sql: props.sql.clone(),
-        params: props.params.clone(),
-        time_limit_ms: time_limit(props.time_limit_ms),
-        max_rows: protocol::MAX_RETURNED_ROWS,
-        allow_writes: false,
-    };
-    let result = {
-        let (user_asked, unlimited, requested_limit) = (user_asked.clone(), unlimited.clone(), props.time_limit_ms);
-        use_worker_call(request, move |client, request| async move {
-            let own = std::mem::take(&mut *user_asked.borrow_mut());
-            let time_limit_ms = match (std::mem::take(&mut *unlimited.borrow_mut()), own) {
-                (true, true) => protocol::NO_TIME_LIMIT,
-                (_, true) => user_time_limit(requested_limit),
-                (_, false) => request.time_limit_ms,
-            };
-            client.query(QueryRequest { allow_writes: own, time_limit_ms, ..request }).await
-        })
-    };
+    let (result, own) = use_statement(props);
     let known_names: Vec<String> = names.state().done().map(|n| (**n).clone()).unwrap_or_default();
-
     let run = Run {
         client,
         db: props.db.clone(),
@@ -82,66 +57,29 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         values: values.clone(),
         known_names: known_names.clone(),
         result: result.clone(),
-        user_asked: user_asked.clone(),
-        unlimited: unlimited.clone(),
-    };
-    let on_submit = {
-        let run = run.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            run.run(false);
-        })
-    };
-    let on_run_unlimited = {
-        let run = run.clone();
-        Callback::from(move |_| run.run(true))
-    };
-    let on_keydown = {
-        let run = run.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
-                e.prevent_default();
-                run.run(false);
-            }
-        })
+        own,
     };
     let on_input = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
-    };
-    let run_it = {
-        let (user_asked, result) = (user_asked.clone(), result.clone());
-        Callback::from(move |_| {
-            *user_asked.borrow_mut() = true;
-            result.rerun();
-        })
-    };
-    // A statement in the worker cannot be interrupted from here: Stop ends
-    // the worker, and a new one reopens everything as it was.
-    let stop = {
-        let (client, result) = (run.client.clone(), result.clone());
-        Callback::from(move |_| {
-            result.cancel();
-            client.stop("You stopped a statement.");
-        })
     };
     let db_href = Route::Database { db: props.db.clone() }.to_hash();
     html! {
         <section class="query-page">
             <p class="crumbs"><a href={db_href}>{ &props.db }</a></p>
             <h1>{ "Query" }</h1>
-            <form class="sql-form" onsubmit={on_submit}>
+            <form class="sql-form" onsubmit={run.on_submit()}>
                 <label for="query-sql">{ "SQL" }</label>
                 <textarea id="query-sql" rows="6" spellcheck="false" value={(*draft).clone()}
-                    oninput={on_input} onkeydown={on_keydown} />
+                    oninput={on_input} onkeydown={run.on_keydown()} />
                 if !known_names.is_empty() { <div class="parameters">{ parameter_inputs(&known_names, &values) }</div> }
                 <div class="form-row">
                     <button type="submit">{ "Run SQL" }</button>
-                    { " " }<button type="button" class="link run-unlimited" onclick={on_run_unlimited}>{ "Run without time limit" }</button>
+                    { " " }<button type="button" class="link run-unlimited" onclick={run.on_run_unlimited()}>{ "Run without time limit" }</button>
                     <span class="muted">{ " Ctrl+Enter runs it too." }</span>
                 </div>
             </form>
-            { outcome(props, &result, run_it, stop) }
+            { outcome(props, &result, run.run_it(), run.stop()) }
         </section>
     }
 }
@@ -158,8 +96,7 @@ struct Run {
     /// The parameters of the SQL last run, in case the draft's cannot be read.
     known_names: Vec<String>,
     result: CallHandle<QueryResult>,
-    user_asked: Rc<RefCell<bool>>,
-    unlimited: Rc<RefCell<bool>>,
+    own: OwnRun,
 }
 
 impl Run {
@@ -173,8 +110,8 @@ impl Run {
             let names = this.client.query_parameters(this.db.clone(), sql.clone()).await.unwrap_or(this.known_names);
             let params: Values = this.values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
             let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms };
-            *this.user_asked.borrow_mut() = true;
-            *this.unlimited.borrow_mut() = unlimited;
+            *this.own.asked.borrow_mut() = true;
+            *this.own.unlimited.borrow_mut() = unlimited;
             if Route::parse(&browser::location_hash()) == route {
                 this.result.rerun();
             } else {
@@ -182,6 +119,87 @@ impl Run {
             }
         });
     }
+}
+
+impl Run {
+    fn on_submit(&self) -> Callback<SubmitEvent> {
+        let run = self.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            run.run(false);
+        })
+    }
+
+    /// Ctrl/Cmd+Enter runs it too.
+    fn on_keydown(&self) -> Callback<KeyboardEvent> {
+        let run = self.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                run.run(false);
+            }
+        })
+    }
+
+    fn on_run_unlimited(&self) -> Callback<MouseEvent> {
+        let run = self.clone();
+        Callback::from(move |_| run.run(true))
+    }
+
+    /// "Run this statement": the SQL from the link, run as the user's own.
+    fn run_it(&self) -> Callback<MouseEvent> {
+        let (asked, result) = (self.own.asked.clone(), self.result.clone());
+        Callback::from(move |_| {
+            *asked.borrow_mut() = true;
+            result.rerun();
+        })
+    }
+
+    /// A statement in the worker cannot be interrupted from here: Stop
+    /// ends the worker, and a new one reopens everything as it was.
+    fn stop(&self) -> Callback<MouseEvent> {
+        let (client, result) = (self.client.clone(), self.result.clone());
+        Callback::from(move |_| {
+            result.cancel();
+            client.stop("You stopped a statement.");
+        })
+    }
+}
+
+/// Set by the user's own Run (click, Ctrl+Enter, "Run it"): only then may
+/// the statement change data, or run longer than a link's 1 s. SQL that
+/// arrives in a link reads only. `unlimited`: "Run without time limit".
+/// Both are taken by the next run.
+#[derive(Clone)]
+struct OwnRun {
+    asked: Rc<RefCell<bool>>,
+    unlimited: Rc<RefCell<bool>>,
+}
+
+/// The statement in the URL, run whenever the route changes (or on
+/// `rerun`), as the user's own run when `OwnRun` says so.
+#[hook]
+fn use_statement(props: &QueryPageProps) -> (CallHandle<QueryResult>, OwnRun) {
+    let own = OwnRun { asked: use_mut_ref(|| false), unlimited: use_mut_ref(|| false) };
+    let request = QueryRequest {
+        db: props.db.clone(),
+        sql: props.sql.clone(),
+        params: props.params.clone(),
+        time_limit_ms: time_limit(props.time_limit_ms),
+        max_rows: protocol::MAX_RETURNED_ROWS,
+        allow_writes: false,
+    };
+    let (taken, requested_limit) = (own.clone(), props.time_limit_ms);
+    let result = use_worker_call(request, move |client, request| async move {
+        let asked = std::mem::take(&mut *taken.asked.borrow_mut());
+        let time_limit_ms = match (std::mem::take(&mut *taken.unlimited.borrow_mut()), asked) {
+            (true, true) => protocol::NO_TIME_LIMIT,
+            (_, true) => user_time_limit(requested_limit),
+            (_, false) => request.time_limit_ms,
+        };
+        client.query(QueryRequest { allow_writes: asked, time_limit_ms, ..request }).await
+    });
+    (result, own)
 }
 
 /// An input per named parameter, holding its value until the next Run.
