@@ -59,7 +59,6 @@ impl<T> CallState<T> {
 /// A view's handle on its call.
 pub struct CallHandle<T> {
     state: UseStateHandle<CallState<T>>,
-    generation: Rc<RefCell<u32>>,
     reruns: UseStateHandle<u32>,
     /// Drops the call that is out (and so tells the worker).
     abort: Rc<RefCell<Option<AbortHandle>>>,
@@ -67,12 +66,7 @@ pub struct CallHandle<T> {
 
 impl<T> Clone for CallHandle<T> {
     fn clone(&self) -> Self {
-        CallHandle {
-            state: self.state.clone(),
-            generation: self.generation.clone(),
-            reruns: self.reruns.clone(),
-            abort: self.abort.clone(),
-        }
+        CallHandle { state: self.state.clone(), reruns: self.reruns.clone(), abort: self.abort.clone() }
     }
 }
 
@@ -84,7 +78,6 @@ impl<T> CallHandle<T> {
     /// Stops waiting: the reply, when it comes, is dropped. (The worker's
     /// time limit stops the work itself.)
     pub fn cancel(&self) {
-        *self.generation.borrow_mut() += 1;
         if let Some(abort) = self.abort.borrow_mut().take() {
             abort.abort();
         }
@@ -109,29 +102,26 @@ where
 {
     let client = use_context::<WorkerClient>().expect("worker context");
     let state = use_state(|| CallState::Waiting { previous: None });
-    let generation = use_mut_ref(|| 0u32);
     let reruns = use_state(|| 0u32);
     let abort = use_mut_ref(|| None::<AbortHandle>);
     {
-        let (state, generation, abort) = (state.clone(), generation.clone(), abort.clone());
+        let (state, abort) = (state.clone(), abort.clone());
         use_effect_with((inputs, *reruns), move |(inputs, _)| {
-            *generation.borrow_mut() += 1;
-            let mine = *generation.borrow();
             state.set(CallState::Waiting { previous: state.latest().cloned() });
             let (pending, handle) = abortable(call(client, inputs.clone()));
             *abort.borrow_mut() = Some(handle.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                // An aborted call (superseded, cancelled, its view gone)
+                // ends here, whatever its reply: only the latest is shown.
                 let Ok(outcome) = pending.await else { return };
-                if *generation.borrow() == mine {
-                    state.set(match outcome {
-                        Ok(value) => CallState::Done(Rc::new(value)),
-                        Err(error) => CallState::Failed(error),
-                    });
-                }
+                state.set(match outcome {
+                    Ok(value) => CallState::Done(Rc::new(value)),
+                    Err(error) => CallState::Failed(error),
+                });
             });
             // New inputs or the view gone: the call still out is dropped.
             move || handle.abort()
         });
     }
-    CallHandle { state, generation, reruns, abort }
+    CallHandle { state, reruns, abort }
 }

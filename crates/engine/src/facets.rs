@@ -155,22 +155,9 @@ impl FacetSuggestions {
         !self.checks.is_empty()
     }
 
-    /// Nothing to check (what a finished job is left as).
-    pub fn empty() -> Self {
-        FacetSuggestions {
-            from: String::new(),
-            where_sql: String::new(),
-            params: Vec::new(),
-            total: 0,
-            checks: Default::default(),
-            found: Vec::new(),
-            spent_ms: 0.0,
-        }
-    }
-
-    /// The columns found worth faceting by, so far.
-    pub fn found(self) -> Vec<FacetRequest> {
-        self.found
+    /// Takes the columns found worth faceting by, so far.
+    pub fn found(&mut self) -> Vec<FacetRequest> {
+        std::mem::take(&mut self.found)
     }
 
     fn check(&self, conn: &mut Connection, clock: Clock, column: &str, kind: FacetKind) -> bool {
@@ -211,13 +198,6 @@ impl FacetSuggestions {
             }
         }
     }
-}
-
-/// All the suggestions at once (`FacetSuggestions` run to the end).
-pub fn suggest(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, columns: &[String], already: &[FacetRequest]) -> Vec<FacetRequest> {
-    let Some(mut suggestions) = FacetSuggestions::new(conn, clock, scope, columns, already) else { return Vec::new() };
-    while suggestions.step(conn, clock) {}
-    suggestions.found()
 }
 
 #[cfg(test)]

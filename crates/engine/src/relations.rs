@@ -117,7 +117,7 @@ pub fn links(
 }
 
 /// The label column's value for each of `values` in the other table.
-fn labels(
+pub(crate) fn labels(
     conn: &mut Connection,
     clock: Clock,
     fk: &ForeignKey,

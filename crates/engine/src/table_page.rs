@@ -369,15 +369,17 @@ fn label_facet(
     limit_ms: u32,
     chosen: &relations::LabelColumns,
 ) {
-    if facet.kind != protocol::FacetKind::Column || !keys.iter().any(|k| k.column == facet.column) {
+    let Some(fk) = keys.iter().find(|k| k.column == facet.column) else { return };
+    if facet.kind != protocol::FacetKind::Column {
         return;
     }
-    let rows: Vec<Vec<Cell>> = facet.values.iter().map(|v| vec![v.value.clone()]).collect();
-    let columns = [facet.column.clone()];
-    if let Some(found) = relations::links(conn, clock, keys, &columns, &rows, limit_ms, chosen).pop() {
-        for value in &mut facet.values {
-            value.label = found.values.iter().find(|v| v.value == value.value).and_then(|v| v.label.clone());
-        }
+    let values: Vec<Cell> = facet.values.iter().map(|v| v.value.clone()).filter(|v| !v.is_null()).collect();
+    if values.is_empty() {
+        return;
+    }
+    let labels = relations::labels(conn, clock, fk, &values, limit_ms, chosen);
+    for value in &mut facet.values {
+        value.label = labels.iter().find(|(v, _)| *v == value.value).map(|(_, l)| l.clone());
     }
 }
 

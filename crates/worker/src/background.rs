@@ -34,7 +34,7 @@ impl Task {
         match self {
             Task::SuggestFacets { db, suggestions } => {
                 let more = STATE.with_borrow_mut(|s| s.engine.suggest_facets_step(db, suggestions));
-                (!more).then(|| ResponseBody::SuggestedFacets(std::mem::replace(suggestions, FacetSuggestions::empty()).found()))
+                (!more).then(|| ResponseBody::SuggestedFacets(suggestions.found()))
             }
             Task::CountRows { db, tables, counts } => {
                 if let Some(table) = tables.pop_front() {
