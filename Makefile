@@ -18,7 +18,7 @@ setup:
 # repository and the cargo home, so every machine builds the same bytes
 # and the content hashes in dist/ do not depend on where it was built.
 CARGO_HOME ?= $(HOME)/.cargo
-REMAP := --remap-path-prefix=$(CURDIR)=explorer --remap-path-prefix=$(CARGO_HOME)=cargo
+REMAP := --remap-path-prefix=$(CURDIR)=explorer --remap-path-prefix=$(CARGO_HOME)=cargo --remap-path-prefix=$(CARGO_HOME)/registry/src/index.crates.io-1949cf8c6b5b557f=crates
 
 dist: setup
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker

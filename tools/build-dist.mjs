@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 
 const BINDGEN = 'target/wasm-bindgen';
 const OUT = 'dist';
@@ -22,6 +22,7 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
 const names = {};
+const minify = (code) => transformSync(code, { minify: true, format: 'esm', target: 'es2020', logLevel: 'error' }).code;
 const hashed = (logical, bytes) => {
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 10);
   // app_bg.wasm -> app-<hash>_bg.wasm; style.css -> style-<hash>.css
@@ -44,17 +45,32 @@ for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker']]) {
     wasm = join(BINDGEN, `${crate}_bg.opt.wasm`);
     execFileSync(WASM_OPT, ['-Oz', '--strip-debug', '--strip-producers', ...FEATURES, wasmIn, '-o', wasm], { stdio: 'inherit' });
   }
-  hashed(`${logical}_bg.wasm`, readFileSync(wasm));
-  hashed(`${logical}.js`, readFileSync(join(BINDGEN, `${crate}.js`)));
+  const bytes = readFileSync(wasm);
+  // An import from "env" is a C symbol left undefined (an SQLite OMIT
+  // option whose parser still calls it, say): the browser refuses the
+  // module, so the build must fail here rather than there.
+  const unresolved = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).filter((i) => i.module === 'env');
+  if (unresolved.length) throw new Error(`${wasm} imports undefined symbols: ${unresolved.map((i) => i.name).join(', ')}`);
+  hashed(`${logical}_bg.wasm`, bytes);
+  // wasm-bindgen's glue is readable JS; minified it is a third the gzip.
+  hashed(`${logical}.js`, Buffer.from(minify(readFileSync(join(BINDGEN, `${crate}.js`), 'utf8'))));
 }
-hashed('data-cache.js', readFileSync('www/data-cache.js'));
-hashed('worker-loader.js', Buffer.from(fill(readFileSync('www/worker-loader.js', 'utf8'))));
+hashed('data-cache.js', Buffer.from(minify(readFileSync('www/data-cache.js', 'utf8'))));
+// The worker's entry, with the data cache and the wasm glue bundled in:
+// one module to fetch before the wasm, not a loader and then its imports.
+const loader = await build({
+  stdin: { contents: fill(readFileSync('www/worker-loader.js', 'utf8')), resolveDir: OUT, sourcefile: 'worker-loader.js' },
+  bundle: true, format: 'esm', minify: true, write: false, logLevel: 'error',
+});
+hashed('worker-loader.js', Buffer.from(loader.outputFiles[0].contents));
+rmSync(join(OUT, names['worker.js']));
+delete names['worker.js'];
 // The SQL editor (CodeMirror 6 from node_modules) as one ES module.
 const editor = await build({
   entryPoints: ['www/editor/editor.mjs'], bundle: true, format: 'esm', minify: true, write: false, logLevel: 'error',
 });
 hashed('editor.js', Buffer.from(editor.outputFiles[0].contents));
-hashed('style.css', readFileSync('www/style.css'));
+hashed('style.css', Buffer.from(transformSync(readFileSync('www/style.css', 'utf8'), { loader: 'css', minify: true, logLevel: 'error' }).code));
 const statics = ['favicon.svg', 'demo.db', 'manifest.webmanifest', 'icon-192.png', 'icon-512.png', 'embed-example.html'];
 for (const file of statics) copyFileSync(join('www', file), join(OUT, file));
 writeFileSync(join(OUT, 'index.html'), fill(readFileSync('index.html', 'utf8')));

@@ -28,6 +28,11 @@ function makeBadFiles() {
   // Small files for the import tests.
   writeFileSync(join(dir, 'authors.csv'), 'id,name,born\n1,Ursula K. Le Guin,1929\n2,Italo Calvino,1923\n3,Octavia E. Butler,1947\n');
   writeFileSync(join(dir, 'books.tsv'), 'author_id\ttitle\tyear\n1\tThe Dispossessed\t1974\n2\tInvisible Cities\t1972\n1\tThe Lathe of Heaven\t1971\n3\tKindred\t1979\n');
+  // Encodings other than UTF-8, which the worker decodes with the
+  // browser's TextDecoder: UTF-16LE with its BOM, and Shift_JIS (名前,n /
+  // 東京,1 / 大阪,2), which only an &encoding= override names.
+  writeFileSync(join(dir, 'utf16.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('city,note\nZürich,naïve ✓\n東京,🦀\n', 'utf16le')]));
+  writeFileSync(join(dir, 'sjis.csv'), Buffer.from([0x96, 0xbc, 0x91, 0x4f, 0x2c, 0x6e, 0x0a, 0x93, 0x8c, 0x8b, 0x9e, 0x2c, 0x31, 0x0a, 0x91, 0xe5, 0x8d, 0xe3, 0x2c, 0x32, 0x0a]));
   writeFileSync(join(dir, 'list.json'), JSON.stringify([{ id: 1, tags: ['a', 'b'], score: 1.5 }, { id: 2, tags: [], score: 2 }]));
   writeFileSync(join(dir, 'lines.ndjson'), '{"event": "open", "n": 1}\n{"event": "close", "n": 2, "extra": {"by": "x"}}\n');
   writeFileSync(join(dir, 'cells.csv'), [

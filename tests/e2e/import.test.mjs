@@ -38,6 +38,21 @@ test('one ?csv= opens its table; a Windows-1252 file reads correctly', async () 
   assert.ok(!text.includes('\uFFFD'), 'no replacement characters');
 });
 
+test('UTF-16 and Shift_JIS files decode to the same text as in their editors', async () => {
+  const { page, badData } = env;
+  await page.goto(env.appUrl(q([['csv', `${badData.url}/utf16.csv`]])));
+  await page.waitForURL(/#\/data\/utf16$/);
+  await page.waitForSelector('.total:text("2 rows")');
+  assert.deepEqual((await headers(page)).slice(1), ['city', 'note']);
+  assert.deepEqual((await tableCells(page)).map((r) => r.slice(1)), [['Zürich', 'naïve ✓'], ['東京', '🦀']]);
+
+  await page.goto(env.appUrl(q([['csv', `${badData.url}/sjis.csv`], ['encoding', 'shift_jis']])));
+  await page.waitForURL(/#\/data\/sjis$/);
+  await page.waitForSelector('.total:text("2 rows")');
+  assert.deepEqual((await headers(page)).slice(1), ['名前', 'n']);
+  assert.deepEqual((await tableCells(page)).map((r) => r.slice(1)), [['東京', '1'], ['大阪', '2']]);
+});
+
 test('?sql= loads the Chinook dump', async () => {
   const { page, data } = env;
   const query = q([['sql', `${data.url}/sql/Chinook_Sqlite.sql`]]);

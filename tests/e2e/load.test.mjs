@@ -54,10 +54,16 @@ test('a GitHub page link is fetched from the raw host', async () => {
     requested.push(route.request().url());
     route.fulfill({ status: 200, body: bytes, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/octet-stream' } });
   });
+  // The page link itself is never fetched, not even by the early prefetch.
+  await context.route('https://github.com/**', (route) => {
+    requested.push(route.request().url());
+    route.abort('connectionrefused');
+  });
   await page.goto(env.appUrl(q([['url', 'https://github.com/someone/things/blob/main/data/moving_fts5.db?raw=true']])));
   await page.waitForSelector('h1:text("moving_fts5")');
   assert.deepEqual(requested, ['https://raw.githubusercontent.com/someone/things/main/data/moving_fts5.db']);
   await context.unroute('https://raw.githubusercontent.com/**');
+  await context.unroute('https://github.com/**');
 });
 
 test('every kind of failure names the URL and says what happened; good databases stay usable', async () => {
@@ -128,4 +134,41 @@ test('no data parameter opens the demo; a local file can be added', async () => 
   await page.waitForSelector('.database-card h2:has-text("Chinook_Sqlite")');
   await page.click('.database-card a:text("Chinook_Sqlite")');
   await page.waitForSelector('.table-item:has-text("Track") .count:text("3,503 rows")');
+});
+
+test('a ?url= file is downloaded once, starting before the worker is ready for it', async () => {
+  const { browser } = env;
+  const chinook = readFileSync(join(SHARED, 'sqlite/Chinook_Sqlite.sqlite'));
+  const arrivals = [];
+  const { serve } = await import('../../tools/serve.mjs');
+  const host = await serve({
+    root: SHARED,
+    routes: { '/counted.db': (req, res) => {
+      arrivals.push(Date.now());
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Length': String(chinook.length) });
+      res.end(chinook);
+    } },
+  });
+  // A page of its own: the init script must not outlive this test.
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    // The UI's first message to the worker goes out only once the worker
+    // said Ready; a prefetch begins before that, while its wasm compiles.
+    await page.addInitScript(() => {
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (...args) {
+        window.__firstPost ??= performance.timeOrigin + performance.now();
+        return post.apply(this, args);
+      };
+    });
+    await page.goto(env.appUrl(q([['url', `${host.url}/counted.db`]])));
+    await page.waitForSelector('.table-item:has-text("Track")');
+    assert.equal(arrivals.length, 1, 'one download, taken over by the worker');
+    const firstPost = await page.evaluate(() => window.__firstPost);
+    assert.ok(arrivals[0] < firstPost, `the download began (${arrivals[0]}) before the UI could ask for it (${firstPost})`);
+  } finally {
+    await context.close();
+    await host.close();
+  }
 });

@@ -30,6 +30,11 @@ pub use open::{
 pub use query::{each_row, query_parameters, run_query, Ran, Writes};
 pub use schema::{read_schema, COUNTS_BEFORE_ANSWER_MS, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
+
+/// The SQLite library's version, e.g. "3.50.4".
+pub fn sqlite_version() -> &'static str {
+    rusqlite::version()
+}
 pub use table_page::{suggest_facets, table_page};
 #[cfg(not(target_arch = "wasm32"))]
 pub use time_limit::native_clock;

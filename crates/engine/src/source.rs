@@ -1,25 +1,57 @@
 //! Where data comes from: rewriting share links to hosts that send CORS
 //! headers, and naming a database after its file.
+//!
+//! URLs are only split here, never normalised: the browser's fetch parses
+//! them for real. (The `url` crate would add ~80 KB gzip of IDNA tables to
+//! the worker for the host and path these functions read.)
 
-use url::Url;
+/// The parts of an absolute URL read here, split as RFC 3986 §3 does:
+/// `scheme://[userinfo@]host[:port]path[?query][#fragment]`.
+struct UrlParts<'a> {
+    /// Lowercased, as hosts compare.
+    host: String,
+    path: &'a str,
+}
+
+fn split_url(text: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = text.split_once("://")?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok {
+        return None;
+    }
+    let rest = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        // An IPv6 literal keeps its colons.
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host_port.split(':').next().unwrap_or(host_port),
+    };
+    Some(UrlParts { host: host.to_ascii_lowercase(), path })
+}
+
+/// The host of `url` (for messages), or `url` itself if it has none.
+pub fn host_of(url: &str) -> String {
+    split_url(url.trim()).map(|u| u.host).filter(|h| !h.is_empty()).unwrap_or_else(|| url.to_string())
+}
 
 /// Rewrites GitHub and Gist page links to their raw, CORS-enabled host.
 /// Anything else, including text that is not a URL, is returned unchanged.
 pub fn rewrite_url(input: &str) -> String {
-    let Ok(url) = Url::parse(input.trim()) else {
+    let Some(url) = split_url(input.trim()) else {
         return input.to_string();
     };
-    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-    let segments: Vec<&str> = segments.into_iter().filter(|s| !s.is_empty()).collect();
-    match (url.host_str(), segments.as_slice()) {
-        (Some("github.com" | "www.github.com"), [owner, repo, "blob" | "raw", rest @ ..]) if rest.len() >= 2 => {
+    let segments: Vec<&str> = url.path.split('/').filter(|s| !s.is_empty()).collect();
+    match (url.host.as_str(), segments.as_slice()) {
+        ("github.com" | "www.github.com", [owner, repo, "blob" | "raw", rest @ ..]) if rest.len() >= 2 => {
             format!("https://raw.githubusercontent.com/{owner}/{repo}/{}", rest.join("/"))
         }
-        (Some("gist.github.com"), [user, id]) => {
+        ("gist.github.com", [user, id]) => {
             format!("https://gist.githubusercontent.com/{user}/{id}/raw")
         }
         // The raw host routes by gist id; the user part only has to be present.
-        (Some("gist.github.com"), [id]) => {
+        ("gist.github.com", [id]) => {
             format!("https://gist.githubusercontent.com/anonymous/{id}/raw")
         }
         _ => input.to_string(),
@@ -29,9 +61,9 @@ pub fn rewrite_url(input: &str) -> String {
 /// A database name from a URL or file name: the last path segment without
 /// its extension, as Datasette Lite does (`.../fixtures.db` → `fixtures`).
 pub fn name_from_source(source: &str) -> String {
-    let path = match Url::parse(source) {
-        Ok(url) => url.path().to_string(),
-        Err(_) => source.to_string(),
+    let path = match split_url(source) {
+        Some(url) => url.path,
+        None => source,
     };
     let file = path.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or("");
     let file = percent_decode(file);
@@ -69,10 +101,7 @@ fn unique_from(name: &str, first: u64, taken: impl Fn(&str) -> bool) -> String {
 }
 
 fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| text.to_string())
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]
@@ -100,6 +129,10 @@ mod tests {
             ("https://github.com/o/r/blob/main", "https://github.com/o/r/blob/main"),
             ("http://127.0.0.1:9000/fixtures.db", "http://127.0.0.1:9000/fixtures.db"),
             ("not a url", "not a url"),
+            ("HTTPS://GitHub.com/o/r/blob/main/x.db", "https://raw.githubusercontent.com/o/r/main/x.db"),
+            ("https://user:pw@github.com:443/o/r/raw/main/x.db#top", "https://raw.githubusercontent.com/o/r/main/x.db"),
+            ("https://example.com/?u=https://github.com/o/r/blob/m/x.db", "https://example.com/?u=https://github.com/o/r/blob/m/x.db"),
+            ("C:\\data\\github.com\\x.db", "C:\\data\\github.com\\x.db"),
         ];
         for (input, expected) in cases {
             assert_eq!(rewrite_url(input), expected, "{input}");
@@ -117,10 +150,21 @@ mod tests {
             ("https://example.com/", "data"),
             ("local.sqlite3", "local"),
             (".hidden", "_hidden"),
+            ("https://example.com/files/data.csv#v2", "data"),
+            ("https://example.com/d%C3%A9p%C3%B4ts.db?version=1.2", "dépôts"),
+            ("https://[::1]:8080/x/y.sqlite", "y"),
+            ("https://example.com/a%2Fb.db", "a_b"),
         ];
         for (input, expected) in cases {
             assert_eq!(name_from_source(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn hosts_come_from_urls_for_messages() {
+        assert_eq!(host_of("https://User@Example.COM:8443/x.db?y"), "example.com");
+        assert_eq!(host_of("http://[::1]:9000/x"), "::1");
+        assert_eq!(host_of("not a url"), "not a url");
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub fn session() -> (String, bool) {
     let hash = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("name")).ok().and_then(|h| h.as_string()).unwrap_or_default();
     let mut session = String::from("default");
     let mut fresh = false;
-    for (k, v) in url::form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()) {
+    for (k, v) in form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()) {
         match k.as_ref() {
             "session" => session = v.into_owned(),
             "fresh" => fresh = v == "1",

@@ -1,7 +1,7 @@
 //! Reading bytes from the network or a local file as a stream, with the
 //! ways it can fail told apart.
 
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -31,8 +31,17 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
     init.set_signal(Some(signal));
+    let fetched = match take_prefetched(url, signal) {
+        Some(prefetched) => match JsFuture::from(prefetched).await {
+            Ok(response) => Ok(response),
+            // Fetched again: the second failure is the one explained.
+            Err(_) if !signal.aborted() => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
+            Err(e) => Err(e),
+        },
+        None => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
+    };
     // `from_cache`: the kept copy itself, which needs no keeping again.
-    let (response, from_cache) = match JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await {
+    let (response, from_cache) = match fetched {
         Ok(r) => (r.unchecked_into::<Response>(), false),
         Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
         Err(_) => match data_cache::lookup(url).await {
@@ -65,6 +74,14 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
         (body, None)
     };
     Ok(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string(), kept })
+}
+
+/// The response the worker loader began fetching for `url` before the
+/// wasm was ready (see www/worker-loader.js), once; it is aborted with
+/// `signal`.
+fn take_prefetched(url: &str, signal: &AbortSignal) -> Option<Promise> {
+    let take: Function = Reflect::get(&js_sys::global(), &JsValue::from_str("explorerTakePrefetched")).ok()?.dyn_into().ok()?;
+    take.call2(&JsValue::NULL, &JsValue::from_str(url), signal).ok()?.dyn_into().ok()
 }
 
 pub fn open_file(file: &File) -> ByteStream {
@@ -113,7 +130,7 @@ impl ByteStream {
 async fn explain_network_failure(scope: &WorkerGlobalScope, url: &str) -> ResponseBody {
     let init = RequestInit::new();
     init.set_mode(RequestMode::NoCors);
-    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_else(|| url.into());
+    let host = engine::source::host_of(url);
     match JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await {
         Ok(_) => error(
             ErrorKind::Cors,

@@ -96,6 +96,7 @@ pub fn start() {
     // tell the user and start a new worker.
     std::panic::set_hook(Box::new(|info| post(0, ResponseBody::Crashed { message: info.to_string() })));
     engine::limit_heap();
+    crate::text_decoder::install();
     let (session, fresh) = crate::data_cache::session();
     crate::data_cache::drop_snapshots(&session, fresh);
     STATE.with_borrow_mut(|s| s.session = session);
@@ -112,9 +113,9 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    let sqlite_version =
-        engine::open_empty().ok().and_then(|c| c.query_row("SELECT sqlite_version()", [], |r| r.get(0)).ok()).unwrap_or_default();
-    post(0, ResponseBody::Ready { sqlite_version });
+    // A constant of the library: no connection is opened (and no SQLite
+    // code compiled by the browser) before the first request.
+    post(0, ResponseBody::Ready { sqlite_version: engine::sqlite_version().to_string() });
 }
 
 /// `post`, with `buffer` beside the message (`[bytes, buffer]`), both

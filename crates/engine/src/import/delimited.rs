@@ -81,7 +81,7 @@ struct Parser {
     ends: Vec<usize>,
     record_len: usize,
     ends_len: usize,
-    decoded: Vec<u8>,
+    decoded: String,
     /// Field ends for a record that had to be decoded lossily.
     lossy_ends: Vec<usize>,
     rows: Rows,
@@ -157,19 +157,19 @@ impl DelimitedImport {
         let delimiter = match self.options.delimiter {
             Some(d) => d,
             None => {
-                let mut sample = Vec::new();
-                let text = TextStream::new(encoding).decode(head, complete, &mut sample).to_vec();
+                let mut sample = String::new();
+                let text = TextStream::new(encoding)?.decode(head, complete, &mut sample).to_vec();
                 sniff_delimiter(&String::from_utf8_lossy(&text), complete)
             }
         };
         self.parser = Some(Parser {
-            text: TextStream::new(encoding),
+            text: TextStream::new(encoding)?,
             reader: ReaderBuilder::new().delimiter(delimiter).build(),
             record: vec![0; 4096],
             ends: vec![0; 64],
             record_len: 0,
             ends_len: 0,
-            decoded: Vec::new(),
+            decoded: String::new(),
             lossy_ends: Vec::new(),
             rows: Rows::default(),
             records: 0,
@@ -202,7 +202,7 @@ impl Parser {
         invalid_cells: &mut u64,
         chunk: &[u8],
         last: bool,
-        decoded: &mut Vec<u8>,
+        decoded: &mut String,
     ) -> Result<()> {
         let mut input = self.text.decode(chunk, last, decoded);
         // Held across rows; dropped and made again only when a long row

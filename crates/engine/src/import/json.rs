@@ -157,14 +157,14 @@ impl JsonImport {
         super::refuse_html(head, "JSON")?;
         let encoding = sniff_encoding(head, last);
         let mut sample = String::new();
-        TextStream::new(encoding).decode_text(head, last, &mut sample);
+        TextStream::new(encoding)?.decode_text(head, last, &mut sample);
         if !sample.trim_start().starts_with(['{', '[']) {
             return Err(bad("this does not look like JSON: it should start with { or ["));
         }
         // Values one after another (newline-delimited JSON): each one whole
         // is a row, not a document to look inside.
         self.scan.whole_top_level = second_value_follows(&sample);
-        self.text = Some(TextStream::new(encoding));
+        self.text = Some(TextStream::new(encoding)?);
         self.feed(conn, head, last)
     }
 

@@ -11,7 +11,7 @@ mod types;
 
 pub use delimited::{delimiter_for_name, sniff_delimiter, DelimitedOptions, SNIFF_BYTES};
 pub use table::MAX_COLUMNS;
-pub use text::{encoding_for_label, sniff_encoding};
+pub use text::{encoding_for_label, set_decoder_factory, sniff_encoding, Decode, DecoderFactory, Encoding};
 pub use types::{shape, ColumnType, Shape};
 
 use crate::error::{Error, ErrorKind, Result};

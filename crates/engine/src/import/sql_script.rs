@@ -106,7 +106,7 @@ impl SqlScriptImport {
 
     fn start_and_feed(&mut self, conn: &mut Connection, clock: Clock, head: &[u8], last: bool) -> Result<()> {
         super::refuse_html(head, "an SQL script")?;
-        self.text = Some(TextStream::new(sniff_encoding(head, last)));
+        self.text = Some(TextStream::new(sniff_encoding(head, last))?);
         self.feed(conn, clock, head, last)
     }
 
