@@ -97,6 +97,7 @@ fn worker_events(dispatch: UseReducerDispatcher<AppState>) -> Callback<WorkerEve
         WorkerEvent::Saved(db) => dispatch.dispatch(Action::Saved(db)),
         WorkerEvent::SchemaChanged(schema) => dispatch.dispatch(Action::SchemaRefreshed(schema)),
         WorkerEvent::RowCounts { db, counts } => dispatch.dispatch(Action::RowCounts { db, counts }),
+        WorkerEvent::Fetched { db, requests, bytes } => dispatch.dispatch(Action::Fetched { db, requests, bytes }),
         WorkerEvent::Restarted { reason, by_user } => {
             // A view that stopped the worker asks before it runs again on
             // reload; one the user stopped does not.
@@ -281,6 +282,9 @@ fn full_frame(state: &UseReducerHandle<AppState>, page: Html) -> Html {
                 if let WorkerStatus::Ready { sqlite_version } = &state.worker {
                     { format!(" · SQLite {sqlite_version}") }
                 }
+                { for state.databases.iter().filter(|d| d.lazy).map(|d| html! {
+                    <span class="fetched">{ format!(" · {}: {}", d.name, crate::format::fetched(state.fetched_of(&d.name), d.size_bytes)) }</span>
+                }) }
             </footer>
         </>
     }

@@ -41,6 +41,12 @@ impl PageSources {
     }
 }
 
+/// `&_lazy=1` (read SQLite files by ranges as needed) or `&_lazy=0`
+/// (download them whole); without it the worker decides by size.
+pub fn lazy_from_page() -> Option<bool> {
+    browser::query_params("_lazy").pop().map(|v| v != "0")
+}
+
 /// `?encoding=` and `?delimiter=`, which apply to every CSV on the page
 /// (and to files opened from it).
 pub fn import_options_from_page() -> ImportOptions {
@@ -81,7 +87,7 @@ pub(crate) fn start(
 
 /// Opens the SQLite database at `url` (relative URLs are resolved here).
 pub fn load_url(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>, url: &str) -> u32 {
-    let body = RequestBody::OpenUrl { url: browser::absolute_url(url), name: None };
+    let body = RequestBody::OpenUrl { url: browser::absolute_url(url), name: None, lazy: lazy_from_page() };
     start(client, dispatch, url.to_string(), body, None, Reopen::Url(url.to_string()))
 }
 

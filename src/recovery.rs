@@ -63,7 +63,8 @@ pub fn reopen_all(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppStat
         }
         match origins.last().cloned() {
             Some(Reopen::Url(url)) => {
-                let body = RequestBody::OpenUrl { url: browser::absolute_url(&url), name: Some(name) };
+                let body =
+                    RequestBody::OpenUrl { url: browser::absolute_url(&url), name: Some(name), lazy: crate::loading::lazy_from_page() };
                 start(client, dispatch, label, body, None, Reopen::Url(url));
             }
             Some(Reopen::File(file, options)) => {

@@ -79,6 +79,8 @@ pub struct AppState {
     pub worker_notice: Option<String>,
     /// Counts worker replacements; the app reopens databases on each.
     pub restarts: u32,
+    /// What each lazy database has fetched from its server: requests, bytes.
+    pub fetched: Vec<(String, u64, u64)>,
 }
 
 impl Default for AppState {
@@ -95,11 +97,18 @@ impl Default for AppState {
             imported_db: None,
             worker_notice: None,
             restarts: 0,
+            fetched: Vec::new(),
         }
     }
 }
 
 impl AppState {
+    /// Requests and bytes lazy database `db` has fetched (zero before the
+    /// worker first says).
+    pub fn fetched_of(&self, db: &str) -> (u64, u64) {
+        self.fetched.iter().find(|(d, ..)| d == db).map_or((0, 0), |(_, requests, bytes)| (*requests, *bytes))
+    }
+
     pub fn database(&self, name: &str) -> Option<&DatabaseSchema> {
         self.databases.iter().find(|d| d.name == name)
     }
@@ -176,6 +185,11 @@ pub enum Action {
         db: String,
         counts: Vec<(String, Option<u64>)>,
     },
+    Fetched {
+        db: String,
+        requests: u64,
+        bytes: u64,
+    },
     /// A database was made or changed by a load that then failed.
     SchemaChanged(DatabaseSchema),
     Metadata(Result<Metadata, ErrorReport>),
@@ -236,6 +250,10 @@ impl Reducible for AppState {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == schema.name) {
                     *d = schema;
                 }
+            }
+            Action::Fetched { db, requests, bytes } => {
+                next.fetched.retain(|(d, ..)| *d != db);
+                next.fetched.push((db, requests, bytes));
             }
             Action::RowCounts { db, counts } => {
                 if let Some(d) = next.databases.iter_mut().find(|d| d.name == db) {

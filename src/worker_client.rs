@@ -49,6 +49,12 @@ pub enum WorkerEvent {
         db: String,
         counts: Vec<(String, Option<u64>)>,
     },
+    /// What reading lazy database `db` has fetched from its server so far.
+    Fetched {
+        db: String,
+        requests: u64,
+        bytes: u64,
+    },
     /// The worker was replaced by a new one, for this reason; the app must
     /// reopen the databases. `by_user`: the user's Stop, not a failure.
     Restarted {
@@ -312,6 +318,9 @@ impl Inner {
             }
             Ok(Response { body: ResponseBody::Saved { db }, .. }) => this.on_event.emit(WorkerEvent::Saved(db)),
             Ok(Response { body: ResponseBody::RowCounts { db, counts }, .. }) => this.on_event.emit(WorkerEvent::RowCounts { db, counts }),
+            Ok(Response { body: ResponseBody::Fetched { db, requests, bytes }, .. }) => {
+                this.on_event.emit(WorkerEvent::Fetched { db, requests, bytes })
+            }
             Ok(Response { id: 0, body: ResponseBody::SchemaChanged(schema) }) => this.on_event.emit(WorkerEvent::SchemaChanged(schema)),
             Ok(Response { body: ResponseBody::Crashed { message }, .. }) => {
                 Inner::restart(this, format!("The data worker crashed ({message})."));

@@ -1,6 +1,8 @@
 // A small static file server for `make serve`, the end-to-end tests and the
-// benchmark. It can leave out CORS headers, omit Content-Length, or serve
-// under a sub-path, so the tests can stand in for real hosts.
+// benchmark. It answers ranged requests (as GitHub Pages, S3 and nginx do)
+// and can leave out CORS headers or Range support, omit Content-Length, or
+// serve under a sub-path, so the tests can stand in for real hosts. It
+// counts the bytes it sends.
 //
 //   node tools/serve.mjs [--root dist] [--port 8080] [--host 127.0.0.1]
 import { createServer } from 'node:http';
@@ -25,16 +27,27 @@ const TYPES = {
  * Starts a server and resolves to { url, close, requests }.
  * options: root (folder), port (0 = any), cors (send Access-Control-Allow-Origin),
  * prefix (serve root under this path), chunked (no Content-Length),
- * routes ({ '/path': (req, res) => void } handled before files).
+ * routes ({ '/path': (req, res) => void } handled before files),
+ * ranges (answer `Range: bytes=a-b` with 206; default true).
  */
-export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {} }) {
+export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {}, ranges = true }) {
   root = resolve(root);
   const requests = [];
   const statuses = [];
+  const sent = { bytes: 0 };
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push(path);
-    if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
+    if (cors) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      // What a page may read of a ranged answer, and send to ask for one.
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Last-Modified, Accept-Ranges');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Headers', 'Range');
+        res.statusCode = 204;
+        return res.end();
+      }
+    }
     if (routes[path]) return routes[path](req, res);
     if (!path.startsWith(prefix)) return notFound(res);
     let file = normalize(join(root, path.slice(prefix.length)));
@@ -56,10 +69,24 @@ export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix
         res.statusCode = 304;
         return res.end();
       }
+      const range = ranges && /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      if (ranges) res.setHeader('Accept-Ranges', 'bytes');
+      if (range && Number(range[1]) < info.size) {
+        const start = Number(range[1]);
+        const end = Math.min(range[2] ? Number(range[2]) : info.size - 1, info.size - 1);
+        statuses.push(206);
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
+        res.setHeader('Content-Length', end - start + 1);
+        sent.bytes += end - start + 1;
+        return createReadStream(file, { start, end }).pipe(res);
+      }
       statuses.push(200);
       if (!chunked) res.setHeader('Content-Length', info.size);
       if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      const stream = createReadStream(file);
+      stream.on('data', (chunk) => { sent.bytes += chunk.length; });
+      stream.pipe(res);
     } catch {
       notFound(res);
     }
@@ -70,8 +97,10 @@ export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix
       done({
         url: `http://${host}:${port}`,
         requests,
-        /** The status of each file response, in order (200 or 304). */
+        /** The status of each file response, in order (200, 206 or 304). */
         statuses,
+        /** Body bytes sent so far (a cancelled download counts what went out). */
+        get bytesSent() { return sent.bytes; },
         close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
       });
     });

@@ -4,14 +4,32 @@
 import './{{data-cache.js}}';
 import init from './{{worker.js}}';
 
-// The downloads the page's address names (`prefetch=` in the worker's name,
-// set by index.html) start now, while the wasm downloads and compiles;
-// fetch.rs takes each one (once) instead of fetching it again. A failed
-// one is fetched again there, which explains the failure.
+// The downloads the page's address names (`prefetch=` and `prefetch-db=` in
+// the worker's name, set by index.html) start now, while the wasm downloads
+// and compiles; fetch.rs takes each one (once) instead of fetching it again.
+// A failed one is fetched again there, which explains the failure; one that
+// resolves to null is a database to read lazily.
 const prefetched = new Map();
-for (const url of new URLSearchParams(self.name).getAll('prefetch')) {
+const params = new URLSearchParams(self.name);
+const fetchWhole = (url, signal) => fetch(url, { mode: 'cors', signal });
+// An SQLite file (`prefetch-db`) is asked for by its first bytes first: a
+// server that answers the range with a size above protocol::LAZY_ABOVE_BYTES
+// has it read lazily (fetch.rs), so nothing more is fetched here; anything
+// else is then fetched whole. (Starting the whole download and stopping it
+// would waste what arrives meanwhile, and leave the HTTP cache a truncated
+// entry that a later request resumes in full.)
+async function prefetchDatabase(url, signal) {
+  if (params.get('lazy') === '0') return fetchWhole(url, signal);
+  const first = await fetch(url, { mode: 'cors', signal, headers: { Range: 'bytes=0-99' } });
+  if (first.status !== 206) return first;
+  const size = Number((first.headers.get('content-range') ?? '').split('/')[1]);
+  if (params.get('lazy') === '1' || size > 32 * 1024 * 1024) return null;
+  return fetchWhole(url, signal);
+}
+const databases = params.getAll('prefetch-db');
+for (const url of [...databases, ...params.getAll('prefetch')]) {
   const controller = new AbortController();
-  const response = fetch(url, { mode: 'cors', signal: controller.signal });
+  const response = databases.includes(url) ? prefetchDatabase(url, controller.signal) : fetchWhole(url, controller.signal);
   response.catch(() => {});
   prefetched.set(url, { response, controller });
 }

@@ -44,7 +44,14 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
             <p class="muted source">
                 { format!("{} · from ", format::bytes(schema.size_bytes)) }
                 <span class="source-name">{ if schema.source.is_empty() { "imported files".to_string() } else { schema.source.clone() } }</span>
-                { " · " }<DatabaseActions db={schema.name.clone()} />
+                if schema.lazy {
+                    // Nothing to download or keep: the file stays on its server.
+                    <span class="lazy-note">
+                        { format!(" · read from its server as needed: {}", format::fetched(state.fetched_of(&schema.name), schema.size_bytes)) }
+                    </span>
+                } else {
+                    { " · " }<DatabaseActions db={schema.name.clone()} />
+                }
             </p>
             if !queries.is_empty() {
                 <h2>{ "Queries" }</h2>
@@ -71,7 +78,12 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
 
 fn table_item(schema: &DatabaseSchema, t: &TableInfo) -> Html {
     let href = Route::Table { db: schema.name.clone(), table: t.name.clone(), params: Default::default() }.to_hash();
-    let count = t.row_count.map(format::rows).unwrap_or_else(|| "many rows".into());
+    let count = match t.row_count {
+        Some(n) => format::rows(n),
+        // Counting would read the whole table from the server.
+        None if schema.lazy => "not counted".into(),
+        None => "many rows".into(),
+    };
     let columns = t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
     html! {
         <li class="table-item">
@@ -143,7 +155,7 @@ fn sql_box(props: &SqlBoxProps) -> Html {
 }
 
 /// A table name as it would be typed in SQL: bare when it is a plain word.
-fn engine_quote(name: &str) -> String {
+pub(crate) fn engine_quote(name: &str) -> String {
     if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit()) {
         name.to_string()
     } else {

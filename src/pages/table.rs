@@ -52,6 +52,7 @@ pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TableP
 #[function_component(TablePageView)]
 pub fn table_page_view(props: &TablePageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
+    let lazy = state.databases.iter().any(|d| d.name == props.db && d.lazy);
     // The page comes with the view it was asked for, and is rendered from
     // that, not from the props, so the headers never describe rows not yet
     // loaded.
@@ -82,7 +83,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             html! {
                 <div class={classes!("page-body", waiting.then_some("stale"))} aria-busy={waiting.then_some("true")}>
                     <p class="loading-bar" role="status" hidden={!waiting}>{ "Loading…" }</p>
-                    { page_body(db, table, &loaded.0, &loaded.1, suggested) }
+                    { page_body(db, table, &loaded.0, &loaded.1, suggested, lazy) }
                 </div>
             }
         }
@@ -125,13 +126,20 @@ fn column_menu(db: &str, table: &str, params: &TableParams) -> ColumnMenu {
 }
 
 /// A loaded page: filters, facets, the total, the rows, the pager, export.
-fn page_body(db: &str, table: &str, page: &TablePage, params: &TableParams, suggested: Vec<protocol::FacetRequest>) -> Html {
+/// `lazy`: the database is read from its server as needed, so the total is
+/// only counted when the user asks (it reads the whole table).
+fn page_body(db: &str, table: &str, page: &TablePage, params: &TableParams, suggested: Vec<protocol::FacetRequest>, lazy: bool) -> Html {
     // Embedded in another page: the rows, the pager, little else.
     let embedded = crate::browser::embedded();
     let href = |p: TableParams| Route::table(db, table, p).to_hash();
     let total = match page.total {
-        Some(n) => format::rows(n),
-        None => "Too many rows to count quickly".into(),
+        Some(n) => html! { format::rows(n) },
+        None if lazy => {
+            let sql = format!("SELECT count(*) FROM {}", crate::pages::database::engine_quote(table));
+            let count = Route::Query { db: db.to_string(), sql, params: vec![], time_limit_ms: None }.to_hash();
+            html! { <>{ "Rows not counted (it reads the whole table from its server): " }<a href={count}>{ "count them" }</a></> }
+        }
+        None => html! { "Too many rows to count quickly" },
     };
     let next = page.next.as_ref().map(|cursor| href(TableParams { next: Some(cursor.to_url_text()), ..params.clone() }));
     let first = params.next.is_some().then(|| href(params.first_page()));

@@ -54,6 +54,11 @@ impl From<rusqlite::Error> for Error {
     /// SQLite's own words are kept: users paste them into search engines.
     fn from(e: rusqlite::Error) -> Error {
         use rusqlite::ffi::ErrorCode;
+        if e.sqlite_error_code() == Some(ErrorCode::SystemIoFailure) {
+            if let Some(why) = crate::lazy::take_read_error() {
+                return Error::new(ErrorKind::Unreachable, format!("could not read the database from its server: {why}"));
+            }
+        }
         let kind = match e.sqlite_error_code() {
             Some(ErrorCode::OperationInterrupted) => ErrorKind::TimeLimit,
             Some(ErrorCode::DatabaseCorrupt) => ErrorKind::Corrupt,

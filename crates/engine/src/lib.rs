@@ -9,6 +9,7 @@ pub mod facets;
 pub mod filters;
 pub mod fts;
 pub mod import;
+pub mod lazy;
 pub mod metadata;
 mod open;
 mod paging;
@@ -56,6 +57,15 @@ struct Database {
     imported: bool,
     /// Tables the last schema read had no time to count (`take_uncounted`).
     uncounted: Vec<String>,
+    /// A database read lazily from its server (`open_lazy`).
+    lazy: Option<Lazy>,
+}
+
+/// The file under a lazy database, and its place in the VFS's registry,
+/// which lasts as long as the database.
+struct Lazy {
+    file: std::rc::Rc<lazy::LazyFile>,
+    _registration: lazy::LazyRegistration,
 }
 
 /// What a finished import made, and the database it is in now.
@@ -136,8 +146,65 @@ impl Engine {
         self.release_name(name);
         let (conn, schema, uncounted) = opened?;
         let label_columns = label_columns_from(&self.metadata, name);
-        self.databases.push(Database { name: name.into(), source: source.into(), conn, imported: false, label_columns, uncounted });
+        self.databases.push(Database {
+            name: name.into(),
+            source: source.into(),
+            conn,
+            imported: false,
+            label_columns,
+            uncounted,
+            lazy: None,
+        });
         Ok(schema)
+    }
+
+    /// Opens a database under a reserved name without reading it whole:
+    /// pages come from `source` (a file of `size` bytes) as queries need
+    /// them. Only the header and the schema are read now; nothing is
+    /// counted or checked whole. On failure the name is released.
+    pub fn open_lazy(&mut self, name: &str, source_label: &str, source: Box<dyn lazy::RangeSource>, size: u64) -> Result<DatabaseSchema> {
+        let clock = self.clock;
+        let file = std::rc::Rc::new(lazy::LazyFile::new(source, size, lazy::DEFAULT_CACHE_BYTES));
+        let opened = (|| -> Result<_> {
+            let mut header = [0u8; 100];
+            let n = file
+                .read(0, &mut header)
+                .map_err(|why| Error::new(ErrorKind::Unreachable, format!("could not read the database from its server: {why}")))?;
+            open::check_header(&header[..n])?;
+            let (mut conn, registration) = lazy::open_connection(file.clone())?;
+            open::harden(&conn)?;
+            let schema = schema::read_lazy_schema(&mut conn, clock, name, source_label)?;
+            Ok((conn, registration, schema))
+        })();
+        self.release_name(name);
+        let (conn, registration, schema) = opened?;
+        let label_columns = label_columns_from(&self.metadata, name);
+        let lazy = Some(Lazy { file, _registration: registration });
+        self.databases.push(Database {
+            name: name.into(),
+            source: source_label.into(),
+            conn,
+            imported: false,
+            label_columns,
+            uncounted: Vec::new(),
+            lazy,
+        });
+        Ok(schema)
+    }
+
+    /// What reading lazy database `db` has fetched so far; `None` for a
+    /// database held whole in memory.
+    pub fn fetched(&self, db: &str) -> Option<lazy::FetchStats> {
+        self.databases.iter().find(|d| d.name == db)?.lazy.as_ref().map(|l| l.file.stats())
+    }
+
+    /// `fetched` for every lazy database.
+    pub fn lazy_fetched(&self) -> Vec<(String, lazy::FetchStats)> {
+        self.databases.iter().filter_map(|d| Some((d.name.clone(), d.lazy.as_ref()?.file.stats()))).collect()
+    }
+
+    fn is_lazy(&self, db: &str) -> bool {
+        self.databases.iter().any(|d| d.name == db && d.lazy.is_some())
     }
 
     /// Starts importing `source` into the `data` database, made on first
@@ -155,6 +222,7 @@ impl Engine {
                     conn: open_empty()?,
                     imported: true,
                     uncounted: Vec::new(),
+                    lazy: None,
                 });
                 name
             }
@@ -252,6 +320,9 @@ impl Engine {
     pub fn schema(&mut self, db: &str) -> Result<DatabaseSchema> {
         let clock = self.clock;
         let d = self.database(db)?;
+        if d.lazy.is_some() {
+            return schema::read_lazy_schema(&mut d.conn, clock, &d.name, &d.source);
+        }
         let (schema, uncounted) = read_schema(&mut d.conn, clock, &d.name, &d.source)?;
         d.uncounted = uncounted;
         Ok(schema)
@@ -268,13 +339,18 @@ impl Engine {
     pub fn count_rows(&mut self, db: &str, table: &str) -> Option<u64> {
         let clock = self.clock;
         let d = self.database(db).ok()?;
+        // Counting a lazy table would download it.
+        if d.lazy.is_some() {
+            return None;
+        }
         schema::count_rows(&mut d.conn, clock, table, COUNT_TIME_LIMIT_MS)
     }
 
     pub fn table_page(&mut self, req: &TablePageRequest) -> Result<TablePage> {
         let clock = self.clock;
         let d = self.database(&req.db)?;
-        table_page(&mut d.conn, clock, req, &d.label_columns)
+        let whole_reads = d.lazy.is_none();
+        table_page(&mut d.conn, clock, req, &d.label_columns, whole_reads)
     }
 
     pub fn suggest_facets(&mut self, req: &TablePageRequest) -> Result<Vec<protocol::FacetRequest>> {
@@ -287,6 +363,10 @@ impl Engine {
     /// until it returns false, then `FacetSuggestions::found`.
     pub fn begin_suggest_facets(&mut self, req: &TablePageRequest) -> Result<Option<facets::FacetSuggestions>> {
         let clock = self.clock;
+        // Each check scans a column: on a lazy database, a download.
+        if self.is_lazy(&req.db) {
+            return Ok(None);
+        }
         table_page::begin_suggest_facets(&mut self.database(&req.db)?.conn, clock, req)
     }
 
@@ -359,6 +439,12 @@ impl Engine {
     /// (SQLite's own pages, `SQLITE_SERIALIZE_NOCOPY`, for in-memory
     /// databases), so saving or downloading costs one copy, not several.
     pub fn with_image<R>(&mut self, db: &str, use_image: impl FnOnce(&[u8]) -> R) -> Result<R> {
+        if self.is_lazy(db) {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                "this database is read from its server as needed, not held here whole: download it from its own address",
+            ));
+        }
         let conn = &mut self.database(db)?.conn;
         let image = conn.serialize(rusqlite::MAIN_DB)?;
         Ok(use_image(&image))

@@ -28,6 +28,22 @@ struct Relation {
 /// (`COUNTS_BEFORE_ANSWER_MS`); a table whose count took longer than
 /// `COUNT_TIME_LIMIT_MS` is not among them: it stays "many rows".
 pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str) -> Result<(DatabaseSchema, Vec<String>)> {
+    read_schema_counting(conn, clock, name, source, true)
+}
+
+/// The schema with no rows counted (a lazy database: counting reads whole
+/// tables from the server).
+pub fn read_lazy_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str) -> Result<DatabaseSchema> {
+    Ok(read_schema_counting(conn, clock, name, source, false)?.0)
+}
+
+fn read_schema_counting(
+    conn: &mut Connection,
+    clock: Clock,
+    name: &str,
+    source: &str,
+    count: bool,
+) -> Result<(DatabaseSchema, Vec<String>)> {
     let relations = list_relations(conn)?;
     let mut tables = Vec::new();
     let mut views = Vec::new();
@@ -44,8 +60,8 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
                 };
                 let columns = table_columns(conn, &rel.name).unwrap_or_default();
                 let in_budget = clock() - started < COUNTS_BEFORE_ANSWER_MS;
-                let row_count = if in_budget { count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS) } else { None };
-                if !in_budget {
+                let row_count = if count && in_budget { count_rows(conn, clock, &rel.name, COUNT_TIME_LIMIT_MS) } else { None };
+                if count && !in_budget {
                     uncounted.push(rel.name.clone());
                 }
                 tables.push(TableInfo {
@@ -60,7 +76,7 @@ pub fn read_schema(conn: &mut Connection, clock: Clock, name: &str, source: &str
         }
     }
     let size_bytes = database_size(conn)?;
-    Ok((DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views }, uncounted))
+    Ok((DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views, lazy: !count }, uncounted))
 }
 
 fn list_relations(conn: &Connection) -> Result<Vec<Relation>> {

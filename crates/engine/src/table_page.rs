@@ -88,7 +88,15 @@ pub(crate) struct RowsPage {
 /// multiples of its time limit.
 const EXTRAS_BUDGET: f64 = 3.0;
 
-pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, chosen: &relations::LabelColumns) -> Result<TablePage> {
+/// `whole_reads`: false for a lazy database, where the page's count and
+/// suggested facets (which read every row) are left out.
+pub fn table_page(
+    conn: &mut Connection,
+    clock: Clock,
+    req: &TablePageRequest,
+    chosen: &relations::LabelColumns,
+    whole_reads: bool,
+) -> Result<TablePage> {
     let RowsPage { plan, all_columns, rows, row_keys, next, shown_sql, description, fts_table, scope_conditions, scope_params, .. } =
         rows_page(conn, clock, req)?;
     let scope = Scope { from: &plan.from, conditions: &scope_conditions, params: &scope_params };
@@ -98,6 +106,7 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
     let deadline = clock() + f64::from(req.time_limit_ms) * EXTRAS_BUDGET;
     let left = || (deadline - clock()).min(f64::from(req.time_limit_ms)).max(0.0) as u32;
     let total = match left() {
+        _ if !whole_reads => None,
         0 => None,
         ms => count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, ms),
     };
@@ -119,7 +128,7 @@ pub fn table_page(conn: &mut Connection, clock: Clock, req: &TablePageRequest, c
         }
         facets.push(facet);
     }
-    let suggested_facets = if req.suggest_facets { suggest_facets(conn, clock, req)? } else { Vec::new() };
+    let suggested_facets = if req.suggest_facets && whole_reads { suggest_facets(conn, clock, req)? } else { Vec::new() };
     // Links need no time; their labels get what is left.
     let links = relations::links(conn, clock, &foreign_keys, &plan.display, &rows, left(), chosen);
     Ok(TablePage {

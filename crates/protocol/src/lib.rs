@@ -48,9 +48,14 @@ pub enum RequestBody {
     /// and open it under a name the worker derives from the file name, or
     /// under exactly `name` (reopening after a worker restart).
     /// Replies: `Progress` any number of times, then `Opened` or `Error`.
+    ///
+    /// `lazy`: read it lazily by ranged requests (`Some(true)`, `&_lazy=1`),
+    /// download it whole (`Some(false)`), or decide by its size and whether
+    /// the server answers ranges (`None`; see `LAZY_ABOVE_BYTES`).
     OpenUrl {
         url: String,
         name: Option<String>,
+        lazy: Option<bool>,
     },
     /// Open a local file the user picked or dropped. The `File` itself
     /// travels beside the encoded request (see the worker client), and the
@@ -212,7 +217,18 @@ pub enum ResponseBody {
     Deleted,
     Cancelled,
     Error(ErrorReport),
+    /// Sent with id 0 after a request read a lazy database: what reading it
+    /// has fetched so far (`requests` ranged requests, `bytes` in all).
+    Fetched {
+        db: String,
+        requests: u64,
+        bytes: u64,
+    },
 }
+
+/// A database file bigger than this, on a server that answers ranged
+/// requests, is read lazily unless `&_lazy=0`.
+pub const LAZY_ABOVE_BYTES: u64 = 32 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportFormat {
@@ -259,6 +275,7 @@ impl ResponseBody {
                 | ResponseBody::Saved { .. }
                 | ResponseBody::Crashed { .. }
                 | ResponseBody::RowCounts { .. }
+                | ResponseBody::Fetched { .. }
         )
     }
 }
@@ -359,6 +376,9 @@ pub struct DatabaseSchema {
     pub size_bytes: u64,
     pub tables: Vec<TableInfo>,
     pub views: Vec<ViewInfo>,
+    /// Read from its server page by page as queries need it (so rows are
+    /// not counted, nor facets suggested, nor the file downloadable here).
+    pub lazy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

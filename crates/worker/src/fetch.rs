@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::data_cache;
+use crate::ranges::HttpRanges;
 use web_sys::{AbortSignal, File, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, ResponseType, WorkerGlobalScope};
 
 pub fn error(kind: ErrorKind, message: String) -> ResponseBody {
@@ -27,12 +28,35 @@ pub struct ByteStream {
 /// What downloads in full is kept for offline use; when the network
 /// fails, a kept copy is used.
 pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, ResponseBody> {
+    match open_url_or_ranges(url, signal, Some(false)).await? {
+        Opening::Whole(stream) => Ok(stream),
+        Opening::Lazily(..) => Err(error(ErrorKind::Other, format!("{url}: it can only be read lazily"))),
+    }
+}
+
+/// A database by URL: downloaded whole, or read by ranges as needed.
+pub enum Opening {
+    Whole(ByteStream),
+    Lazily(HttpRanges, u64),
+}
+
+/// `open_url`, but an SQLite file the server answers ranged requests for
+/// is read lazily instead when `lazy` says so, or (`None`) when it is
+/// bigger than `LAZY_ABOVE_BYTES`: its download is cancelled once the
+/// headers tell its size.
+pub async fn open_url_or_ranges(url: &str, signal: &AbortSignal, lazy: Option<bool>) -> Result<Opening, ResponseBody> {
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
     init.set_signal(Some(signal));
     let fetched = match take_prefetched(url, signal) {
         Some(prefetched) => match JsFuture::from(prefetched).await {
+            // The loader found a big file on a Range server: read it lazily.
+            Ok(none) if none.is_null() && lazy != Some(false) => match crate::ranges::probe(url, None).await {
+                Some((ranges, size)) => return Ok(Opening::Lazily(ranges, size)),
+                None => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
+            },
+            Ok(none) if none.is_null() => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
             Ok(response) => Ok(response),
             // Fetched again: the second failure is the one explained.
             Err(_) if !signal.aborted() => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
@@ -59,6 +83,16 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     // may run past it; the UI clamps.
     let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
     let body = response.body().ok_or_else(|| error(ErrorKind::NotADatabase, format!("{url}: the response has no body.")))?;
+    let wants_lazy = lazy.unwrap_or_else(|| total.is_some_and(|n| n > protocol::LAZY_ABOVE_BYTES));
+    if wants_lazy && !from_cache {
+        // Stopped at once, so little of a big file comes for nothing.
+        let _ = body.cancel();
+        if let Some((ranges, size)) = crate::ranges::probe(url, total).await {
+            return Ok(Opening::Lazily(ranges, size));
+        }
+        // No ranges here after all: downloaded whole, from the start.
+        return Box::pin(open_url_or_ranges(url, signal, Some(false))).await;
+    }
     let readable = matches!(response.type_(), ResponseType::Basic | ResponseType::Cors | ResponseType::Default);
     let fits = total.is_none_or(|n| n <= data_cache::cap_bytes());
     let (body, kept) = if from_cache {
@@ -73,7 +107,7 @@ pub async fn open_url(url: &str, signal: &AbortSignal) -> Result<ByteStream, Res
     } else {
         (body, None)
     };
-    Ok(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string(), kept })
+    Ok(Opening::Whole(ByteStream { reader: body.get_reader().unchecked_into(), total, label: url.to_string(), kept }))
 }
 
 /// The response the worker loader began fetching for `url` before the

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::background::Task;
-use crate::fetch::{error, open_file, open_url, ByteStream};
+use crate::fetch::{error, open_file, open_url, open_url_or_ranges, ByteStream, Opening};
 
 /// Something to read and load, waiting its turn.
 struct Job {
@@ -60,6 +60,8 @@ pub(crate) struct State {
     /// Databases with a saved copy: changed by SQL, so only a copy can
     /// bring them back (imports alone are replayed from their sources).
     saved: std::collections::HashSet<String>,
+    /// What was last said (`Fetched`) of each lazy database's reads.
+    fetched_posted: HashMap<String, engine::lazy::FetchStats>,
 }
 
 thread_local! {
@@ -70,6 +72,7 @@ thread_local! {
         draining: false,
         session: String::new(),
         saved: std::collections::HashSet::new(),
+        fetched_posted: HashMap::new(),
     });
 }
 
@@ -135,9 +138,27 @@ pub fn post(id: u32, body: ResponseBody) {
         ResponseBody::Imported(report) => Some(report.schema.name.clone()),
         _ => None,
     };
+    let final_reply = body.is_final();
     post_now(id, body);
     if let Some(db) = schema_of {
         crate::background::count_rows_later(&db);
+    }
+    if final_reply {
+        post_fetched();
+    }
+}
+
+/// Says what lazy databases have fetched, for those that fetched more
+/// since it was last said (after each reply, which may have read pages).
+fn post_fetched() {
+    let changed = STATE.with(|state| {
+        // Posting happens inside engine calls too; then the next reply says it.
+        let Ok(mut s) = state.try_borrow_mut() else { return Vec::new() };
+        let now = s.engine.lazy_fetched();
+        now.into_iter().filter(|(db, stats)| s.fetched_posted.insert(db.clone(), *stats) != Some(*stats)).collect::<Vec<_>>()
+    });
+    for (db, stats) in changed {
+        post_now(0, ResponseBody::Fetched { db, requests: stats.requests, bytes: stats.bytes });
     }
 }
 
@@ -169,7 +190,7 @@ fn new_signal(id: u32) -> AbortSignal {
 fn handle(request: Request, attachment: Option<File>) {
     let id = request.id;
     match request.body {
-        RequestBody::OpenUrl { url, name } => open_url_request(id, url, name),
+        RequestBody::OpenUrl { url, name, lazy } => open_url_request(id, url, name, lazy),
         RequestBody::Import { url, format, options } => enqueue(id, Source::Url(url), engine_format(format), None, &options),
         RequestBody::OpenFile { file_name, options, name } => match attachment {
             Some(file) => enqueue(id, Source::File(file), None, name, &options),
@@ -219,7 +240,7 @@ fn engine_format(format: ImportFormat) -> Option<Format> {
 }
 
 /// Fetches `url` and opens it as a database.
-fn open_url_request(id: u32, url: String, name: Option<String>) {
+fn open_url_request(id: u32, url: String, name: Option<String>, lazy: Option<bool>) {
     // Reserved now, so names follow request order, not finishing order.
     let name = match reserve(name, &url) {
         Ok(name) => name,
@@ -227,8 +248,12 @@ fn open_url_request(id: u32, url: String, name: Option<String>) {
     };
     let signal = new_signal(id);
     wasm_bindgen_futures::spawn_local(async move {
-        let outcome = match open_url(&engine::source::rewrite_url(&url), &signal).await {
-            Ok(mut stream) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
+        let outcome = match open_url_or_ranges(&engine::source::rewrite_url(&url), &signal, lazy).await {
+            Ok(Opening::Whole(mut stream)) => open_database(id, &name, &url, &mut stream, Vec::new(), &signal).await,
+            Ok(Opening::Lazily(ranges, size)) => STATE
+                .with_borrow_mut(|s| s.engine.open_lazy(&name, &url, Box::new(ranges), size))
+                .map(ResponseBody::Opened)
+                .map_err(|e| ResponseBody::Error(e.to_report())),
             Err(body) => {
                 STATE.with_borrow_mut(|s| s.engine.release_name(&name));
                 Err(body)

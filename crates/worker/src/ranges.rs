@@ -1,0 +1,79 @@
+//! A file on a server read by ranged requests, for the engine's lazy
+//! databases (`engine::lazy`). SQLite reads synchronously, so each read is
+//! a synchronous `XMLHttpRequest` for `Range: bytes=a-b`: allowed in a
+//! worker (never on the page), one round trip per cache miss, and the
+//! engine's read-ahead makes scans few and large. (A SharedArrayBuffer and
+//! Atomics.wait bridge to async fetch would need COOP/COEP headers, which
+//! static hosts do not send.)
+//!
+//! The first ranged request (`probe`, async) tells whether the server
+//! answers ranges and remembers the file's ETag or Last-Modified: a later
+//! read that sees another one fails, so a file replaced on the server never
+//! mixes old pages with new ones.
+
+use engine::lazy::RangeSource;
+use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, RequestMode, Response, WorkerGlobalScope, XmlHttpRequest, XmlHttpRequestResponseType};
+
+pub struct HttpRanges {
+    url: String,
+    /// The file's ETag and Last-Modified at the probe, those the server
+    /// lets this page read. Both are compared: a cached answer may carry
+    /// an old ETag with a new date.
+    validators: Vec<(&'static str, String)>,
+}
+
+/// The first bytes, asked for by range: `Some` with the file's size when
+/// the server answered 206 with an SQLite header. `known_size` is the full
+/// response's Content-Length, for servers whose Content-Range this page may
+/// not read (CORS).
+pub async fn probe(url: &str, known_size: Option<u64>) -> Option<(HttpRanges, u64)> {
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let headers = Headers::new().ok()?;
+    headers.set("Range", "bytes=0-99").ok()?;
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::Cors);
+    init.set_headers(&headers);
+    let response: Response = JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+    if response.status() != 206 {
+        return None;
+    }
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let size = header("content-range").and_then(|r| r.rsplit('/').next()?.trim().parse::<u64>().ok()).or(known_size)?;
+    let validators = ["etag", "last-modified"].into_iter().filter_map(|name| Some((name, header(name)?))).collect();
+    let head = Uint8Array::new(&JsFuture::from(response.array_buffer().ok()?).await.ok()?).to_vec();
+    if engine::check_header(&head).is_err() {
+        return None;
+    }
+    Some((HttpRanges { url: url.to_string(), validators }, size))
+}
+
+impl RangeSource for HttpRanges {
+    fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        let last = offset + len.max(1) - 1;
+        let failed = |_| format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url);
+        let xhr = XmlHttpRequest::new().map_err(failed)?;
+        xhr.open_with_async("GET", &self.url, false).map_err(failed)?;
+        xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer);
+        xhr.set_request_header("Range", &format!("bytes={offset}-{last}")).map_err(failed)?;
+        xhr.send().map_err(failed)?;
+        match xhr.status().unwrap_or(0) {
+            206 => {}
+            200 => return Err(format!("{}: the server stopped answering ranged requests", self.url)),
+            status => return Err(format!("{}: the server answered HTTP {status} for bytes {offset}-{last}", self.url)),
+        }
+        for (name, expected) in &self.validators {
+            let now = xhr.get_response_header(name).ok().flatten();
+            if now.as_deref().is_some_and(|v| v != expected) {
+                return Err(format!(
+                    "{}: the file changed on the server while it was open (its {name} differs); open it again to read the new version",
+                    self.url
+                ));
+            }
+        }
+        let body = xhr.response().map_err(failed)?;
+        Ok(Uint8Array::new(&body).to_vec())
+    }
+}
