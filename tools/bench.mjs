@@ -66,7 +66,10 @@ function sizes() {
   const groups = {
     'UI wasm': files.filter((f) => /^app-.*_bg\.wasm$/.test(f)),
     'worker wasm': files.filter((f) => /^worker-.*_bg\.wasm$/.test(f)),
-    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f) && !/^editor-/.test(f) && f !== 'service-worker.js' && f !== 'embed-example.html'),
+    // Not fetched by a first visit: the editor and the YAML reader (on
+    // demand), data-cache.js (bundled into the worker loader; the file is
+    // for the service worker's precache), the service worker's own script.
+    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f) && !/^(editor|metadata-yaml|data-cache)-/.test(f) && f !== 'service-worker.js' && f !== 'embed-example.html'),
     CSS: files.filter((f) => f.endsWith('.css')),
   };
   console.log('Transfer size of the app (dist/, without the demo database)');
@@ -81,6 +84,7 @@ function sizes() {
   console.log(`${'total'.padEnd(14)} ${total.map((x) => kb(x).padEnd(10)).join(' ')}  (a cold first visit)`);
   for (const [part, names, when] of [
     ['SQL editor', files.filter((f) => /^editor-/.test(f)), 'when the query page first opens'],
+    ['YAML reader', files.filter((f) => /^metadata-yaml-/.test(f)), 'when a ?metadata= file is YAML'],
     ['demo.db', ['demo.db'], 'when no data is named'],
     ['service worker', ['service-worker.js'], 'after load, then it precaches the rest'],
   ]) {

@@ -46,6 +46,17 @@ setTimeout(() => {
   prefetched.clear();
 }, 60000);
 
+// YAML metadata, converted to JSON by a module of its own, loaded the
+// first time (crates/metadata-yaml): most visits never need a YAML parser.
+let yamlModule;
+self.explorerYamlToJson = async (text) => {
+  yamlModule ??= import(new URL('./{{metadata-yaml.js}}', import.meta.url).href).then(async (m) => {
+    await m.default({ module_or_path: new URL('./{{metadata-yaml_bg.wasm}}', import.meta.url) });
+    return m;
+  });
+  return (await yamlModule).yaml_to_json(text);
+};
+
 init({ module_or_path: new URL('./{{worker_bg.wasm}}', import.meta.url) }).catch((error) => {
   // Surfaces in the page through the Worker's `error` event.
   setTimeout(() => { throw error; });

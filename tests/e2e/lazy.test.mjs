@@ -116,8 +116,10 @@ test('a file replaced on the server while open says so instead of mixing version
   copyFileSync(bigDatabase(), served);
   await page.goto(env.appUrl(q([['url', `${withRanges.url}/changing.db`]])));
   await page.waitForSelector('.source .lazy-note');
-  // Another version of the file: its ETag (size and time) differs.
-  execFileSync('sqlite3', [served], { input: "PRAGMA journal_mode = OFF; INSERT INTO items(grp, name, body) VALUES (1, 'new', 'new');" });
+  // Another version of the file: bigger, and a second later (Last-Modified
+  // counts seconds), so its size, ETag and date all differ.
+  await new Promise((r) => setTimeout(r, 1100));
+  execFileSync('sqlite3', [served], { input: "PRAGMA journal_mode = OFF; INSERT INTO items(grp, name, body) SELECT 1, 'new', body FROM items WHERE id <= 2000;" });
   await page.evaluate(() => { location.hash = '#/changing/items/388888'; });
   const error = page.locator('[role="alert"], .error').first();
   await error.waitFor();

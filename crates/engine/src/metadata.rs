@@ -39,7 +39,15 @@ fn check_flow_nesting(text: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+/// A metadata file's text: JSON, parsed, or text that is not JSON (YAML,
+/// or nothing valid), checked to be safe to hand a YAML parser.
+pub enum MetadataText {
+    Json(Value),
+    NotJson { text: String, json_error: String },
+}
+
+/// Reads a metadata file as far as JSON goes (size, BOM, JSON).
+pub fn read_text(bytes: &[u8]) -> Result<MetadataText> {
     if bytes.len() > MAX_METADATA_BYTES {
         return Err(Error::new(
             ErrorKind::BadRequest,
@@ -48,15 +56,35 @@ pub fn parse(bytes: &[u8]) -> Result<Metadata> {
     }
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(MetadataText::Json(value)),
         Err(json_error) => {
             check_flow_nesting(text)?;
-            serde_norway::from_str(text).map_err(|yaml_error| {
-                Error::new(ErrorKind::BadRequest, format!("the metadata is neither JSON ({json_error}) nor YAML ({yaml_error})"))
-            })?
+            Ok(MetadataText::NotJson { text: text.to_string(), json_error: json_error.to_string() })
         }
-    };
+    }
+}
+
+/// The error for text that is neither JSON nor YAML.
+pub fn neither(json_error: &str, yaml_error: &str) -> Error {
+    Error::new(ErrorKind::BadRequest, format!("the metadata is neither JSON ({json_error}) nor YAML ({yaml_error})"))
+}
+
+/// A metadata file in JSON or YAML (the YAML parser is linked only with the
+/// `yaml` feature; the worker converts YAML with its own module and calls
+/// `from_value`).
+#[cfg(feature = "yaml")]
+pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+    match read_text(bytes)? {
+        MetadataText::Json(value) => from_value(value),
+        MetadataText::NotJson { text, json_error } => {
+            from_value(serde_norway::from_str(&text).map_err(|yaml_error| neither(&json_error, &yaml_error.to_string()))?)
+        }
+    }
+}
+
+/// The metadata in a parsed JSON (or converted YAML) document.
+pub fn from_value(value: Value) -> Result<Metadata> {
     let Value::Object(root) = value else {
         return Err(Error::new(ErrorKind::BadRequest, "the metadata must be an object with keys such as title and databases"));
     };

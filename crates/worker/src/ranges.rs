@@ -23,6 +23,9 @@ pub struct HttpRanges {
     /// lets this page read. Both are compared: a cached answer may carry
     /// an old ETag with a new date.
     validators: Vec<(&'static str, String)>,
+    /// The file's size at the probe; a Content-Range saying otherwise
+    /// means another file.
+    size: u64,
 }
 
 /// The first bytes, asked for by range: `Some` with the file's size when
@@ -47,7 +50,7 @@ pub async fn probe(url: &str, known_size: Option<u64>) -> Option<(HttpRanges, u6
     if engine::check_header(&head).is_err() {
         return None;
     }
-    Some((HttpRanges { url: url.to_string(), validators }, size))
+    Some((HttpRanges { url: url.to_string(), validators, size }, size))
 }
 
 impl RangeSource for HttpRanges {
@@ -63,6 +66,10 @@ impl RangeSource for HttpRanges {
             206 => {}
             200 => return Err(format!("{}: the server stopped answering ranged requests", self.url)),
             status => return Err(format!("{}: the server answered HTTP {status} for bytes {offset}-{last}", self.url)),
+        }
+        let size_now = xhr.get_response_header("content-range").ok().flatten().and_then(|r| r.rsplit('/').next()?.trim().parse::<u64>().ok());
+        if size_now.is_some_and(|n| n != self.size) {
+            return Err(format!("{}: the file changed on the server while it was open (its size differs); open it again to read the new version", self.url));
         }
         for (name, expected) in &self.validators {
             let now = xhr.get_response_header(name).ok().flatten();

@@ -336,7 +336,7 @@ fn metadata(id: u32, url: String) {
             while let Some(chunk) = stream.next(&signal).await? {
                 bytes.extend_from_slice(&chunk);
             }
-            let metadata = engine::metadata::parse(&bytes).map_err(|e| named(&url, e))?;
+            let metadata = read_metadata(&bytes).await.map_err(|e| named(&url, e))?;
             STATE.with_borrow_mut(|s| s.engine.apply_metadata(&metadata));
             Ok(ResponseBody::Metadata(metadata))
         }
@@ -344,6 +344,32 @@ fn metadata(id: u32, url: String) {
         STATE.with_borrow_mut(|s| s.controllers.remove(&id));
         post(id, outcome.unwrap_or_else(|body: ResponseBody| body));
     });
+}
+
+/// A metadata file in JSON, or in YAML converted to JSON by the YAML
+/// module (`crates/metadata-yaml`), which is loaded the first time one is.
+async fn read_metadata(bytes: &[u8]) -> engine::Result<protocol::Metadata> {
+    use engine::metadata::{from_value, neither, read_text, MetadataText};
+    match read_text(bytes)? {
+        MetadataText::Json(value) => from_value(value),
+        MetadataText::NotJson { text, json_error } => {
+            let converted = async {
+                let convert: js_sys::Function =
+                    js_sys::Reflect::get(&js_sys::global(), &"explorerYamlToJson".into()).ok()?.dyn_into().ok()?;
+                let promise: js_sys::Promise = convert.call1(&JsValue::NULL, &text.as_str().into()).ok()?.dyn_into().ok()?;
+                Some(wasm_bindgen_futures::JsFuture::from(promise).await)
+            };
+            match converted.await {
+                Some(Ok(json)) => from_value(
+                    serde_json::from_str(&json.as_string().unwrap_or_default()).map_err(|e| neither(&json_error, &e.to_string()))?,
+                ),
+                Some(Err(yaml_error)) => {
+                    Err(neither(&json_error, &yaml_error.as_string().unwrap_or_else(|| "the YAML reader failed".into())))
+                }
+                None => Err(neither(&json_error, "the YAML reader could not be loaded")),
+            }
+        }
+    }
 }
 
 fn parse_options(options: &ImportOptions) -> Result<DelimitedOptions, ResponseBody> {
