@@ -67,9 +67,13 @@ impl RangeSource for HttpRanges {
             200 => return Err(format!("{}: the server stopped answering ranged requests", self.url)),
             status => return Err(format!("{}: the server answered HTTP {status} for bytes {offset}-{last}", self.url)),
         }
-        let size_now = xhr.get_response_header("content-range").ok().flatten().and_then(|r| r.rsplit('/').next()?.trim().parse::<u64>().ok());
+        let size_now =
+            xhr.get_response_header("content-range").ok().flatten().and_then(|r| r.rsplit('/').next()?.trim().parse::<u64>().ok());
         if size_now.is_some_and(|n| n != self.size) {
-            return Err(format!("{}: the file changed on the server while it was open (its size differs); open it again to read the new version", self.url));
+            return Err(format!(
+                "{}: the file changed on the server while it was open (its size differs); open it again to read the new version",
+                self.url
+            ));
         }
         for (name, expected) in &self.validators {
             let now = xhr.get_response_header(name).ok().flatten();
