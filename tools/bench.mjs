@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { bigDatabase } from './make-big-db.mjs';
 import { CHROMIUM_ARGS, SHARED } from '../tests/e2e/harness.mjs';
 
 const arg = (name, fallback) => {
@@ -15,7 +16,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const RUNS = Number(arg('runs', 3));
-const ONLY = arg('only', 'size,load,offline,csv,clicks,explore').split(',');
+const ONLY = arg('only', 'size,load,offline,csv,clicks,explore,lazy').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -392,6 +393,83 @@ async function clicks(app, data) {
 }
 
 if (ONLY.includes('size')) sizes();
+// --- A ~1 GB database read lazily by ranged requests: this app and
+// sql.js-httpvfs on the same file and queries, time and bytes the server
+// sent for each (the same server counts both).
+const BIG_ROWS = 6_000_000;
+const LAZY_VIEWS = [
+  ['indexed lookup (primary key)', `SELECT * FROM items WHERE id = ${BIG_ROWS * 0.7}`],
+  ['keyset page deep in an index', `SELECT id, grp, name FROM items WHERE grp = 400 AND id > ${BIG_ROWS * 0.9} ORDER BY grp, id LIMIT 100`],
+  ['FTS5 query', "SELECT rowid, name FROM items_fts WHERE items_fts MATCH '4321987'"],
+  ['facet: 5 values of an indexed column', 'SELECT grp, count(*) FROM items WHERE grp BETWEEN 100 AND 104 GROUP BY grp'],
+];
+
+async function lazyBrowsing(app) {
+  const started = Date.now();
+  const path = bigDatabase(BIG_ROWS);
+  const size = statSync(path).size;
+  const made = ((Date.now() - started) / 1000).toFixed(0);
+  const files = await serve({ root: join(path, '..'), cors: true });
+  const pages = await serve({ root: 'bench' });
+  const url = `${files.url}/${path.split('/').pop()}`;
+  const kbOf = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
+  const results = {};
+  const { browser, marker } = await launch();
+  try {
+    // This app: open by ?url=, then each view as a query on the query page.
+    let page = await browser.newPage();
+    const baseline = memoryBaseline(marker);
+    let sent = files.bytesSent;
+    const t0 = Date.now();
+    await page.goto(`${app.url}/?url=${encodeURIComponent(url)}`);
+    await page.waitForSelector('.tables .table-item', { timeout: 120000 });
+    results.open = { app: { ms: Date.now() - t0, bytes: files.bytesSent - sent } };
+    const db = new URL(page.url()).hash.slice(2);
+    for (const [name, sql] of LAZY_VIEWS) {
+      sent = files.bytesSent;
+      await page.evaluate(({ db, sql }) => { location.hash = `#/${db}?sql=${encodeURIComponent(sql)}&_r=${Math.random()}`; }, { db, sql });
+      await page.waitForFunction(() => document.querySelector('.query-meta') && !document.querySelector('.running'), null, { timeout: 120000 });
+      const ms = Number((await page.textContent('.query-meta .muted')).match(/([\d.]+) ms/)[1]);
+      results[name] = { app: { ms, bytes: files.bytesSent - sent } };
+    }
+    const appPeak = Math.max(...renderers(marker).map((p) => statusKb(p, 'VmHWM')));
+    void baseline;
+    await page.close();
+    // sql.js-httpvfs, same server, same queries.
+    page = await browser.newPage();
+    await page.goto(`${pages.url}/pages/httpvfs.html`);
+    sent = files.bytesSent;
+    const opened = await page.evaluate((u) => window.openLazy(u), url);
+    results.open.httpvfs = { ms: opened.ms, bytes: files.bytesSent - sent };
+    for (const [name, sql] of LAZY_VIEWS) {
+      sent = files.bytesSent;
+      const r = await page.evaluate((q) => window.run(q), sql);
+      results[name].httpvfs = { ms: r.ms, bytes: files.bytesSent - sent };
+    }
+    console.log(`\nA ${(size / 1e9).toFixed(2)} GB database (${BIG_ROWS.toLocaleString('en')} rows, index, FTS5; made in ${made} s, cached in ~/.cache/explorer-bench) read lazily by Range on loopback`);
+    console.log(`${'view'.padEnd(38)} ${'this app'.padEnd(22)} ${'sql.js-httpvfs'.padEnd(22)} app bytes / file`);
+    for (const [name, r] of Object.entries(results)) {
+      const cell = (x) => `${x.ms.toFixed(0)} ms, ${kbOf(x.bytes)}`.padEnd(22);
+      const label = name === 'open' ? 'open → first table list' : name;
+      console.log(`${label.padEnd(38)} ${cell(r.app)} ${cell(r.httpvfs)} ${((100 * r.app.bytes) / size).toFixed(3)} %`);
+    }
+    console.log(`this app's renderer peak RSS while browsing: ${(appPeak / 1e6).toFixed(0)} MB (goal < 200 MB)`);
+  } finally {
+    await browser.close();
+    await files.close();
+    await pages.close();
+  }
+}
+
+if (ONLY.includes('lazy')) {
+  const app = await serve({ root: 'dist' });
+  try {
+    await lazyBrowsing(app);
+  } finally {
+    await app.close();
+  }
+}
+
 if (['load', 'offline', 'csv', 'clicks', 'explore'].some((s) => ONLY.includes(s))) {
   const app = await serve({ root: 'dist' });
   const data = await serve({ root: SHARED, cors: true });

@@ -22,6 +22,9 @@ async function prefetchDatabase(url, signal) {
   if (params.get('lazy') === '0') return fetchWhole(url, signal);
   const first = await fetch(url, { mode: 'cors', signal, headers: { Range: 'bytes=0-99' } });
   if (first.status !== 206) return first;
+  // Read to its end: an unread body keeps the HTTP cache's entry for this
+  // URL locked, and the whole download below would wait for it (20 s).
+  await first.arrayBuffer();
   const size = Number((first.headers.get('content-range') ?? '').split('/')[1]);
   if (params.get('lazy') === '1' || size > 32 * 1024 * 1024) return null;
   return fetchWhole(url, signal);
