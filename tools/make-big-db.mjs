@@ -1,5 +1,6 @@
-// Makes the big database `make bench` browses lazily (once; it is kept in
-// ~/.cache/explorer-bench, outside the repository): `items` with an
+// Makes the big database `make bench` browses lazily, and the smaller one
+// the browser tests do (once each; kept in ~/.cache/explorer-bench,
+// outside the repository): `items` with an
 // integer key, an indexed group column (500 values), a name and a body,
 // an FTS5 index on the name, and ANALYZE statistics. Needs the sqlite3
 // shell (tools/setup.sh installs it).
@@ -20,7 +21,7 @@ export function bigDatabase(rows = 6_000_000) {
   mkdirSync(BIG_DB_DIR, { recursive: true });
   const making = `${path}.making`;
   execFileSync('rm', ['-f', making]);
-  execFileSync('sqlite3', [making], { stdio: ['pipe', 'inherit', 'inherit'], input: `
+  execFileSync('sqlite3', [making], { stdio: ['pipe', 'ignore', 'inherit'], input: `
     PRAGMA journal_mode = OFF;
     PRAGMA synchronous = OFF;
     PRAGMA cache_size = -262144;
