@@ -80,8 +80,12 @@ fn table_item(schema: &DatabaseSchema, t: &TableInfo) -> Html {
     let href = Route::Table { db: schema.name.clone(), table: t.name.clone(), params: Default::default() }.to_hash();
     let count = match t.row_count {
         Some(n) => format::rows(n),
-        // Counting would read the whole table from the server.
-        None if schema.lazy => "not counted".into(),
+        // Counting would read the whole table from the server; ANALYZE's
+        // figure is shown if the file has one.
+        None if schema.lazy => match t.row_estimate {
+            Some(n) => format!("≈ {} (estimate)", format::rows(n)),
+            None => "not counted".into(),
+        },
         None => "many rows".into(),
     };
     let columns = t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");

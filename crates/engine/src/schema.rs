@@ -45,6 +45,7 @@ fn read_schema_counting(
     count: bool,
 ) -> Result<(DatabaseSchema, Vec<String>)> {
     let relations = list_relations(conn)?;
+    let estimates = if count { Default::default() } else { row_estimates(conn) };
     let mut tables = Vec::new();
     let mut views = Vec::new();
     let mut uncounted = Vec::new();
@@ -69,6 +70,7 @@ fn read_schema_counting(
                     name: rel.name.clone(),
                     kind,
                     row_count,
+                    row_estimate: estimates.get(&rel.name).copied(),
                     columns,
                     without_rowid: rel.without_rowid,
                 });
@@ -77,6 +79,23 @@ fn read_schema_counting(
     }
     let size_bytes = database_size(conn)?;
     Ok((DatabaseSchema { name: name.into(), source: source.into(), size_bytes, tables, views, lazy: !count }, uncounted))
+}
+
+/// Rows per table as ANALYZE saw them: the first number of each index's
+/// `stat` in `sqlite_stat1` is its table's row count then. A few pages to
+/// read, where counting a lazy database's tables would read them whole.
+fn row_estimates(conn: &Connection) -> std::collections::HashMap<String, u64> {
+    let mut estimates = std::collections::HashMap::new();
+    // No such table when ANALYZE never ran.
+    let Ok(mut stmt) = conn.prepare("SELECT tbl, stat FROM sqlite_stat1") else { return estimates };
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)));
+    for (table, stat) in rows.into_iter().flatten().flatten() {
+        if let Some(n) = stat.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()) {
+            let entry = estimates.entry(table).or_insert(0);
+            *entry = (*entry).max(n);
+        }
+    }
+    estimates
 }
 
 fn list_relations(conn: &Connection) -> Result<Vec<Relation>> {

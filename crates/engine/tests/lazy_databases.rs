@@ -66,7 +66,8 @@ fn generated(rows: u64) -> std::path::PathBuf {
              INSERT INTO items SELECT i, i % 500, 'item ' || i, printf('%.60c words %d', 'x', i * 7919 % 100003) FROM n;
              CREATE INDEX items_grp ON items(grp);
              CREATE VIRTUAL TABLE items_fts USING fts5(name, content=items, content_rowid=id);
-             INSERT INTO items_fts(items_fts) VALUES ('rebuild');"
+             INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+             ANALYZE;"
         ))
         .unwrap();
     }
@@ -85,6 +86,7 @@ fn chinook_read_lazily_answers_as_it_does_whole() {
     let names = |s: &protocol::DatabaseSchema| s.tables.iter().map(|t| (t.name.clone(), t.columns.clone())).collect::<Vec<_>>();
     assert_eq!(names(&lazy_schema), names(&whole_schema));
     assert!(lazy_schema.tables.iter().all(|t| t.row_count.is_none()), "nothing counted on a lazy database");
+    assert!(lazy_schema.tables.iter().all(|t| t.row_estimate.is_none()), "Chinook was never analyzed");
     let sql = "SELECT g.Name, count(*), sum(t.Milliseconds) FROM Track t JOIN Genre g USING (GenreId) GROUP BY 1 ORDER BY 2 DESC";
     assert_eq!(query(&mut lazy, &db, sql).unwrap(), query(&mut whole, &whole_db, sql).unwrap());
     let page = lazy.table_page(&page_request(&db, "Track")).unwrap();
@@ -99,6 +101,9 @@ fn an_indexed_lookup_fetches_a_sliver_of_a_big_file() {
     let path = generated(200_000);
     let size = std::fs::metadata(&path).unwrap().len();
     let (mut engine, db, requests) = open_lazily(&path, None);
+    let schema = engine.schema(&db).unwrap();
+    let items = schema.tables.iter().find(|t| t.name == "items").unwrap();
+    assert_eq!((items.row_count, items.row_estimate), (None, Some(200_000)), "not counted, estimated from ANALYZE");
     let opened = engine.fetched(&db).unwrap();
     assert!(opened.bytes < 64 * 1024, "opening read the header and schema only: {opened:?} of {size}");
     let rows = query(&mut engine, &db, "SELECT id, name FROM items WHERE id = 123456").unwrap();

@@ -390,6 +390,9 @@ pub struct TableInfo {
     pub hidden: bool,
     /// `None` when counting took longer than the count time limit.
     pub row_count: Option<u64>,
+    /// For a lazy database, whose rows are not counted: the rows ANALYZE
+    /// saw (`sqlite_stat1`), if it ran.
+    pub row_estimate: Option<u64>,
     pub columns: Vec<ColumnInfo>,
     pub without_rowid: bool,
 }
