@@ -13,12 +13,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `1007616` → `984 KB`.
 /// What a lazy database has fetched: "2.1 MB of 1.4 GB fetched (37 requests)".
 pub fn fetched((requests, bytes_read): (u64, u64), size: u64) -> String {
     format!("{} of {} fetched ({})", bytes(bytes_read), bytes(size), count(requests as usize, "request"))
 }
 
+/// `1007616` → `984 KB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
     let mut value = n as f64;

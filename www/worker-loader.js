@@ -7,8 +7,8 @@ import init from './{{worker.js}}';
 // The downloads the page's address names (`prefetch=` and `prefetch-db=` in
 // the worker's name, set by index.html) start now, while the wasm downloads
 // and compiles; fetch.rs takes each one (once) instead of fetching it again.
-// A failed one is fetched again there, which explains the failure; one that
-// resolves to null is a database to read lazily.
+// A failed one is fetched again there, which explains the failure; a 206
+// is the range probe of a database to read lazily.
 const prefetched = new Map();
 const params = new URLSearchParams(self.name);
 const fetchWhole = (url, signal) => fetch(url, { mode: 'cors', signal });
@@ -22,11 +22,12 @@ async function prefetchDatabase(url, signal) {
   if (params.get('lazy') === '0') return fetchWhole(url, signal);
   const first = await fetch(url, { mode: 'cors', signal, headers: { Range: 'bytes=0-99' } });
   if (first.status !== 206) return first;
+  const size = Number((first.headers.get('content-range') ?? '').split('/')[1]);
+  // The probe itself goes to fetch.rs, which reads the file lazily from it.
+  if (params.get('lazy') === '1' || size > 32 * 1024 * 1024) return first;
   // Read to its end: an unread body keeps the HTTP cache's entry for this
   // URL locked, and the whole download below would wait for it (20 s).
   await first.arrayBuffer();
-  const size = Number((first.headers.get('content-range') ?? '').split('/')[1]);
-  if (params.get('lazy') === '1' || size > 32 * 1024 * 1024) return null;
   return fetchWhole(url, signal);
 }
 const databases = params.getAll('prefetch-db');

@@ -52,7 +52,7 @@ pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TableP
 #[function_component(TablePageView)]
 pub fn table_page_view(props: &TablePageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
-    let lazy = state.databases.iter().any(|d| d.name == props.db && d.lazy);
+    let lazy = state.database(&props.db).is_some_and(|d| d.lazy);
     // The page comes with the view it was asked for, and is rendered from
     // that, not from the props, so the headers never describe rows not yet
     // loaded.

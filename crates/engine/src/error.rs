@@ -56,7 +56,7 @@ impl From<rusqlite::Error> for Error {
         use rusqlite::ffi::ErrorCode;
         if e.sqlite_error_code() == Some(ErrorCode::SystemIoFailure) {
             if let Some(why) = crate::lazy::take_read_error() {
-                return Error::new(ErrorKind::Unreachable, format!("could not read the database from its server: {why}"));
+                return crate::lazy::read_error(&why);
             }
         }
         let kind = match e.sqlite_error_code() {

@@ -31,11 +31,6 @@ pub use open::{
 pub use query::{each_row, query_parameters, run_query, Ran, Writes};
 pub use schema::{read_schema, COUNTS_BEFORE_ANSWER_MS, COUNT_TIME_LIMIT_MS};
 pub use sql::quote_ident;
-
-/// The SQLite library's version, e.g. "3.50.4".
-pub fn sqlite_version() -> &'static str {
-    rusqlite::version()
-}
 pub use table_page::{suggest_facets, table_page};
 #[cfg(not(target_arch = "wasm32"))]
 pub use time_limit::native_clock;
@@ -44,6 +39,11 @@ pub use time_limit::{with_time_limit, Clock};
 use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
 use protocol::{DatabaseSchema, ExportRequest, ExportSource, QueryRequest, QueryResult, RowPage, RowRequest, TablePage, TablePageRequest};
 use rusqlite::Connection;
+
+/// The SQLite library's version, e.g. "3.50.4".
+pub fn sqlite_version() -> &'static str {
+    rusqlite::version()
+}
 
 /// An open database and where it came from.
 struct Database {
@@ -167,9 +167,7 @@ impl Engine {
         let file = std::rc::Rc::new(lazy::LazyFile::new(source, size, lazy::DEFAULT_CACHE_BYTES));
         let opened = (|| -> Result<_> {
             let mut header = [0u8; 100];
-            let n = file
-                .read(0, &mut header)
-                .map_err(|why| Error::new(ErrorKind::Unreachable, format!("could not read the database from its server: {why}")))?;
+            let n = file.read(0, &mut header).map_err(|why| lazy::read_error(&why))?;
             open::check_header(&header[..n])?;
             let (mut conn, registration) = lazy::open_connection(file.clone())?;
             open::harden(&conn)?;
@@ -192,13 +190,7 @@ impl Engine {
         Ok(schema)
     }
 
-    /// What reading lazy database `db` has fetched so far; `None` for a
-    /// database held whole in memory.
-    pub fn fetched(&self, db: &str) -> Option<lazy::FetchStats> {
-        self.databases.iter().find(|d| d.name == db)?.lazy.as_ref().map(|l| l.file.stats())
-    }
-
-    /// `fetched` for every lazy database.
+    /// What reading each lazy database has fetched so far.
     pub fn lazy_fetched(&self) -> Vec<(String, lazy::FetchStats)> {
         self.databases.iter().filter_map(|d| Some((d.name.clone(), d.lazy.as_ref()?.file.stats()))).collect()
     }

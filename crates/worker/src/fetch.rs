@@ -1,7 +1,7 @@
 //! Reading bytes from the network or a local file as a stream, with the
 //! ways it can fail told apart.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -49,20 +49,29 @@ pub async fn open_url_or_ranges(url: &str, signal: &AbortSignal, lazy: Option<bo
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
     init.set_signal(Some(signal));
+    let fetch_now = || JsFuture::from(scope.fetch_with_str_and_init(url, &init));
     let fetched = match take_prefetched(url, signal) {
+        None => fetch_now().await,
         Some(prefetched) => match JsFuture::from(prefetched).await {
-            // The loader found a big file on a Range server: read it lazily.
-            Ok(none) if none.is_null() && lazy != Some(false) => match crate::ranges::probe(url, None).await {
-                Some((ranges, size)) => return Ok(Opening::Lazily(ranges, size)),
-                None => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
-            },
-            Ok(none) if none.is_null() => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
-            Ok(response) => Ok(response),
+            Ok(response) => {
+                let response: Response = response.unchecked_into();
+                // A 206 is the loader's range probe of a big database on a
+                // Range server (a whole download is a 200): read it lazily.
+                if response.status() != 206 {
+                    Ok(response.into())
+                } else {
+                    if lazy != Some(false) {
+                        if let Some((ranges, size)) = crate::ranges::from_probe(url, &response, None).await {
+                            return Ok(Opening::Lazily(ranges, size));
+                        }
+                    }
+                    fetch_now().await
+                }
+            }
+            Err(e) if signal.aborted() => Err(e),
             // Fetched again: the second failure is the one explained.
-            Err(_) if !signal.aborted() => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
-            Err(e) => Err(e),
+            Err(_) => fetch_now().await,
         },
-        None => JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await,
     };
     // `from_cache`: the kept copy itself, which needs no keeping again.
     let (response, from_cache) = match fetched {
@@ -114,7 +123,7 @@ pub async fn open_url_or_ranges(url: &str, signal: &AbortSignal, lazy: Option<bo
 /// wasm was ready (see www/worker-loader.js), once; it is aborted with
 /// `signal`.
 fn take_prefetched(url: &str, signal: &AbortSignal) -> Option<Promise> {
-    let take: Function = Reflect::get(&js_sys::global(), &JsValue::from_str("explorerTakePrefetched")).ok()?.dyn_into().ok()?;
+    let take = crate::loader_function("explorerTakePrefetched")?;
     take.call2(&JsValue::NULL, &JsValue::from_str(url), signal).ok()?.dyn_into().ok()
 }
 

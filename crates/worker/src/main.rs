@@ -27,6 +27,14 @@ fn main() {
     worker::start();
 }
 
+/// A function `www/worker-loader.js` put on the worker's global scope
+/// (`explorerTakePrefetched`, `explorerYamlToJson`).
+#[cfg(target_arch = "wasm32")]
+fn loader_function(name: &str) -> Option<js_sys::Function> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&js_sys::global(), &name.into()).ok()?.dyn_into().ok()
+}
+
 // The worker only means something in a browser; natively this binary exists
 // so that `cargo test --workspace` builds the whole tree.
 #[cfg(not(target_arch = "wasm32"))]

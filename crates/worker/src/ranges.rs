@@ -40,6 +40,12 @@ pub async fn probe(url: &str, known_size: Option<u64>) -> Option<(HttpRanges, u6
     init.set_mode(RequestMode::Cors);
     init.set_headers(&headers);
     let response: Response = JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+    from_probe(url, &response, known_size).await
+}
+
+/// `probe`, from the answer to its request (which the worker loader may
+/// have sent already).
+pub async fn from_probe(url: &str, response: &Response, known_size: Option<u64>) -> Option<(HttpRanges, u64)> {
     if response.status() != 206 {
         return None;
     }

@@ -354,8 +354,7 @@ async fn read_metadata(bytes: &[u8]) -> engine::Result<protocol::Metadata> {
         MetadataText::Json(value) => from_value(value),
         MetadataText::NotJson { text, json_error } => {
             let converted = async {
-                let convert: js_sys::Function =
-                    js_sys::Reflect::get(&js_sys::global(), &"explorerYamlToJson".into()).ok()?.dyn_into().ok()?;
+                let convert = crate::loader_function("explorerYamlToJson")?;
                 let promise: js_sys::Promise = convert.call1(&JsValue::NULL, &text.as_str().into()).ok()?.dyn_into().ok()?;
                 Some(wasm_bindgen_futures::JsFuture::from(promise).await)
             };

@@ -13,9 +13,11 @@ mod vfs;
 
 use std::cell::{Cell, RefCell};
 
+use crate::{Error, ErrorKind};
+
 pub use cache::CHUNK_BYTES;
 use cache::{ChunkCache, ReadHeads};
-pub(crate) use vfs::{open_connection, LazyRegistration};
+pub(crate) use vfs::{open_connection, take_read_error, LazyRegistration};
 
 /// The page cache's default cap.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
@@ -44,19 +46,9 @@ pub struct LazyFile {
     stats: Cell<FetchStats>,
 }
 
-thread_local! {
-    /// Why the last lazy read failed: SQLite only hears "I/O error", so
-    /// the engine's error (`error.rs`) takes the reason from here.
-    static READ_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-pub(crate) fn take_read_error() -> Option<String> {
-    READ_ERROR.with_borrow_mut(Option::take)
-}
-
-fn read_failed(why: String) -> String {
-    READ_ERROR.with_borrow_mut(|e| *e = Some(why.clone()));
-    why
+/// The error for a read that failed for reason `why`.
+pub(crate) fn read_error(why: &str) -> Error {
+    Error::new(ErrorKind::Unreachable, format!("could not read the database from its server: {why}"))
 }
 
 impl LazyFile {
@@ -93,9 +85,9 @@ impl LazyFile {
             let count = self.heads.borrow_mut().plan(chunk, last - chunk + 1, chunks_in_file);
             let start = chunk * CHUNK_BYTES;
             let stop = ((chunk + count) * CHUNK_BYTES).min(self.size);
-            let bytes = self.source.read_range(start, stop - start).map_err(read_failed)?;
+            let bytes = self.source.read_range(start, stop - start)?;
             if bytes.len() as u64 != stop - start {
-                return Err(read_failed(format!("asked for {} bytes at {start}, the server sent {}", stop - start, bytes.len())));
+                return Err(format!("asked for {} bytes at {start}, the server sent {}", stop - start, bytes.len()));
             }
             let stats = self.stats.get();
             self.stats.set(FetchStats { requests: stats.requests + 1, bytes: stats.bytes + bytes.len() as u64 });

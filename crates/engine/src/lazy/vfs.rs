@@ -19,9 +19,16 @@ use crate::Result;
 const VFS_NAME: &CStr = c"explorer-lazy";
 
 thread_local! {
+    /// Why the last read failed: SQLite only hears "I/O error", so the
+    /// engine's error (`error.rs`) takes the reason from here.
+    static READ_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Files a connection may open, by the name in its URI.
     static FILES: RefCell<HashMap<String, Rc<LazyFile>>> = RefCell::default();
     static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+pub(crate) fn take_read_error() -> Option<String> {
+    READ_ERROR.with_borrow_mut(Option::take)
 }
 
 /// Keeps a file openable by name while its connection lives.
@@ -165,7 +172,10 @@ unsafe extern "C" fn x_read(file: *mut ffi::sqlite3_file, buffer: *mut c_void, a
             out[n..].fill(0);
             ffi::SQLITE_IOERR_SHORT_READ
         }
-        Err(_) => ffi::SQLITE_IOERR_READ,
+        Err(why) => {
+            READ_ERROR.with_borrow_mut(|e| *e = Some(why));
+            ffi::SQLITE_IOERR_READ
+        }
     }
 }
 
