@@ -13,6 +13,7 @@
 //   served. The data worker keeps those copies itself as it downloads
 //   (www/data-cache.js), so a first visit, before this worker controls the
 //   page, is kept too, and the cache has one writer with one size cap.
+//   Ranged requests (lazy databases) skip the HTTP cache.
 // - Navigations are answered with the app only for the app's own page
 //   (the scope, or index.html); other pages in the scope, such as
 //   embed-example.html, come from the network.
@@ -62,7 +63,11 @@ async function shell(key, request) {
 
 async function data(request) {
   try {
-    return await fetch(request, { cache: 'no-cache' });
+    // A ranged read (a lazy database's pages) skips the HTTP cache, as the
+    // Fetch standard's default does for ranges: the worker keeps its own
+    // page cache, and slices of a big file would crowd out everything else.
+    const cache = request.headers.has('range') ? 'no-store' : 'no-cache';
+    return await fetch(request, { cache });
   } catch (error) {
     const cached = request.mode === 'no-cors' ? undefined : await caches.match(request.url, { cacheName: DATA });
     if (cached) return cached;

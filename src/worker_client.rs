@@ -9,8 +9,9 @@
 //! comes within the longest time limit of what is pending plus
 //! `GRACE_MS`, the worker is ended and a new one started, and every
 //! pending request gets an error that says which one was too expensive.
-//! A panic (the worker's hook posts `Crashed`) or an error event does the
-//! same at once. The app then reopens every database (see `recovery.rs`).
+//! A worker waiting for a lazy database's server says so first
+//! (`Waiting`): the watchdog holds off that long. A panic (the worker's
+//! hook posts `Crashed`) or an error event does the same at once. The app then reopens every database (see `recovery.rs`).
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::collections::HashMap;
@@ -107,6 +108,8 @@ struct Inner {
     last_heard: StdCell<f64>,
     /// When the watchdog's `Ping` went out, while unanswered.
     ping_sent: StdCell<Option<f64>>,
+    /// Until when the worker said it may be waiting for a server.
+    waiting_until: StdCell<f64>,
     restarts: RefCell<Vec<f64>>,
     watchdog: RefCell<Option<Interval>>,
 }
@@ -145,6 +148,7 @@ impl WorkerClient {
             on_event,
             last_heard: StdCell::new(now()),
             ping_sent: StdCell::new(None),
+            waiting_until: StdCell::new(0.0),
             restarts: RefCell::default(),
             watchdog: RefCell::new(None),
         });
@@ -292,6 +296,7 @@ impl Inner {
         this.ready.set(false);
         this.last_heard.set(now());
         this.ping_sent.set(None);
+        this.waiting_until.set(0.0);
         // What an early worker said before it was adopted, in order.
         for event in missed.iter() {
             let handler: &js_sys::Function =
@@ -326,6 +331,9 @@ impl Inner {
                 Inner::restart(this, format!("The data worker crashed ({message})."));
             }
             Ok(Response { body: ResponseBody::Pong, .. }) => {}
+            Ok(Response { body: ResponseBody::Waiting { ms }, .. }) => {
+                this.waiting_until.set(now() + f64::from(ms));
+            }
             Ok(response) => this.deliver(response, buffer),
             Err(e) => this.on_event.emit(WorkerEvent::Status(WorkerStatus::Failed(e.to_string()))),
         }
@@ -351,8 +359,10 @@ impl Inner {
             (patience, oldest)
         };
         let t = now();
+        // Silence while the worker waits for a server does not count.
+        let heard = this.last_heard.get().max(this.waiting_until.get());
         match this.ping_sent.get() {
-            None if t - this.last_heard.get() > SILENCE_BEFORE_PING_MS => {
+            None if t - heard > SILENCE_BEFORE_PING_MS => {
                 this.ping_sent.set(Some(t));
                 let id = this.next_id.get();
                 this.next_id.set(id + 1);

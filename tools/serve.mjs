@@ -28,9 +28,10 @@ const TYPES = {
  * options: root (folder), port (0 = any), cors (send Access-Control-Allow-Origin),
  * prefix (serve root under this path), chunked (no Content-Length),
  * routes ({ '/path': (req, res) => void } handled before files),
- * ranges (answer `Range: bytes=a-b` with 206; default true).
+ * ranges (answer `Range: bytes=a-b` with 206; default true),
+ * rangeDelayMs (wait this long before each ranged answer: a far server).
  */
-export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {}, ranges = true }) {
+export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix = '/', chunked = false, routes = {}, ranges = true, rangeDelayMs = 0 }) {
   root = resolve(root);
   const requests = [];
   const statuses = [];
@@ -79,6 +80,7 @@ export function serve({ root, port = 0, host = '127.0.0.1', cors = false, prefix
         res.setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
         res.setHeader('Content-Length', end - start + 1);
         sent.bytes += end - start + 1;
+        if (rangeDelayMs) await new Promise((r) => setTimeout(r, rangeDelayMs));
         return createReadStream(file, { start, end }).pipe(res);
       }
       statuses.push(200);

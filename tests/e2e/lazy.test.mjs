@@ -77,6 +77,22 @@ test('a big file on a Range server is browsed lazily, fetching a sliver of it', 
   assert.ok(withRanges.statuses.includes(206), 'ranged answers');
 });
 
+test('a sorted page on a slow server is waited for, not stopped by the time limit or the watchdog', async () => {
+  // A hundred scattered rows, one round trip each at 60 ms: six seconds
+  // of waiting, past the page's 1 s limit and the watchdog's patience.
+  const slow = await serve({ root: dir, cors: true, rangeDelayMs: 60 });
+  try {
+    const { page } = env;
+    await page.goto(env.appUrl(q([['url', `${slow.url}/big.db`]]), '#/big/items?_sort=grp'));
+    await page.waitForSelector('table.rows tbody tr', { timeout: 60000 });
+    assert.equal(await page.locator('table.rows tbody tr').count(), 100);
+    assert.equal(await page.locator('.error, [role="alert"]').count(), 0);
+    assert.ok(slow.requests.length > 50, `${slow.requests.length} requests`);
+  } finally {
+    await slow.close();
+  }
+});
+
 test('without Range support the same file is downloaded whole and counted', async () => {
   const { page } = env;
   await page.goto(env.appUrl(q([['url', `${withoutRanges.url}/big.db`]])));

@@ -164,7 +164,7 @@ impl Engine {
     /// counted or checked whole. On failure the name is released.
     pub fn open_lazy(&mut self, name: &str, source_label: &str, source: Box<dyn lazy::RangeSource>, size: u64) -> Result<DatabaseSchema> {
         let clock = self.clock;
-        let file = std::rc::Rc::new(lazy::LazyFile::new(source, size, lazy::DEFAULT_CACHE_BYTES));
+        let file = std::rc::Rc::new(lazy::LazyFile::new(source, size, lazy::DEFAULT_CACHE_BYTES, clock));
         let opened = (|| -> Result<_> {
             let mut header = [0u8; 100];
             let n = file.read(0, &mut header).map_err(|why| lazy::read_error(&why))?;

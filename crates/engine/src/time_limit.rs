@@ -4,6 +4,13 @@
 //! the clock and interrupts once the deadline has passed. The clock is
 //! injected (`Clock`) because `std::time::Instant` does not exist on
 //! wasm32-unknown-unknown: the worker passes `performance.now()`.
+//!
+//! A limit counts the statement's own work, not time spent waiting for a
+//! lazy database's server (`lazy`), up to `WAIT_ALLOWANCE_MS`: a sorted
+//! page that needs a hundred round trips is not a runaway query, but a
+//! scan of a whole remote file on a slow network still stops.
+
+use std::cell::Cell;
 
 use rusqlite::Connection;
 
@@ -19,20 +26,48 @@ pub type Clock = fn() -> f64;
 /// measurable on ordinary queries.
 const STEPS_BETWEEN_CHECKS: i32 = 100;
 
+/// The most waiting for a server one limited run may leave uncounted.
+pub const WAIT_ALLOWANCE_MS: f64 = 30_000.0;
+
+thread_local! {
+    /// Milliseconds spent waiting for lazy reads on this thread, ever.
+    static WAITED_MS: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Counts `ms` spent waiting for a server (called by the lazy VFS).
+pub(crate) fn add_waited(ms: f64) {
+    WAITED_MS.set(WAITED_MS.get() + ms.max(0.0));
+}
+
+/// `clock` minus every wait for a server so far: a clock of work done.
+pub(crate) fn work_clock(clock: Clock) -> f64 {
+    clock() - WAITED_MS.get()
+}
+
 /// Runs `work` with the connection's statements limited to `limit_ms`.
 /// An interrupted statement comes back as `ErrorKind::TimeLimit` with a
 /// message that names the limit.
 pub fn with_time_limit<T>(conn: &mut Connection, clock: Clock, limit_ms: u32, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-    let deadline = clock() + f64::from(limit_ms);
-    conn.progress_handler(STEPS_BETWEEN_CHECKS, Some(move || clock() > deadline))?;
+    let (start, waited_before) = (clock(), WAITED_MS.get());
+    let excused = move || (WAITED_MS.get() - waited_before).min(WAIT_ALLOWANCE_MS);
+    let deadline = start + f64::from(limit_ms);
+    conn.progress_handler(STEPS_BETWEEN_CHECKS, Some(move || clock() - excused() > deadline))?;
     let outcome = work(conn);
     conn.progress_handler(0, None::<fn() -> bool>)?;
     outcome.map_err(|e| {
-        if e.kind() == ErrorKind::TimeLimit {
-            Error::new(ErrorKind::TimeLimit, format!("Stopped: the query ran longer than the time limit of {limit_ms} ms."))
-        } else {
-            e
+        if e.kind() != ErrorKind::TimeLimit {
+            return e;
         }
+        let waited = WAITED_MS.get() - waited_before;
+        let message = if waited > 0.0 {
+            format!(
+                "Stopped: the query ran longer than the time limit of {limit_ms} ms, not counting {:.1} s of waiting for the database's server.",
+                excused() / 1000.0
+            )
+        } else {
+            format!("Stopped: the query ran longer than the time limit of {limit_ms} ms.")
+        };
+        Error::new(ErrorKind::TimeLimit, message)
     })
 }
 

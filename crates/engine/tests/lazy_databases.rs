@@ -16,18 +16,28 @@ use engine::{Engine, ErrorKind};
 use protocol::{Cell as Value, QueryRequest, RowRequest};
 
 /// A file on disk read by ranges; counts requests and bytes, and can be
-/// told to fail from some request on.
+/// told to fail from some request on, or to answer slowly.
 struct DiskRanges {
     file: File,
     requests: Rc<Cell<u64>>,
+    server: Server,
+}
+
+/// How the stand-in server behaves.
+#[derive(Clone, Copy, Default)]
+struct Server {
+    /// Fails this request and every later one.
     fail_from: Option<u64>,
+    /// Waits this long before each answer.
+    delay_ms: u64,
 }
 
 impl RangeSource for DiskRanges {
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
         let n = self.requests.get() + 1;
         self.requests.set(n);
-        if self.fail_from.is_some_and(|from| n >= from) {
+        std::thread::sleep(std::time::Duration::from_millis(self.server.delay_ms));
+        if self.server.fail_from.is_some_and(|from| n >= from) {
             return Err("the host stopped answering".into());
         }
         let mut bytes = vec![0; len as usize];
@@ -36,12 +46,12 @@ impl RangeSource for DiskRanges {
     }
 }
 
-fn open_lazily(path: &std::path::Path, fail_from: Option<u64>) -> (Engine, String, Rc<Cell<u64>>) {
+fn open_lazily(path: &std::path::Path, server: Server) -> (Engine, String, Rc<Cell<u64>>) {
     let mut engine = Engine::new(engine::native_clock);
     let name = engine.reserve_name(&path.to_string_lossy());
     let requests = Rc::new(Cell::new(0));
     let size = std::fs::metadata(path).unwrap().len();
-    let source = DiskRanges { file: File::open(path).unwrap(), requests: requests.clone(), fail_from };
+    let source = DiskRanges { file: File::open(path).unwrap(), requests: requests.clone(), server };
     engine.open_lazy(&name, &path.to_string_lossy(), Box::new(source), size).expect("opens lazily");
     (engine, name, requests)
 }
@@ -52,7 +62,11 @@ fn fetched(engine: &Engine, db: &str) -> engine::lazy::FetchStats {
 }
 
 fn query(engine: &mut Engine, db: &str, sql: &str) -> engine::Result<Vec<Vec<Value>>> {
-    let req = QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms: 60_000, max_rows: 1000, allow_writes: true };
+    query_within(engine, db, sql, 60_000)
+}
+
+fn query_within(engine: &mut Engine, db: &str, sql: &str, time_limit_ms: u32) -> engine::Result<Vec<Vec<Value>>> {
+    let req = QueryRequest { db: db.into(), sql: sql.into(), params: vec![], time_limit_ms, max_rows: 1000, allow_writes: true };
     engine.query(&req).map(|r| r.rows)
 }
 
@@ -82,7 +96,7 @@ fn generated(rows: u64) -> std::path::PathBuf {
 #[test]
 fn chinook_read_lazily_answers_as_it_does_whole() {
     let path = shared_data("sqlite/Chinook_Sqlite.sqlite");
-    let (mut lazy, db, _) = open_lazily(&path, None);
+    let (mut lazy, db, _) = open_lazily(&path, Server::default());
     let (mut whole, whole_db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
     let lazy_schema = lazy.schema(&db).unwrap();
     let whole_schema = whole.schema(&whole_db).unwrap();
@@ -105,7 +119,7 @@ fn chinook_read_lazily_answers_as_it_does_whole() {
 fn an_indexed_lookup_fetches_a_sliver_of_a_big_file() {
     let path = generated(200_000);
     let size = std::fs::metadata(&path).unwrap().len();
-    let (mut engine, db, requests) = open_lazily(&path, None);
+    let (mut engine, db, requests) = open_lazily(&path, Server::default());
     let schema = engine.schema(&db).unwrap();
     let items = schema.tables.iter().find(|t| t.name == "items").unwrap();
     assert_eq!((items.row_count, items.row_estimate), (None, Some(200_000)), "not counted, estimated from ANALYZE");
@@ -126,7 +140,7 @@ fn an_indexed_lookup_fetches_a_sliver_of_a_big_file() {
 fn a_full_scan_reads_ahead_in_growing_requests() {
     let path = generated(200_000);
     let size = std::fs::metadata(&path).unwrap().len();
-    let (mut engine, db, requests) = open_lazily(&path, None);
+    let (mut engine, db, requests) = open_lazily(&path, Server::default());
     let sum = query(&mut engine, &db, "SELECT sum(length(body)) FROM items").unwrap();
     assert!(matches!(sum[0][0], Value::Integer(n) if n > 0));
     let pages = size / 4096;
@@ -135,9 +149,25 @@ fn a_full_scan_reads_ahead_in_growing_requests() {
 }
 
 #[test]
+fn a_sorted_page_on_a_slow_server_is_not_stopped_by_the_time_limit() {
+    // A page sorted by an index reads rows scattered over the file, one
+    // round trip each: waiting for them is not the query's work.
+    let path = generated(200_000);
+    let (mut engine, db, requests) = open_lazily(&path, Server { delay_ms: 15, ..Server::default() });
+    let sql = "SELECT id, grp, name FROM items ORDER BY grp LIMIT 60";
+    let rows = query_within(&mut engine, &db, sql, 200).expect("waits are not counted");
+    assert_eq!(rows.len(), 60);
+    assert!(requests.get() * 15 > 200, "the page waited longer than the limit: {} requests", requests.get());
+    // Work is still limited on a lazy database.
+    let busy = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+    let error = query_within(&mut engine, &db, busy, 200).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::TimeLimit, "{error}");
+}
+
+#[test]
 fn a_failed_read_says_why_and_the_database_stays_open() {
     let path = shared_data("sqlite/Chinook_Sqlite.sqlite");
-    let (mut engine, db, _) = open_lazily(&path, Some(4));
+    let (mut engine, db, _) = open_lazily(&path, Server { fail_from: Some(4), ..Server::default() });
     let error = query(&mut engine, &db, "SELECT sum(length(Name)) FROM Track").unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unreachable, "{error}");
     assert!(error.to_string().contains("the host stopped answering"), "{error}");
@@ -150,7 +180,7 @@ fn a_failed_read_says_why_and_the_database_stays_open() {
 #[test]
 fn a_lazy_database_refuses_writes_and_whole_file_work() {
     let path = shared_data("sqlite/Chinook_Sqlite.sqlite");
-    let (mut engine, db, _) = open_lazily(&path, None);
+    let (mut engine, db, _) = open_lazily(&path, Server::default());
     let error = query(&mut engine, &db, "DELETE FROM Track").unwrap_err();
     assert!(
         error.to_string().contains("readonly") || error.to_string().contains("read-only") || error.to_string().contains("read only"),
@@ -169,7 +199,7 @@ fn html_or_a_short_file_is_not_opened_lazily() {
     std::fs::write(&page, "<!doctype html><html><head><title>x</title></head></html>").unwrap();
     let mut engine = Engine::new(engine::native_clock);
     let name = engine.reserve_name("page.html");
-    let source = DiskRanges { file: File::open(&page).unwrap(), requests: Rc::default(), fail_from: None };
+    let source = DiskRanges { file: File::open(&page).unwrap(), requests: Rc::default(), server: Server::default() };
     let error = engine.open_lazy(&name, "page.html", Box::new(source), std::fs::metadata(&page).unwrap().len()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NotADatabase);
     assert!(!read_shared("sqlite/Chinook_Sqlite.sqlite").is_empty());

@@ -224,6 +224,12 @@ pub enum ResponseBody {
         requests: u64,
         bytes: u64,
     },
+    /// Sent with id 0 as a lazy database's read starts: the worker may not
+    /// answer for up to `ms` while it waits for the server, and is not
+    /// stuck (the UI's watchdog waits that long before it asks).
+    Waiting {
+        ms: u32,
+    },
 }
 
 /// A database file bigger than this, on a server that answers ranged
@@ -276,6 +282,7 @@ impl ResponseBody {
                 | ResponseBody::Crashed { .. }
                 | ResponseBody::RowCounts { .. }
                 | ResponseBody::Fetched { .. }
+                | ResponseBody::Waiting { .. }
         )
     }
 }

@@ -11,8 +11,11 @@
 //! read that sees another one fails, so a file replaced on the server never
 //! mixes old pages with new ones.
 
+use std::cell::Cell;
+
 use engine::lazy::RangeSource;
 use js_sys::Uint8Array;
+use protocol::ResponseBody;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, RequestMode, Response, WorkerGlobalScope, XmlHttpRequest, XmlHttpRequestResponseType};
@@ -26,6 +29,8 @@ pub struct HttpRanges {
     /// The file's size at the probe; a Content-Range saying otherwise
     /// means another file.
     size: u64,
+    /// Until when the page was last told the worker may be waiting here.
+    announced_until: Cell<f64>,
 }
 
 /// The first bytes, asked for by range: `Some` with the file's size when
@@ -56,18 +61,60 @@ pub async fn from_probe(url: &str, response: &Response, known_size: Option<u64>)
     if engine::check_header(&head).is_err() {
         return None;
     }
-    Some((HttpRanges { url: url.to_string(), validators, size }, size))
+    Some((HttpRanges { url: url.to_string(), validators, size, announced_until: Cell::new(0.0) }, size))
+}
+
+/// A read gets a few seconds plus time for its bytes at 64 KB/s; one that
+/// times out is asked again once with twice as long, then fails. Without a
+/// timeout a server that stops answering would hold the worker, and every
+/// database in it, for good.
+const TRIES: u32 = 2;
+fn first_timeout_ms(len: u64) -> u32 {
+    (4_000 + len / 64).min(30_000) as u32
+}
+
+impl HttpRanges {
+    /// Sends one ranged request and waits for its answer.
+    fn send(&self, offset: u64, last: u64) -> Result<XmlHttpRequest, String> {
+        let failed = |_| format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url);
+        let first = first_timeout_ms(last - offset + 1);
+        self.announce_wait(first * ((1 << TRIES) - 1));
+        let mut timeout = first;
+        for _ in 0..TRIES {
+            let xhr = XmlHttpRequest::new().map_err(failed)?;
+            xhr.open_with_async("GET", &self.url, false).map_err(failed)?;
+            xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer);
+            // Allowed for synchronous requests in a worker, not on a page.
+            xhr.set_timeout(timeout);
+            xhr.set_request_header("Range", &format!("bytes={offset}-{last}")).map_err(failed)?;
+            match xhr.send() {
+                Ok(()) => return Ok(xhr),
+                Err(e) if e.dyn_ref::<web_sys::DomException>().is_some_and(|e| e.name() == "TimeoutError") => timeout *= 2,
+                Err(e) => return Err(failed(e)),
+            }
+        }
+        Err(format!("{}: no answer for bytes {offset}-{last} after {TRIES} tries; the server or the network is not responding", self.url))
+    }
+
+    /// Tells the page's watchdog the worker may not answer for up to `ms`
+    /// (a blocked read cannot answer its ping). Said again only when an
+    /// earlier notice would run out first, so a page of reads costs a
+    /// message or two, not one each.
+    fn announce_wait(&self, ms: u32) {
+        let now = crate::worker::now_ms();
+        if now + f64::from(ms) > self.announced_until.get() {
+            let ahead = ms.saturating_mul(2);
+            self.announced_until.set(now + f64::from(ahead));
+            crate::worker::post(0, ResponseBody::Waiting { ms: ahead });
+        }
+    }
 }
 
 impl RangeSource for HttpRanges {
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
         let last = offset + len.max(1) - 1;
         let failed = |_| format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url);
-        let xhr = XmlHttpRequest::new().map_err(failed)?;
-        xhr.open_with_async("GET", &self.url, false).map_err(failed)?;
-        xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer);
-        xhr.set_request_header("Range", &format!("bytes={offset}-{last}")).map_err(failed)?;
-        xhr.send().map_err(failed)?;
+        let xhr = self.send(offset, last)?;
         match xhr.status().unwrap_or(0) {
             206 => {}
             200 => return Err(format!("{}: the server stopped answering ranged requests", self.url)),

@@ -90,7 +90,7 @@ extern "C" {
     fn performance_now() -> f64;
 }
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     performance_now()
 }
 

@@ -13,6 +13,7 @@ mod vfs;
 
 use std::cell::{Cell, RefCell};
 
+use crate::time_limit::{add_waited, Clock};
 use crate::{Error, ErrorKind};
 
 pub use cache::CHUNK_BYTES;
@@ -44,6 +45,8 @@ pub struct LazyFile {
     cache: RefCell<ChunkCache>,
     heads: RefCell<ReadHeads>,
     stats: Cell<FetchStats>,
+    /// Times each fetch, whose wait a time limit does not count.
+    clock: Clock,
 }
 
 /// The error for a read that failed for reason `why`.
@@ -52,10 +55,17 @@ pub(crate) fn read_error(why: &str) -> Error {
 }
 
 impl LazyFile {
-    pub fn new(source: Box<dyn RangeSource>, size: u64, cache_bytes: u64) -> LazyFile {
+    pub fn new(source: Box<dyn RangeSource>, size: u64, cache_bytes: u64, clock: Clock) -> LazyFile {
         // A read-ahead must fit in the cache with room to spare.
         let cache_bytes = cache_bytes.max(4 * cache::MAX_READ_AHEAD_CHUNKS * CHUNK_BYTES);
-        LazyFile { source, size, cache: RefCell::new(ChunkCache::new(cache_bytes)), heads: RefCell::default(), stats: Cell::default() }
+        LazyFile {
+            source,
+            size,
+            cache: RefCell::new(ChunkCache::new(cache_bytes)),
+            heads: RefCell::default(),
+            stats: Cell::default(),
+            clock,
+        }
     }
 
     pub fn size(&self) -> u64 {
@@ -85,7 +95,10 @@ impl LazyFile {
             let count = self.heads.borrow_mut().plan(chunk, last - chunk + 1, chunks_in_file);
             let start = chunk * CHUNK_BYTES;
             let stop = ((chunk + count) * CHUNK_BYTES).min(self.size);
-            let bytes = self.source.read_range(start, stop - start)?;
+            let asked = (self.clock)();
+            let fetched = self.source.read_range(start, stop - start);
+            add_waited((self.clock)() - asked);
+            let bytes = fetched?;
             if bytes.len() as u64 != stop - start {
                 return Err(format!("asked for {} bytes at {start}, the server sent {}", stop - start, bytes.len()));
             }
