@@ -487,6 +487,7 @@ impl EarlyWorker {
 fn patience_ms(body: &RequestBody) -> f64 {
     let ms: u32 = match body {
         RequestBody::Query(q) => q.time_limit_ms,
+        RequestBody::CountRows(r) => r.time_limit_ms,
         RequestBody::TablePage(r) | RequestBody::SuggestFacets(r) => r.time_limit_ms.max(1_000) * 3,
         RequestBody::Row(_) | RequestBody::QueryParameters { .. } => 2_000,
         // One export statement may run 30 s; pieces come out as it goes.
@@ -504,6 +505,7 @@ fn describe(body: &RequestBody) -> String {
         RequestBody::Query(q) => format!("the query on {}", q.db),
         RequestBody::TablePage(r) => format!("the page of {} in {}", r.table, r.db),
         RequestBody::SuggestFacets(r) => format!("suggesting facets for {}", r.table),
+        RequestBody::CountRows(r) => format!("counting the rows of {}", r.table),
         RequestBody::Row(r) => format!("a row of {}", r.table),
         RequestBody::Export(_) => "an export".into(),
         RequestBody::OpenUrl { url, .. } | RequestBody::Import { url, .. } => format!("loading {url}"),

@@ -1,7 +1,9 @@
 //! Pieces the pages share: the results table and its cells, the filter bar,
-//! facets, export links, the load list, error boxes, the share dialog.
+//! facets, export links, the load list, error boxes, the share dialog,
+//! counting rows on request.
 
 pub mod cell;
+pub mod count_rows;
 pub mod database_actions;
 pub mod error_box;
 pub mod export;

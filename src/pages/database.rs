@@ -5,6 +5,7 @@ use protocol::{CannedQuery, DatabaseSchema, TableInfo};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::count_rows::CountRows;
 use crate::components::database_actions::DatabaseActions;
 use crate::format;
 use crate::pages::about::AboutView;
@@ -89,10 +90,16 @@ fn table_item(schema: &DatabaseSchema, t: &TableInfo) -> Html {
         None => "many rows".into(),
     };
     let columns = t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+    let count_button = (schema.lazy && t.row_count.is_none()).then(|| {
+        html! {
+            <>{ " · " }<CountRows db={schema.name.clone()} table={t.name.clone()} /></>
+        }
+    });
     html! {
         <li class="table-item">
             <a href={href}>{ &t.name }</a>
             <span class="count">{ count }</span>
+            { for count_button }
             <div class="columns muted">{ columns }</div>
         </li>
     }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, SortBy, TablePage, TablePageRequest};
 use yew::prelude::*;
 
+use crate::components::count_rows::CountRows;
 use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
 use crate::components::facets::Facets;
@@ -53,6 +54,9 @@ pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TableP
 pub fn table_page_view(props: &TablePageProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("state context");
     let lazy = state.database(&props.db).is_some_and(|d| d.lazy);
+    // A lazy table counted on request (the database page's or this page's
+    // "count them") stands for an unfiltered view's total.
+    let counted = state.database(&props.db).and_then(|d| d.tables.iter().find(|t| t.name == props.table)).and_then(|t| t.row_count);
     // The page comes with the view it was asked for, and is rendered from
     // that, not from the props, so the headers never describe rows not yet
     // loaded.
@@ -83,7 +87,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             html! {
                 <div class={classes!("page-body", waiting.then_some("stale"))} aria-busy={waiting.then_some("true")}>
                     <p class="loading-bar" role="status" hidden={!waiting}>{ "Loading…" }</p>
-                    { page_body(db, table, &loaded.0, &loaded.1, suggested, lazy) }
+                    { page_body(db, table, &loaded.0, &loaded.1, suggested, lazy.then_some(counted)) }
                 </div>
             }
         }
@@ -127,19 +131,31 @@ fn column_menu(db: &str, table: &str, params: &TableParams) -> ColumnMenu {
 
 /// A loaded page: filters, facets, the total, the rows, the pager, export.
 /// `lazy`: the database is read from its server as needed, so the total is
-/// only counted when the user asks (it reads the whole table).
-fn page_body(db: &str, table: &str, page: &TablePage, params: &TableParams, suggested: Vec<protocol::FacetRequest>, lazy: bool) -> Html {
+/// only counted when the user asks (it reads the whole table); inside, the
+/// table's count if it was asked for already.
+fn page_body(
+    db: &str,
+    table: &str,
+    page: &TablePage,
+    params: &TableParams,
+    suggested: Vec<protocol::FacetRequest>,
+    lazy: Option<Option<u64>>,
+) -> Html {
     // Embedded in another page: the rows, the pager, little else.
     let embedded = crate::browser::embedded();
     let href = |p: TableParams| Route::table(db, table, p).to_hash();
     let total = match page.total {
         Some(n) => html! { format::rows(n) },
-        None if lazy => {
-            let sql = format!("SELECT count(*) FROM {}", crate::pages::database::engine_quote(table));
-            let count = Route::Query { db: db.to_string(), sql, params: vec![], time_limit_ms: None }.to_hash();
-            html! { <>{ "Rows not counted (it reads the whole table from its server): " }<a href={count}>{ "count them" }</a></> }
-        }
-        None => html! { "Too many rows to count quickly" },
+        None => match lazy {
+            Some(Some(n)) if params.filters.is_empty() && params.search.is_none() => html! { format::rows(n) },
+            Some(_) => html! {
+                <>
+                    { "Rows not counted (it reads the whole table from its server): " }
+                    <CountRows db={db.to_string()} table={table.to_string()} params={params.clone()} />
+                </>
+            },
+            None => html! { "Too many rows to count quickly" },
+        },
     };
     let next = page.next.as_ref().map(|cursor| href(TableParams { next: Some(cursor.to_url_text()), ..params.clone() }));
     let first = params.next.is_some().then(|| href(params.first_page()));

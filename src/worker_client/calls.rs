@@ -76,6 +76,11 @@ impl WorkerClient {
         expect_reply!(self.call(RequestBody::TablePage(request)).await, "a table page", ResponseBody::TablePage(p) => p)
     }
 
+    /// Rows a table view selects, counted on request (lazy databases).
+    pub async fn count_rows(&self, request: TablePageRequest) -> Reply<u64> {
+        expect_reply!(self.call(RequestBody::CountRows(request)).await, "a row count", ResponseBody::Counted(n) => n)
+    }
+
     pub async fn suggest_facets(&self, request: TablePageRequest) -> Reply<Vec<FacetRequest>> {
         expect_reply!(self.call(RequestBody::SuggestFacets(request)).await, "facet suggestions", ResponseBody::SuggestedFacets(f) => f)
     }

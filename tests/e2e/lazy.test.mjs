@@ -102,10 +102,23 @@ test('without Range support the same file is downloaded whole and counted', asyn
   assert.ok(!withoutRanges.statuses.includes(206));
 });
 
-test('&_lazy=1 reads even a small file lazily; &_lazy=0 downloads a big one', async () => {
+test('&_lazy=1 reads even a small file lazily, counting rows on request; &_lazy=0 downloads a big one', async () => {
   const { page, data } = env;
   await page.goto(env.appUrl(q([['url', `${data.url}/sqlite/Chinook_Sqlite.sqlite`], ['_lazy', '1']])));
   await page.waitForSelector('.source .lazy-note');
+  // Counts on request, in place: a whole table (then known everywhere),
+  // and a filtered view.
+  const track = page.locator('.table-item:has(a:text-is("Track"))');
+  assert.equal(await track.locator('.count').textContent(), 'not counted');
+  await track.locator('button.count-rows').click();
+  await track.locator('.count:text-is("3,503 rows")').waitFor();
+  assert.equal(await track.locator('button.count-rows').count(), 0);
+  await page.evaluate(() => { location.hash = '#/Chinook_Sqlite/Track'; });
+  await page.waitForSelector('.total:has-text("3,503 rows")');
+  await page.evaluate(() => { location.hash = '#/Chinook_Sqlite/Track?GenreId__exact=1'; });
+  await page.waitForSelector('.total:has-text("Rows not counted")');
+  await page.click('.total button.count-rows');
+  await page.waitForSelector('.total .count-rows:text-is("1,297 rows")');
   await page.goto(env.appUrl(q([['url', `${withRanges.url}/big.db`], ['_lazy', '0']])));
   await page.waitForURL(/#\/big$/, { timeout: 60000 });
   await page.waitForSelector('.table-item:has(a:text-is("items"))');

@@ -345,6 +345,13 @@ impl Engine {
         table_page(&mut d.conn, clock, req, &d.label_columns, whole_reads)
     }
 
+    /// Rows the table view `req` selects, counted even on a lazy database
+    /// (the user asked), under `req.time_limit_ms`.
+    pub fn count_selection(&mut self, req: &TablePageRequest) -> Result<u64> {
+        let clock = self.clock;
+        table_page::count_selection(&mut self.database(&req.db)?.conn, clock, req)
+    }
+
     pub fn suggest_facets(&mut self, req: &TablePageRequest) -> Result<Vec<protocol::FacetRequest>> {
         let clock = self.clock;
         table_page::suggest_facets(&mut self.database(&req.db)?.conn, clock, req)

@@ -166,13 +166,24 @@ pub fn count_rows_where(
     params: &[protocol::Cell],
     limit_ms: u32,
 ) -> Option<u64> {
+    try_count_rows_where(conn, clock, from, conditions, params, limit_ms).ok()
+}
+
+/// `count_rows_where`, saying why when it cannot count.
+pub fn try_count_rows_where(
+    conn: &mut Connection,
+    clock: Clock,
+    from: &str,
+    conditions: &[String],
+    params: &[protocol::Cell],
+    limit_ms: u32,
+) -> Result<u64> {
     let mut sql = format!("SELECT count(*) FROM {from}");
     if !conditions.is_empty() {
         sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
     let values: Vec<_> = params.iter().map(crate::sql::value_from_cell).collect();
     with_time_limit(conn, clock, limit_ms, |c| Ok(c.query_row(&sql, rusqlite::params_from_iter(values), |r| r.get::<_, i64>(0))?))
-        .ok()
         .map(|n| n as u64)
 }
 

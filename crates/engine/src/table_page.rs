@@ -12,7 +12,7 @@ use crate::fts;
 use crate::paging::{bad_cursor, keyset_condition};
 use crate::plan::{column_expr, key_text, plan, Plan, RowKey};
 use crate::relations;
-use crate::schema::count_rows_where;
+use crate::schema::{count_rows_where, try_count_rows_where};
 use crate::sql::{cell_from_ref, literal, quote_ident, row_cells, too_large, value_from_cell, RESULT_BYTES_MAX};
 use crate::time_limit::{with_time_limit, work_clock, Clock};
 
@@ -43,6 +43,14 @@ fn selection(conn: &Connection, req: &TablePageRequest, plan: &Plan) -> Result<S
         description = if description.is_empty() { format!("where {words}") } else { format!("{description} and {words}") };
     }
     Ok(Selection { conditions, params, description, fts: fts_index, search: bound })
+}
+
+/// Rows the view `req` selects (its filters and search), under its time
+/// limit: the count a table page leaves out on a lazy database, asked for.
+pub fn count_selection(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<u64> {
+    let plan = plan(conn, &req.table)?;
+    let selection = selection(conn, req, &plan)?;
+    try_count_rows_where(conn, clock, &plan.from, &selection.conditions, &selection.params, req.time_limit_ms)
 }
 
 /// Columns worth faceting by, among the rows the view selects. Separate

@@ -6,9 +6,10 @@
 //! wasm32-unknown-unknown: the worker passes `performance.now()`.
 //!
 //! A limit counts the statement's own work, not time spent waiting for a
-//! lazy database's server (`lazy`), up to `WAIT_ALLOWANCE_MS`: a sorted
-//! page that needs a hundred round trips is not a runaway query, but a
-//! scan of a whole remote file on a slow network still stops.
+//! lazy database's server (`lazy`), up to `WAIT_ALLOWANCE_MS` or five
+//! times the limit, whichever is more: a sorted page that needs a hundred
+//! round trips is not a runaway query, but a scan of a whole remote file
+//! on a slow network still stops.
 
 use std::cell::Cell;
 
@@ -26,7 +27,7 @@ pub type Clock = fn() -> f64;
 /// measurable on ordinary queries.
 const STEPS_BETWEEN_CHECKS: i32 = 100;
 
-/// The most waiting for a server one limited run may leave uncounted.
+/// The least waiting for a server one limited run may leave uncounted.
 pub const WAIT_ALLOWANCE_MS: f64 = 30_000.0;
 
 thread_local! {
@@ -49,7 +50,8 @@ pub(crate) fn work_clock(clock: Clock) -> f64 {
 /// message that names the limit.
 pub fn with_time_limit<T>(conn: &mut Connection, clock: Clock, limit_ms: u32, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     let (start, waited_before) = (clock(), WAITED_MS.get());
-    let excused = move || (WAITED_MS.get() - waited_before).min(WAIT_ALLOWANCE_MS);
+    let allowance = WAIT_ALLOWANCE_MS.max(5.0 * f64::from(limit_ms));
+    let excused = move || (WAITED_MS.get() - waited_before).min(allowance);
     let deadline = start + f64::from(limit_ms);
     conn.progress_handler(STEPS_BETWEEN_CHECKS, Some(move || clock() - excused() > deadline))?;
     let outcome = work(conn);

@@ -165,6 +165,19 @@ fn a_sorted_page_on_a_slow_server_is_not_stopped_by_the_time_limit() {
 }
 
 #[test]
+fn rows_are_counted_when_asked_with_the_views_filters_and_search() {
+    let path = generated(200_000);
+    let (mut engine, db, _) = open_lazily(&path, Server::default());
+    let mut request = page_request(&db, "items");
+    assert_eq!(engine.count_selection(&request).unwrap(), 200_000);
+    request.filters = vec![protocol::Filter { column: "grp".into(), op: protocol::FilterOp::Exact, value: "42".into() }];
+    assert_eq!(engine.count_selection(&request).unwrap(), 400);
+    request.filters.clear();
+    request.search = Some(protocol::Search { query: "item 77777".into(), raw: false });
+    assert_eq!(engine.count_selection(&request).unwrap(), 1);
+}
+
+#[test]
 fn a_failed_read_says_why_and_the_database_stays_open() {
     let path = shared_data("sqlite/Chinook_Sqlite.sqlite");
     let (mut engine, db, _) = open_lazily(&path, Server { fail_from: Some(4), ..Server::default() });

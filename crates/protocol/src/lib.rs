@@ -128,6 +128,10 @@ pub enum RequestBody {
     DeleteKept {
         name: String,
     },
+    /// Count the rows a table view selects (its filters and search), asked
+    /// for by the user where counting was left out (a lazy database: it
+    /// reads the whole table from the server). Replies `Counted`.
+    CountRows(TablePageRequest),
 }
 
 /// A database saved in the browser.
@@ -230,6 +234,7 @@ pub enum ResponseBody {
     Waiting {
         ms: u32,
     },
+    Counted(u64),
 }
 
 /// A database file bigger than this, on a server that answers ranged

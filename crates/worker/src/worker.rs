@@ -198,6 +198,7 @@ fn handle(request: Request, attachment: Option<File>) {
         },
         RequestBody::Cancel { target } => cancel(target),
         RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
+        RequestBody::CountRows(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.count_selection(&req)), ResponseBody::Counted),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
             Ok(Some(suggestions)) => crate::background::add(id, Task::SuggestFacets { db: req.db, suggestions }),
