@@ -13,7 +13,9 @@
 //   served. The data worker keeps those copies itself as it downloads
 //   (www/data-cache.js), so a first visit, before this worker controls the
 //   page, is kept too, and the cache has one writer with one size cap.
-//   Ranged requests (lazy databases) skip the HTTP cache.
+//   Ranged requests (lazy databases) skip the HTTP cache; offline, they are
+//   answered from the pieces the data worker kept as it read them, or with
+//   a 504 that names the bytes never read online (`fromPieces`).
 // - Navigations are answered with the app only for the app's own page
 //   (the scope, or index.html); other pages in the scope, such as
 //   embed-example.html, come from the network.
@@ -71,6 +73,47 @@ async function data(request) {
   } catch (error) {
     const cached = request.mode === 'no-cors' ? undefined : await caches.match(request.url, { cacheName: DATA });
     if (cached) return cached;
+    const pieces = request.headers.has('range') ? await fromPieces(request) : undefined;
+    if (pieces) return pieces;
     throw error;
   }
+}
+
+/** A ranged request answered from kept pieces (www/data-cache.js): a 206
+ *  when they cover it, a 504 naming the first missing bytes when not,
+ *  undefined when nothing of the file was kept. */
+async function fromPieces(request) {
+  const asked = /^bytes=(\d+)-(\d*)$/.exec(request.headers.get('range'));
+  if (!asked) return undefined;
+  const data = await caches.open(DATA);
+  const prefix = scoped(`explorer-ranges/${encodeURIComponent(request.url)}/`);
+  const pieces = [];
+  for (const key of await data.keys()) {
+    if (!key.url.startsWith(prefix)) continue;
+    const [start, end] = key.url.slice(prefix.length).split('-').map(Number);
+    pieces.push({ key, start, end });
+  }
+  if (pieces.length === 0) return undefined;
+  const sample = await data.match(pieces[0].key);
+  const size = Number(sample.headers.get('x-content-range').split('/')[1]);
+  const start = Number(asked[1]);
+  const end = Math.min(asked[2] ? Number(asked[2]) : size - 1, size - 1);
+  const body = new Uint8Array(Math.max(end - start + 1, 0));
+  for (let at = start; at <= end;) {
+    // The piece that covers `at` and reaches furthest.
+    const piece = pieces.filter((p) => p.start <= at && p.end >= at).sort((a, b) => b.end - a.end)[0];
+    if (!piece) {
+      return new Response(null, { status: 504, statusText: 'Offline', headers: { 'x-explorer-offline': `bytes ${at}-${end}` } });
+    }
+    const bytes = new Uint8Array(await (await data.match(piece.key)).arrayBuffer());
+    const to = Math.min(piece.end, end);
+    body.set(bytes.subarray(at - piece.start, to - piece.start + 1), at - start);
+    at = to + 1;
+  }
+  const headers = { 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(body.length) };
+  for (const name of ['etag', 'last-modified']) {
+    const value = sample.headers.get(name);
+    if (value) headers[name] = value;
+  }
+  return new Response(body, { status: 206, headers });
 }

@@ -1,5 +1,7 @@
 // Two caches the data worker writes (both reached through
-// `globalThis.explorerDataCache`):
+// `globalThis.explorerDataCache`): datasets kept for offline use (1, whole
+// downloads; 3, pieces of databases read lazily) and copies of databases
+// changed in the tab (2).
 //
 // 1. Datasets kept for offline use, written by the data worker itself as it
 // downloads them. The service worker only controls a page from its second
@@ -120,4 +122,60 @@ async function dropSnapshots(session, fresh) {
   }
 }
 
-globalThis.explorerDataCache = { keep, record, lookup, CAP_BYTES, saveSnapshot, loadSnapshot, dropSnapshots };
+// 3. Pieces of databases read lazily (ranged requests), so what was read
+//    online can be read again offline. Each piece is an entry of
+//    `explorer-data` under a key of its own (`pieceKey`, beside the app:
+//    the service worker finds them from its scope), sized and evicted like
+//    any other entry. The Cache API refuses 206 answers, so a piece is kept
+//    as a 200 whose `x-content-range` says where it lies in the file. The
+//    service worker answers ranged requests from them when the network
+//    fails.
+const piecesOf = (url) => new URL(`explorer-ranges/${encodeURIComponent(url)}/`, self.location.href).href;
+const pieceKey = (url, start, end) => `${piecesOf(url)}${start}-${end}`;
+/** The version (`x-content-range` size, ETag, Last-Modified) whose pieces
+ *  were kept this session, by URL: pieces of another version go. */
+const versions = new Map();
+/** Bytes kept since the last eviction: evicting reads every entry's size,
+ *  too much to do for each 4 KB piece. */
+let unevicted = 0;
+const EVICT_EVERY_BYTES = 8 * 1024 * 1024;
+
+async function keepPiece(url, start, buffer, size, etag, lastModified) {
+  try {
+    const data = await caches.open(DATA);
+    const version = `${size} ${etag} ${lastModified}`;
+    if (versions.get(url) !== version) {
+      versions.set(url, version);
+      await dropOtherVersions(data, url, version);
+    }
+    const end = start + buffer.byteLength - 1;
+    const headers = { 'x-content-range': `bytes ${start}-${end}/${size}`, 'x-version': version };
+    if (etag) headers.etag = etag;
+    if (lastModified) headers['last-modified'] = lastModified;
+    const key = pieceKey(url, start, end);
+    await data.put(key, new Response(buffer, { headers }));
+    const sizes = await caches.open(SIZES);
+    await sizes.put(key, new Response(JSON.stringify({ bytes: buffer.byteLength, used: Date.now() })));
+    unevicted += buffer.byteLength;
+    if (unevicted >= EVICT_EVERY_BYTES) {
+      unevicted = 0;
+      await evict(key, CAP_BYTES);
+    }
+  } catch {
+    // Not kept (quota, private mode): the page was still read.
+  }
+}
+
+async function dropOtherVersions(data, url, version) {
+  const sizes = await caches.open(SIZES);
+  for (const request of await data.keys()) {
+    if (!request.url.startsWith(piecesOf(url))) continue;
+    const kept = await data.match(request);
+    if (kept?.headers.get('x-version') !== version) {
+      await data.delete(request);
+      await sizes.delete(request.url);
+    }
+  }
+}
+
+globalThis.explorerDataCache = { keep, record, lookup, CAP_BYTES, saveSnapshot, loadSnapshot, dropSnapshots, keepPiece };

@@ -93,6 +93,37 @@ test('a sorted page on a slow server is waited for, not stopped by the time limi
   }
 });
 
+test('offline, a lazy database answers from the pages read online and names what it never read', async () => {
+  const { page, context } = env;
+  const url = env.appUrl(q([['url', `${withRanges.url}/big.db`]]));
+  await page.goto(`${url}#/big/items?_sort=grp`);
+  await page.waitForSelector('table.rows tbody tr');
+  const firstRow = await page.textContent('table.rows tbody tr');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20000 });
+  // The worker keeps each piece it read, without holding up the page: wait
+  // until their number stops growing.
+  const kept = () => page.evaluate(async () => (await (await caches.open('explorer-data')).keys()).filter((r) => r.url.includes('/explorer-ranges/')).length);
+  let count = -1;
+  for (let now = await kept(); now !== count; now = await kept()) {
+    count = now;
+    await page.waitForTimeout(500);
+  }
+  assert.ok(count > 10, `${count} pieces kept`);
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector('table.rows tbody tr');
+    assert.equal(await page.textContent('table.rows tbody tr'), firstRow);
+    // A row whose page no test read online.
+    await page.evaluate(() => { location.hash = '#/big/items/333333'; });
+    const error = page.locator('.error, [role="alert"]').first();
+    await error.waitFor();
+    assert.match(await error.textContent(), /offline, and this part of the database \(bytes \d+-\d+\) was not read while online/);
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
 test('without Range support the same file is downloaded whole and counted', async () => {
   const { page } = env;
   await page.goto(env.appUrl(q([['url', `${withoutRanges.url}/big.db`]])));

@@ -31,6 +31,21 @@ pub fn record(url: &str, bytes: u64) {
     call("record", &[JsValue::from_str(url), JsValue::from_f64(bytes as f64)]);
 }
 
+/// Starts keeping the bytes a lazy read fetched at `start` of `url` (a
+/// file of `size` bytes with those validators), for reading offline.
+pub fn keep_piece(url: &str, start: u64, buffer: &JsValue, size: u64, etag: Option<String>, last_modified: Option<String>) {
+    let text = |v: Option<String>| v.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    let args = [
+        JsValue::from_str(url),
+        JsValue::from_f64(start as f64),
+        buffer.clone(),
+        JsValue::from_f64(size as f64),
+        text(etag),
+        text(last_modified),
+    ];
+    call("keepPiece", &args);
+}
+
 pub async fn lookup(url: &str) -> Option<Response> {
     let promise: Promise = call("lookup", &[JsValue::from_str(url)])?.dyn_into().ok()?;
     JsFuture::from(promise).await.ok()?.dyn_into().ok()

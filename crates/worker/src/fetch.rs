@@ -79,7 +79,16 @@ pub async fn open_url_or_ranges(url: &str, signal: &AbortSignal, lazy: Option<bo
         Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
         Err(_) => match data_cache::lookup(url).await {
             Some(kept) => (kept, true),
-            None => return Err(explain_network_failure(&scope, url).await),
+            None => {
+                // Read lazily before: offline, the service worker answers
+                // ranged requests from the pieces kept then.
+                if lazy != Some(false) {
+                    if let Some((ranges, size)) = crate::ranges::probe(url, None).await {
+                        return Ok(Opening::Lazily(ranges, size));
+                    }
+                }
+                return Err(explain_network_failure(&scope, url).await);
+            }
         },
     };
     if !response.ok() {

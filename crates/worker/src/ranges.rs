@@ -90,6 +90,9 @@ impl HttpRanges {
             match xhr.send() {
                 Ok(()) => return Ok(xhr),
                 Err(e) if e.dyn_ref::<web_sys::DomException>().is_some_and(|e| e.name() == "TimeoutError") => timeout *= 2,
+                Err(_) if !navigator_on_line() => {
+                    return Err(format!("{}: you are offline, and no part of this database was kept for offline reading", self.url))
+                }
                 Err(e) => return Err(failed(e)),
             }
         }
@@ -110,6 +113,10 @@ impl HttpRanges {
     }
 }
 
+fn navigator_on_line() -> bool {
+    js_sys::global().unchecked_into::<WorkerGlobalScope>().navigator().on_line()
+}
+
 impl RangeSource for HttpRanges {
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
         let last = offset + len.max(1) - 1;
@@ -118,6 +125,14 @@ impl RangeSource for HttpRanges {
         match xhr.status().unwrap_or(0) {
             206 => {}
             200 => return Err(format!("{}: the server stopped answering ranged requests", self.url)),
+            // The service worker, offline, without the pieces asked for.
+            504 if xhr.get_response_header("x-explorer-offline").ok().flatten().is_some() => {
+                return Err(format!(
+                    "{}: you are offline, and this part of the database (bytes {offset}-{last}) was not read while online; \
+                     the views you opened online can be opened again",
+                    self.url
+                ))
+            }
             status => return Err(format!("{}: the server answered HTTP {status} for bytes {offset}-{last}", self.url)),
         }
         let size_now =
@@ -138,6 +153,10 @@ impl RangeSource for HttpRanges {
             }
         }
         let body = xhr.response().map_err(failed)?;
+        let header = |name: &str| xhr.get_response_header(name).ok().flatten();
+        // Kept for offline reading (not awaited), straight from the
+        // response's buffer.
+        crate::data_cache::keep_piece(&self.url, offset, &body, self.size, header("etag"), header("last-modified"));
         Ok(Uint8Array::new(&body).to_vec())
     }
 }
