@@ -46,10 +46,17 @@ pub fn database_page(props: &DatabasePageProps) -> Html {
                 { format!("{} · from ", format::bytes(schema.size_bytes)) }
                 <span class="source-name">{ if schema.source.is_empty() { "imported files".to_string() } else { schema.source.clone() } }</span>
                 if schema.lazy {
-                    // Nothing to download or keep: the file stays on its server.
+                    // The file stays on its server: downloading it whole is
+                    // the server's link, on request; keeping it is not offered.
                     <span class="lazy-note">
                         { format!(" · read from its server as needed: {}", format::fetched(state.fetched_of(&schema.name), schema.size_bytes)) }
                     </span>
+                    if schema.source.starts_with("https://") || schema.source.starts_with("http://") {
+                        { " · " }
+                        <a class="download-db" href={schema.source.clone()} download="">
+                            { format!("Download the whole file ({})", format::bytes(schema.size_bytes)) }
+                        </a>
+                    }
                 } else {
                     { " · " }<DatabaseActions db={schema.name.clone()} />
                 }

@@ -44,6 +44,8 @@ test('a big file on a Range server is browsed lazily, fetching a sliver of it', 
   await page.waitForURL(/#\/big$/);
   await page.waitForSelector('.source .lazy-note');
   assert.match(await page.textContent('.source .lazy-note'), /read from its server as needed: [\d.]+ KB of [\d.]+ MB fetched/);
+  // The whole file only on request: the server's own link.
+  assert.equal(await page.getAttribute('.source a.download-db', 'href'), `${withRanges.url}/big.db`);
   // Not counted: ANALYZE's figure stands in.
   assert.equal(await page.textContent('.table-item:has(a:text-is("items")) .count'), '≈ 400,000 rows (estimate)');
   // A table page sorted by an indexed column, then a search, then a row:
