@@ -8,9 +8,9 @@ use yew::prelude::*;
 use crate::browser;
 use crate::components::load_list::LoadList;
 use crate::loading::{import_url, load_file, load_url, PageSources};
-use crate::pages::{database::DatabasePage, home::HomePage, query::QueryPage, row::RowPageView, table::TablePageView};
+use crate::pages::{data_view::DataView, database::DatabasePage, home::HomePage, query::QueryPage, row::RowPageView, table::TablePageView};
 use crate::recovery;
-use crate::route::Route;
+use crate::route::{DataFormat, Route};
 use crate::state::{Action, AppState, LoadStatus, Source};
 use crate::worker_client::{WorkerClient, WorkerEvent, WorkerStatus};
 
@@ -116,6 +116,9 @@ fn start_page_loads(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppSt
     if sources.is_empty() {
         ids.push(load_url(client, dispatch, DEMO_DATABASE));
     }
+    if sources.memory {
+        ids.push(crate::loading::open_memory(client, dispatch));
+    }
     for url in &sources.databases {
         ids.push(load_url(client, dispatch, url));
     }
@@ -207,11 +210,43 @@ fn routed_page(props: &RoutedPageProps) -> Html {
     }
     match route.clone() {
         Route::Database { db } => html! { <DatabasePage {db} /> },
-        Route::Table { db, table, params } => html! { <TablePageView {db} {table} {params} /> },
+        Route::Table { db, table, params } => match canned_query(&state, &db, &table, &params) {
+            Some((sql, values)) => html! { <QueryPage {db} {sql} params={values} time_limit_ms={params.time_limit_ms} /> },
+            None => html! { <TablePageView {db} {table} {params} /> },
+        },
         Route::Query { db, sql, params, time_limit_ms } => html! { <QueryPage {db} {sql} {params} {time_limit_ms} /> },
         Route::Row { db, table, key } => html! { <RowPageView {db} {table} row_key={key} /> },
+        Route::Data { of, format, shape, nl } => match *of {
+            Route::Table { db, table, params } if literal_name(&state, &db, &table, format).is_some() => {
+                let table = format!("{table}{}", format.suffix());
+                html! { <TablePageView {db} {table} {params} /> }
+            }
+            of => html! { <DataView {of} {format} {shape} {nl} /> },
+        },
         Route::Home => html! { <HomePage /> },
     }
+}
+
+/// `#/db/name?param=value` runs the metadata's canned query `name` (when no
+/// table or view has that name), as in Datasette: the query's SQL, and the
+/// link's `param=value` pairs as its parameters.
+fn canned_query(state: &AppState, db: &str, name: &str, params: &crate::route::TableParams) -> Option<(String, Vec<(String, String)>)> {
+    let schema = state.database(db)?;
+    if schema.tables.iter().any(|t| t.name == name) || schema.views.iter().any(|v| v.name == name) {
+        return None;
+    }
+    let query = state.database_metadata(db)?.queries.iter().find(|q| q.name == name)?.sql.clone();
+    let values = params.filters.iter().filter(|f| f.op == protocol::FilterOp::Exact).map(|f| (f.column.clone(), f.value.clone())).collect();
+    Some((query, values))
+}
+
+/// `#/db/x.json` names a table called "x.json" when there is one and no
+/// "x" (Datasette escapes such names; links from elsewhere may not).
+fn literal_name(state: &AppState, db: &str, table: &str, format: DataFormat) -> Option<String> {
+    let d = state.database(db)?;
+    let names = || d.tables.iter().map(|t| t.name.as_str()).chain(d.views.iter().map(|v| v.name.as_str()));
+    let literal = format!("{table}{}", format.suffix());
+    (!names().any(|n| n == table) && names().any(|n| n == literal)).then_some(literal)
 }
 
 /// The worker failed for good, or was replaced and everything reopened.
@@ -273,6 +308,7 @@ fn full_frame(state: &UseReducerHandle<AppState>, page: Html) -> Html {
             <DropZone>
                 { worker_problem(state) }
                 { for metadata_problem }
+                { for crate::loading::page_notices().into_iter().map(|notice| html! { <p class="notice page-notice" role="note">{ notice }</p> }) }
                 <LoadList />
                 { page }
             </DropZone>

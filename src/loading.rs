@@ -20,6 +20,8 @@ pub struct PageSources {
     pub databases: Vec<String>,
     pub imports: Vec<(ImportFormat, String)>,
     pub options: ImportOptions,
+    /// `?memory=1`: an empty in-memory database, `_memory`.
+    pub memory: bool,
 }
 
 impl PageSources {
@@ -29,16 +31,37 @@ impl PageSources {
         for (key, format) in kinds {
             imports.extend(browser::query_params(key).into_iter().map(|url| (format, url)));
         }
-        PageSources { databases: browser::query_params("url"), imports, options: import_options_from_page() }
+        let memory = browser::query_params("memory").iter().any(|v| v != "0");
+        PageSources { databases: browser::query_params("url"), imports, options: import_options_from_page(), memory }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.databases.is_empty() && self.imports.is_empty()
+        self.len() == 0
     }
 
     pub fn len(&self) -> usize {
-        self.databases.len() + self.imports.len()
+        self.databases.len() + self.imports.len() + usize::from(self.memory)
     }
+}
+
+/// What the page URL asks for that this app cannot do, in words: Datasette
+/// Lite's `?install=` (Python plugins) and `?parquet=` (not read yet).
+/// Never silently ignored.
+pub fn page_notices() -> Vec<String> {
+    let mut notices = Vec::new();
+    let plugins = browser::query_params("install");
+    if !plugins.is_empty() {
+        notices.push(format!(
+            "Datasette plugins cannot be installed here ({}): they are Python packages, and this explorer runs no Python. \
+             Everything else in the link was opened.",
+            plugins.join(", ")
+        ));
+    }
+    for url in browser::query_params("parquet") {
+        notices
+            .push(format!("Parquet files cannot be opened yet ({url}). Convert it to CSV or SQLite (DuckDB or pandas can) and open that."));
+    }
+    notices
 }
 
 /// `&_lazy=1` (read SQLite files by ranges as needed) or `&_lazy=0`
@@ -109,6 +132,15 @@ pub fn load_file(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState
     let options = import_options_from_page();
     let body = RequestBody::OpenFile { file_name: file_name.clone(), options: options.clone(), name: None };
     start(client, dispatch, file_name, body, Some(file.clone()), Reopen::File(file, options));
+}
+
+/// The in-memory database Datasette calls `_memory` (`?memory=1`).
+pub const MEMORY_DATABASE: &str = "_memory";
+
+/// Opens an empty in-memory database, `_memory`.
+pub fn open_memory(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppState>) -> u32 {
+    let body = RequestBody::OpenMemory { name: MEMORY_DATABASE.to_string() };
+    start(client, dispatch, "an empty database in memory".to_string(), body, None, Reopen::Memory(MEMORY_DATABASE.to_string()))
 }
 
 /// Opens a database kept in this browser.

@@ -4,6 +4,7 @@
 mod app;
 mod browser;
 mod components;
+mod datasette_json;
 mod format;
 mod hooks;
 mod loading;

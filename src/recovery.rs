@@ -75,6 +75,10 @@ pub fn reopen_all(client: &WorkerClient, dispatch: &UseReducerDispatcher<AppStat
                 let body = RequestBody::OpenKept { name: kept.clone(), as_name: Some(name) };
                 start(client, dispatch, label, body, None, Reopen::Kept(kept));
             }
+            // Never written to (a write saves a copy): empty again.
+            Some(Reopen::Memory(_)) => {
+                start(client, dispatch, label, RequestBody::OpenMemory { name: name.clone() }, None, Reopen::Memory(name));
+            }
             // Nothing to reopen it from but a saved copy, if one was stored.
             Some(Reopen::SavedCopy | Reopen::Import { .. }) | None => {
                 start(client, dispatch, label, RequestBody::Restore { name, imported }, None, Reopen::SavedCopy);

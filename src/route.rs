@@ -7,10 +7,15 @@
 //! #/DB?sql=SELECT…&name=value     query page (`_timelimit`; other keys are :name parameters)
 //! #/DB/TABLE?col__op=v&_sort=c…   table page (Datasette's table parameters, below)
 //! #/DB/TABLE/KEY[,KEY2]           row page
+//! #/DB/TABLE.json, #/DB.json?sql=…, #/DB/TABLE/KEY.json, #/DB.json
+//!                                 Datasette's JSON (`_shape`, `_nl`); `.csv` the CSV
 //! ```
 //! Table parameters: filters `col=v` / `col__op=v`; `_sort`, `_sort_desc`,
-//! `_next`, `_size`, `_facet`, `_facet_array`, `_facet_date`, `_search`,
-//! `_searchmode=raw`, `_nocol`, `_timelimit`. Names are percent-encoded in
+//! `_next`, `_size` (a number or `max`), `_facet`, `_facet_array`,
+//! `_facet_date`, `_facet_size` (a number or `max`), `_search`,
+//! `_searchmode=raw`, `_where` (raw SQL), `_col`, `_nocol`, `_timelimit`;
+//! `_labels` is accepted (labels are always shown). Any other `_name` is
+//! kept in `ignored`, for the page to say so. Names are percent-encoded in
 //! the path; the parts of a row key are encoded one by one and joined with
 //! commas.
 
@@ -24,13 +29,54 @@ const SEGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'/').add(b'?').add(b'#').add
 /// A row key part also escapes the comma that separates parts.
 const KEY_PART: &AsciiSet = &SEGMENT.add(b',');
 
+// One per navigation and link: a table's parameters unboxed cost nothing
+// that matters.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Home,
-    Database { db: String },
-    Table { db: String, table: String, params: TableParams },
-    Row { db: String, table: String, key: Vec<String> },
-    Query { db: String, sql: String, params: Vec<(String, String)>, time_limit_ms: Option<u32> },
+    Database {
+        db: String,
+    },
+    Table {
+        db: String,
+        table: String,
+        params: TableParams,
+    },
+    Row {
+        db: String,
+        table: String,
+        key: Vec<String>,
+    },
+    Query {
+        db: String,
+        sql: String,
+        params: Vec<(String, String)>,
+        time_limit_ms: Option<u32>,
+    },
+    /// Another route's data as JSON or CSV (its last path segment ends in
+    /// `.json` / `.csv`). `shape` is `_shape=` as given; `nl` is `_nl=on`.
+    Data {
+        of: Box<Route>,
+        format: DataFormat,
+        shape: Option<String>,
+        nl: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    Json,
+    Csv,
+}
+
+impl DataFormat {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DataFormat::Json => ".json",
+            DataFormat::Csv => ".csv",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,6 +91,44 @@ pub struct TableParams {
     pub search: Option<String>,
     pub search_raw: bool,
     pub hidden: Vec<String>,
+    /// Raw SQL conditions (`_where=`).
+    pub wheres: Vec<String>,
+    /// Only these columns (`_col=`).
+    pub shown: Vec<String>,
+    /// Values per facet (`_facet_size=`).
+    pub facet_size: Option<u32>,
+    /// `_` parameters this app does not know, as given: shown in a notice,
+    /// not kept in links it makes.
+    pub ignored: Vec<String>,
+}
+
+/// The table parameters this app reads (`_labels` changes nothing here).
+const TABLE_PARAMETERS: &[&str] = &[
+    "_sort",
+    "_sort_desc",
+    "_next",
+    "_size",
+    "_facet",
+    "_facet_array",
+    "_facet_date",
+    "_facet_size",
+    "_search",
+    "_searchmode",
+    "_where",
+    "_col",
+    "_nocol",
+    "_timelimit",
+    "_labels",
+];
+
+/// `_size=` / `_facet_size=`: a number, or `max` for `max`.
+fn size_param(value: Option<String>, max: u32) -> Option<u32> {
+    let value = value?;
+    if value == "max" {
+        Some(max)
+    } else {
+        value.parse().ok()
+    }
 }
 
 impl TableParams {
@@ -103,6 +187,21 @@ impl Route {
         let hash = hash.strip_prefix('/').unwrap_or(hash);
         let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
         let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let path = path.trim_end_matches('/');
+        for format in [DataFormat::Json, DataFormat::Csv] {
+            let Some(stem) = path.strip_suffix(format.suffix()).filter(|s| !s.is_empty() && !s.ends_with('/')) else { continue };
+            let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            let mut rest = form_urlencoded::Serializer::new(String::new());
+            rest.extend_pairs(pairs.iter().filter(|(k, _)| k != "_shape" && k != "_nl"));
+            let of = Route::parse_view(stem, &form_urlencoded::parse(rest.finish().as_bytes()).into_owned().collect::<Vec<_>>());
+            let nl = get("_nl").is_some_and(|v| matches!(v.as_str(), "on" | "1" | "true"));
+            return Route::Data { of: Box::new(of), format, shape: get("_shape"), nl };
+        }
+        Route::parse_view(path, &pairs)
+    }
+
+    /// `parse`, for a path without a data suffix.
+    fn parse_view(path: &str, pairs: &[(String, String)]) -> Route {
         let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let all = |key: &str| pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect::<Vec<_>>();
         let time_limit_ms = get("_timelimit").and_then(|v| v.parse().ok());
@@ -145,13 +244,26 @@ impl Route {
                     params: TableParams {
                         sort,
                         next: get("_next"),
-                        size: get("_size").and_then(|v| v.parse().ok()),
+                        size: size_param(get("_size"), protocol::MAX_PAGE_SIZE),
                         time_limit_ms,
                         filters,
                         facets,
                         search: get("_search").filter(|s| !s.trim().is_empty()),
                         search_raw: get("_searchmode").as_deref() == Some("raw"),
                         hidden: all("_nocol"),
+                        wheres: all("_where").into_iter().filter(|w| !w.trim().is_empty()).collect(),
+                        shown: all("_col"),
+                        facet_size: size_param(get("_facet_size"), protocol::MAX_FACET_SIZE),
+                        ignored: pairs
+                            .iter()
+                            .map(|(k, _)| k)
+                            .filter(|k| k.starts_with('_') && !k.contains("__") && !TABLE_PARAMETERS.contains(&k.as_str()))
+                            .fold(Vec::new(), |mut names, k| {
+                                if !names.contains(k) {
+                                    names.push(k.clone());
+                                }
+                                names
+                            }),
                     },
                 }
             }
@@ -181,6 +293,18 @@ impl Route {
                 let key: Vec<String> = key.iter().map(|k| utf8_percent_encode(k, KEY_PART).to_string()).collect();
                 format!("#/{}/{}/{}", seg(db), seg(table), key.join(","))
             }
+            Route::Data { of, format, shape, nl } => {
+                let inner = of.to_hash();
+                let (path, query) = inner.split_once('?').unwrap_or((&inner, ""));
+                let mut q = form_urlencoded::Serializer::new(query.to_string());
+                if let Some(shape) = shape {
+                    q.append_pair("_shape", shape);
+                }
+                if *nl {
+                    q.append_pair("_nl", "on");
+                }
+                with_query(format!("{path}{}", format.suffix()), q.finish())
+            }
             Route::Table { db, table, params } => {
                 let mut q = form_urlencoded::Serializer::new(String::new());
                 for f in &params.filters {
@@ -204,8 +328,17 @@ impl Route {
                 for f in &params.facets {
                     q.append_pair(facet_key(f.kind), &f.column);
                 }
+                for w in &params.wheres {
+                    q.append_pair("_where", w);
+                }
+                for c in &params.shown {
+                    q.append_pair("_col", c);
+                }
                 for c in &params.hidden {
                     q.append_pair("_nocol", c);
+                }
+                if let Some(size) = params.facet_size {
+                    q.append_pair("_facet_size", &size.to_string());
                 }
                 if let Some(size) = params.size {
                     q.append_pair("_size", &size.to_string());
@@ -225,6 +358,7 @@ impl Route {
         match self {
             Route::Home => None,
             Route::Database { db } | Route::Table { db, .. } | Route::Row { db, .. } | Route::Query { db, .. } => Some(db),
+            Route::Data { of, .. } => of.database(),
         }
     }
 
@@ -306,6 +440,52 @@ mod tests {
                     },
                 ),
             ),
+            (
+                "#/db/t?_where=Freight+%3E+500&_col=a&_col=b&_size=max&_facet_size=max&_labels=on&_shape=array&_shape=objects",
+                Route::table(
+                    "db",
+                    "t",
+                    TableParams {
+                        wheres: vec!["Freight > 500".into()],
+                        shown: vec!["a".into(), "b".into()],
+                        size: Some(protocol::MAX_PAGE_SIZE),
+                        facet_size: Some(protocol::MAX_FACET_SIZE),
+                        ignored: vec!["_shape".into()],
+                        ..Default::default()
+                    },
+                ),
+            ),
+            (
+                "#/db/t.json?_shape=objects&a=1",
+                Route::Data {
+                    of: Box::new(Route::table("db", "t", TableParams { filters: vec![filter("a", "exact", "1")], ..Default::default() })),
+                    format: DataFormat::Json,
+                    shape: Some("objects".into()),
+                    nl: false,
+                },
+            ),
+            (
+                "#/db.json?sql=select+1&_shape=array&_nl=on",
+                Route::Data {
+                    of: Box::new(Route::Query { db: "db".into(), sql: "select 1".into(), params: vec![], time_limit_ms: None }),
+                    format: DataFormat::Json,
+                    shape: Some("array".into()),
+                    nl: true,
+                },
+            ),
+            (
+                "#/db/t/7.csv",
+                Route::Data {
+                    of: Box::new(Route::Row { db: "db".into(), table: "t".into(), key: vec!["7".into()] }),
+                    format: DataFormat::Csv,
+                    shape: None,
+                    nl: false,
+                },
+            ),
+            (
+                "#/db.json",
+                Route::Data { of: Box::new(Route::Database { db: "db".into() }), format: DataFormat::Json, shape: None, nl: false },
+            ),
             ("#/db/t/17", Route::Row { db: "db".into(), table: "t".into(), key: vec!["17".into()] }),
             ("#/db/t/1,a%2Cb", Route::Row { db: "db".into(), table: "t".into(), key: vec!["1".into(), "a,b".into()] }),
         ];
@@ -326,6 +506,12 @@ mod tests {
                 time_limit_ms: Some(10),
             },
             Route::Row { db: "d".into(), table: "t/1".into(), key: vec!["a,b".into(), "/?#".into()] },
+            Route::Data {
+                of: Box::new(Route::table("d", "t", TableParams { search: Some("x".into()), ..Default::default() })),
+                format: DataFormat::Json,
+                shape: Some("object".into()),
+                nl: true,
+            },
             Route::table(
                 "d",
                 "t/1",
@@ -345,6 +531,10 @@ mod tests {
                     search: Some("x y".into()),
                     search_raw: false,
                     hidden: vec!["e".into(), "f".into()],
+                    wheres: vec!["a > 1 and b like '%&%'".into()],
+                    shown: vec!["a".into()],
+                    facet_size: Some(50),
+                    ignored: vec![],
                 },
             ),
         ];

@@ -56,6 +56,8 @@ pub enum Reopen {
     Import { url: String, format: ImportFormat, options: ImportOptions },
     /// Reopened from a saved copy: only such a copy can bring it back.
     SavedCopy,
+    /// An empty database in memory (`?memory=1`), made again.
+    Memory(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

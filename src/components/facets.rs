@@ -57,7 +57,12 @@ pub fn facets(props: &FacetsProps) -> Html {
                     <h3>{ &facet.column }{ kind_words(facet.kind) }{ " " }<a class="remove" href={remove} aria-label="Remove facet">{ "×" }</a></h3>
                     if let Some(error) = &facet.error { <p class="muted">{ error }</p> }
                     <ul>{ values }</ul>
-                    if facet.truncated { <p class="muted">{ "… more values" }</p> }
+                    if facet.truncated {
+                        // Datasette's "…": the same view with every value.
+                        <p class="more-values">
+                            <a href={href(TableParams { facet_size: Some(protocol::MAX_FACET_SIZE), ..props.params.clone() })}>{ "… more" }</a>
+                        </p>
+                    }
                 </section>
             }
         })

@@ -13,7 +13,7 @@ use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
 use crate::format;
 use crate::hooks::{use_sql_editor, use_worker_call, CallHandle, CallState};
-use crate::route::{time_limit, user_time_limit, Route};
+use crate::route::{time_limit, user_time_limit, DataFormat, Route};
 use crate::state::AppState;
 use crate::worker_client::WorkerClient;
 
@@ -262,11 +262,20 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
         max_rows: protocol::MAX_RETURNED_ROWS,
         allow_writes: false,
     });
+    let as_data = |format| {
+        let of =
+            Route::Query { db: props.db.clone(), sql: props.sql.clone(), params: props.params.clone(), time_limit_ms: props.time_limit_ms };
+        Route::Data { of: Box::new(of), format, shape: None, nl: false }.to_hash()
+    };
     html! {
         <>
             <p class="query-meta">
                 <span class="row-count">{ summary }</span>
                 <span class="muted">{ format!(" · {:.1} ms", result.elapsed_ms) }</span>
+                if !result.columns.is_empty() {
+                    { " · " }<a class="as-json" href={as_data(DataFormat::Json)}>{ "JSON" }</a>
+                    { " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
+                }
             </p>
             if !result.columns.is_empty() {
                 <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />

@@ -7,7 +7,7 @@ use crate::components::cell::{CellView, Reference};
 use crate::components::error_box::ErrorBox;
 use crate::format;
 use crate::hooks::{use_worker_call, CallState};
-use crate::route::{Route, TableParams};
+use crate::route::{DataFormat, Route, TableParams};
 
 #[derive(Properties, PartialEq)]
 pub struct RowPageProps {
@@ -59,10 +59,17 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
         }
     };
     let table_href = Route::table(db, table, TableParams::default()).to_hash();
+    let as_data = |format| {
+        let of = Route::Row { db: db.clone(), table: table.clone(), key: props.row_key.clone() };
+        Route::Data { of: Box::new(of), format, shape: None, nl: false }.to_hash()
+    };
     html! {
         <section class="row-page">
             <p class="crumbs"><a href={Route::Database { db: db.clone() }.to_hash()}>{ db }</a>{ " / " }<a href={table_href}>{ table }</a></p>
             <h1>{ format!("{table}: {}", props.row_key.join(", ")) }</h1>
+            <p class="data-links">
+                <a class="as-json" href={as_data(DataFormat::Json)}>{ "JSON" }</a>{ " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
+            </p>
             { body }
         </section>
     }

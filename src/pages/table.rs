@@ -15,7 +15,7 @@ use crate::components::results_table::{ColumnMenu, ColumnReference, ResultsTable
 use crate::format;
 use crate::hooks::{use_worker_call, CallState};
 use crate::pages::about::AboutView;
-use crate::route::{time_limit, Route, TableParams};
+use crate::route::{time_limit, DataFormat, Route, TableParams};
 use crate::state::AppState;
 
 #[derive(Properties, PartialEq)]
@@ -45,7 +45,28 @@ pub fn request_for(db: &str, table: &str, params: &TableParams) -> Result<TableP
         facets: params.facets.clone(),
         hidden: params.hidden.clone(),
         suggest_facets: false,
+        wheres: params.wheres.clone(),
+        shown: params.shown.clone(),
+        facet_size: params.facet_size.unwrap_or(protocol::DEFAULT_FACET_SIZE).clamp(1, protocol::MAX_FACET_SIZE),
     })
+}
+
+/// `params` with the table's metadata defaults: `sort`/`sort_desc` and
+/// `size` where the URL says nothing; `facets` always shown, before the
+/// URL's own (as Datasette does).
+fn with_defaults(params: &TableParams, metadata: Option<&protocol::TableMetadata>) -> TableParams {
+    let Some(metadata) = metadata else { return params.clone() };
+    TableParams {
+        sort: params.sort.clone().or_else(|| metadata.sort.clone()),
+        facets: metadata.facets.iter().chain(&params.facets).fold(Vec::new(), |mut all, f| {
+            if !all.contains(f) {
+                all.push(f.clone());
+            }
+            all
+        }),
+        size: params.size.or(metadata.size),
+        ..params.clone()
+    }
 }
 
 /// A table or view: search, filters, facets, sortable headers with a
@@ -60,14 +81,16 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     // The page comes with the view it was asked for, and is rendered from
     // that, not from the props, so the headers never describe rows not yet
     // loaded.
-    let inputs = (props.db.clone(), props.table.clone(), props.params.clone());
+    // Metadata's sort, facets and size stand in where the URL says nothing.
+    let params = with_defaults(&props.params, state.table_metadata(&props.db, &props.table).as_ref());
+    let inputs = (props.db.clone(), props.table.clone(), params.clone());
     let page = use_worker_call(inputs, |client, (db, table, params)| async move {
         let request = request_for(&db, &table, &params)?;
         Ok((client.table_page(request).await?, params))
     });
     // Suggestions are background work in the worker (a column at a time,
     // after the page), asked for with the page and dropped with its view.
-    let suggest_for = request_for(&props.db, &props.table, &props.params).ok();
+    let suggest_for = request_for(&props.db, &props.table, &params).ok();
     let suggested = use_worker_call(suggest_for, |client, request| async move {
         match request {
             Some(request) => client.suggest_facets(request).await,
@@ -101,6 +124,13 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             <p class="crumbs"><a href={db_href}>{ db }</a></p>
             <h1>{ about.as_ref().and_then(|t| t.about.title.clone()).unwrap_or_else(|| table.clone()) }</h1>
             if let Some(t) = &about { <AboutView about={t.about.clone()} columns={t.columns.clone()} /> }
+            if !props.params.ignored.is_empty() {
+                // A Datasette link with parameters this app does not have:
+                // said, never silently dropped.
+                <p class="notice ignored-params" role="note">
+                    { format!("Not supported here, so ignored: {}.", props.params.ignored.join(", ")) }
+                </p>
+            }
             { body }
         </section>
     }
@@ -170,7 +200,10 @@ fn page_body(
             Some(ColumnReference { db: db.to_string(), links: Rc::new(links.clone()) })
         })
         .collect();
-    let show_all = (!params.hidden.is_empty()).then(|| href(TableParams { hidden: vec![], ..params.clone() }));
+    let show_all = (!params.hidden.is_empty() || !params.shown.is_empty())
+        .then(|| href(TableParams { hidden: vec![], shown: vec![], ..params.clone() }));
+    let as_data = |format| Route::Data { of: Box::new(Route::table(db, table, params.clone())), format, shape: None, nl: false }.to_hash();
+    let without_wheres = (!params.wheres.is_empty()).then(|| href(TableParams { wheres: vec![], ..params.first_page() }));
     let export_request = request_for(db, table, params).ok().map(ExportSource::Table);
     let menu = column_menu(db, table, params);
     html! {
@@ -184,8 +217,11 @@ fn page_body(
             <p class="table-meta">
                 <span class="total">{ total }</span>
                 if !page.description.is_empty() { <span class="description">{ " " }{ &page.description }</span> }
+                if let Some(without) = without_wheres { { " " }<a class="remove-where" href={without}>{ "(remove the _where conditions)" }</a> }
                 { " · " }
                 <a class="edit-sql" href={edit_sql}>{ "View and edit SQL" }</a>
+                { " · " }<a class="as-json" href={as_data(DataFormat::Json)}>{ "JSON" }</a>
+                { " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
                 if let Some(show_all) = show_all { { " · " }<a class="show-all" href={show_all}>{ "Show all columns" }</a> }
             </p>
             if page.rows.is_empty() {
@@ -198,6 +234,12 @@ fn page_body(
                 if let Some(next) = next { <a class="next-page" href={next}>{ "Next page" }</a> }
             </nav>
             if let (Some(source), false) = (export_request, embedded) { <ExportLinks {source} name={table.to_string()} /> }
+            if !embedded && !page.schema_sql.is_empty() {
+                <details class="schema-sql">
+                    <summary>{ "Schema: the statements that made this table and its indexes" }</summary>
+                    <pre>{ page.schema_sql.join(";\n\n") + ";" }</pre>
+                </details>
+            }
         </>
     }
 }

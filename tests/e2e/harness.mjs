@@ -47,7 +47,9 @@ function makeBadFiles() {
       description: 'A digital media store.',
       source: 'chinook-database', source_url: 'https://github.com/lerocha/chinook-database',
       tables: { Track: { description: 'Every song for sale.', columns: { Milliseconds: 'Length in ms' } },
-                Employee: { label_column: 'LastName' } },
+                Employee: { label_column: 'LastName' },
+                // Datasette's table defaults, for the table page's URL to override.
+                Invoice: { sort_desc: 'Total', size: 5, facets: ['BillingCountry'] } },
       queries: { longest: { sql: 'SELECT Name, Milliseconds FROM Track ORDER BY Milliseconds DESC LIMIT :n', title: 'Longest tracks' } },
     } },
   }));

@@ -32,6 +32,9 @@ fn main() {
         facets: vec![],
         hidden: vec![],
         suggest_facets: false,
+        wheres: vec![],
+        shown: vec![],
+        facet_size: protocol::DEFAULT_FACET_SIZE,
     };
     for _ in 0..3 {
         let started = clock();

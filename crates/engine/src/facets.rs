@@ -8,8 +8,6 @@ use crate::plan::key_text;
 use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
 use crate::time_limit::{with_time_limit, Clock};
 
-/// Values shown per facet, as in Datasette (`default_facet_size`).
-pub const FACET_SIZE: usize = 30;
 /// All suggestion checks for one view together may take this long; the
 /// columns not reached by then are not suggested (1,990 columns × 50 ms
 /// once blocked the worker for 97 s).
@@ -34,12 +32,13 @@ impl Scope<'_> {
     }
 }
 
-/// The SQL that counts a facet's values, most frequent first.
-pub fn facet_sql(scope: &Scope<'_>, column: &str, kind: FacetKind) -> String {
+/// The SQL that counts a facet's `size` most frequent values (and one
+/// more, which tells there are more).
+pub fn facet_sql(scope: &Scope<'_>, column: &str, kind: FacetKind, size: usize) -> String {
     let c = quote_ident(column);
     let w = scope.where_sql();
     let from = scope.from;
-    let limit = FACET_SIZE + 1;
+    let limit = size + 1;
     match kind {
         FacetKind::Column => format!("SELECT {c} AS value, count(*) AS n FROM {from}{w} GROUP BY {c} ORDER BY n DESC, value LIMIT {limit}"),
         FacetKind::Date => {
@@ -57,8 +56,9 @@ pub fn facet_sql(scope: &Scope<'_>, column: &str, kind: FacetKind) -> String {
     }
 }
 
-pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &FacetRequest, limit_ms: u32) -> FacetResult {
-    let sql = facet_sql(scope, &request.column, request.kind);
+/// The `size` most frequent values of a facet.
+pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &FacetRequest, size: usize, limit_ms: u32) -> FacetResult {
+    let sql = facet_sql(scope, &request.column, request.kind, size);
     let counted = with_time_limit(conn, clock, limit_ms, |c| {
         let mut stmt = c.prepare(&sql)?;
         let params: Vec<_> = scope.params.iter().map(value_from_cell).collect();
@@ -71,8 +71,8 @@ pub fn facet(conn: &mut Connection, clock: Clock, scope: &Scope<'_>, request: &F
     });
     match counted {
         Ok(mut values) => {
-            let truncated = values.len() > FACET_SIZE;
-            values.truncate(FACET_SIZE);
+            let truncated = values.len() > size;
+            values.truncate(size);
             FacetResult { column: request.column.clone(), kind: request.kind, values, truncated, error: None }
         }
         Err(e) => FacetResult {
@@ -171,7 +171,7 @@ impl FacetSuggestions {
                 let sql = format!("SELECT count(DISTINCT {c}) FROM {from}{w}");
                 let distinct =
                     with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| Ok(conn.query_row(&sql, params(), |r| r.get::<_, i64>(0))?));
-                matches!(distinct, Ok(n) if n > 1 && n <= FACET_SIZE as i64 && n < self.total)
+                matches!(distinct, Ok(n) if n > 1 && n <= i64::from(protocol::DEFAULT_FACET_SIZE) && n < self.total)
             }
             // A column of JSON arrays of strings (sampled): an array facet.
             FacetKind::Array => {
@@ -211,10 +211,10 @@ mod tests {
         expect_test::expect![[
             r#"SELECT "genre" AS value, count(*) AS n FROM "t" WHERE "year" > ? GROUP BY "genre" ORDER BY n DESC, value LIMIT 31"#
         ]]
-        .assert_eq(&facet_sql(&scope, "genre", FacetKind::Column));
+        .assert_eq(&facet_sql(&scope, "genre", FacetKind::Column, 30));
         expect_test::expect![[r#"SELECT j.value AS value, count(*) AS n FROM (SELECT "tags" AS facet_source FROM "t" WHERE "year" > ? AND CASE WHEN json_valid("tags") THEN json_type("tags") = 'array' ELSE 0 END) AS s, json_each(s.facet_source) AS j GROUP BY j.value ORDER BY n DESC, value LIMIT 31"#]]
-            .assert_eq(&facet_sql(&scope, "tags", FacetKind::Array));
+            .assert_eq(&facet_sql(&scope, "tags", FacetKind::Array, 30));
         expect_test::expect![[r#"SELECT date("at") AS value, count(*) AS n FROM "t" GROUP BY date("at") ORDER BY n DESC, value LIMIT 31"#]]
-            .assert_eq(&facet_sql(&Scope { from: "\"t\"", conditions: &[], params: &[] }, "at", FacetKind::Date));
+            .assert_eq(&facet_sql(&Scope { from: "\"t\"", conditions: &[], params: &[] }, "at", FacetKind::Date, 30));
     }
 }

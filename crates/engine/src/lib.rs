@@ -158,6 +158,28 @@ impl Engine {
         Ok(schema)
     }
 
+    /// Opens an empty database in memory under the reserved `name`, for
+    /// the user's own tables (Datasette's `_memory`).
+    pub fn open_memory(&mut self, name: &str) -> Result<DatabaseSchema> {
+        let clock = self.clock;
+        let opened = open_empty().and_then(|mut conn| {
+            let (schema, _) = read_schema(&mut conn, clock, name, "")?;
+            Ok((conn, schema))
+        });
+        self.release_name(name);
+        let (conn, schema) = opened?;
+        self.databases.push(Database {
+            label_columns: label_columns_from(&self.metadata, name),
+            name: name.into(),
+            source: String::new(),
+            conn,
+            imported: false,
+            uncounted: Vec::new(),
+            lazy: None,
+        });
+        Ok(schema)
+    }
+
     /// Opens a database under a reserved name without reading it whole:
     /// pages come from `source` (a file of `size` bytes) as queries need
     /// them. Only the header and the schema are read now; nothing is

@@ -2,7 +2,7 @@
 //! descriptions, licenses and sources, column descriptions, label columns
 //! and canned queries.
 
-use protocol::{About, CannedQuery, DatabaseMetadata, Metadata, TableMetadata};
+use protocol::{About, CannedQuery, DatabaseMetadata, FacetKind, FacetRequest, Metadata, SortBy, TableMetadata};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -83,6 +83,24 @@ pub fn parse(bytes: &[u8]) -> Result<Metadata> {
     }
 }
 
+/// A facet in a table's `facets`: a column name, or `{"array": column}` /
+/// `{"date": column}`.
+fn facet_of(value: &Value) -> Option<FacetRequest> {
+    match value {
+        Value::String(column) => Some(FacetRequest { column: column.clone(), kind: FacetKind::Column }),
+        Value::Object(o) => {
+            let (kind, column) = o.iter().next()?;
+            let kind = match kind.as_str() {
+                "array" => FacetKind::Array,
+                "date" => FacetKind::Date,
+                _ => return None,
+            };
+            Some(FacetRequest { column: column.as_str()?.to_string(), kind })
+        }
+        _ => None,
+    }
+}
+
 /// The metadata in a parsed JSON (or converted YAML) document.
 pub fn from_value(value: Value) -> Result<Metadata> {
     let Value::Object(root) = value else {
@@ -98,6 +116,17 @@ pub fn from_value(value: Value) -> Result<Metadata> {
                     about: about(t),
                     columns: values(t, "columns").filter_map(|(c, d)| Some((c.clone(), d.as_str()?.to_string()))).collect(),
                     label_column: text_of(t, "label_column"),
+                    sort: match (text_of(t, "sort_desc"), text_of(t, "sort")) {
+                        (Some(column), _) => Some(SortBy { column, descending: true }),
+                        (None, Some(column)) => Some(SortBy { column, descending: false }),
+                        (None, None) => None,
+                    },
+                    facets: t
+                        .get("facets")
+                        .and_then(Value::as_array)
+                        .map(|list| list.iter().filter_map(facet_of).collect())
+                        .unwrap_or_default(),
+                    size: t.get("size").and_then(Value::as_u64).map(|n| n.clamp(1, u64::from(protocol::MAX_PAGE_SIZE)) as u32),
                 })
                 .collect(),
             queries: values(db, "queries")
@@ -152,18 +181,28 @@ mod tests {
           "title": "Music", "license": "MIT", "license_url": "https://opensource.org/licenses/MIT",
           "databases": {"chinook": {
             "description": "A store",
-            "tables": {"Track": {"description": "Songs", "columns": {"Milliseconds": "Length"}, "label_column": "Name"}},
+            "tables": {"Track": {"description": "Songs", "columns": {"Milliseconds": "Length"}, "label_column": "Name",
+                                 "sort_desc": "Milliseconds", "size": 20, "facets": ["GenreId", {"array": "Tags"}, {"nope": "x"}]}},
             "queries": {"longest": {"sql": "select Name from Track order by Milliseconds desc limit :n", "title": "Longest tracks"},
                         "count": "select count(*) from Track"}
           }}
         }"#;
-        let yaml = "title: Music\nlicense: MIT\nlicense_url: https://opensource.org/licenses/MIT\ndatabases:\n  chinook:\n    description: A store\n    tables:\n      Track:\n        description: Songs\n        columns:\n          Milliseconds: Length\n        label_column: Name\n    queries:\n      longest:\n        sql: select Name from Track order by Milliseconds desc limit :n\n        title: Longest tracks\n      count: select count(*) from Track\n";
+        let yaml = "title: Music\nlicense: MIT\nlicense_url: https://opensource.org/licenses/MIT\ndatabases:\n  chinook:\n    description: A store\n    tables:\n      Track:\n        description: Songs\n        columns:\n          Milliseconds: Length\n        label_column: Name\n        sort_desc: Milliseconds\n        size: 20\n        facets:\n          - GenreId\n          - array: Tags\n          - nope: x\n    queries:\n      longest:\n        sql: select Name from Track order by Milliseconds desc limit :n\n        title: Longest tracks\n      count: select count(*) from Track\n";
         let from_json = parse(json.as_bytes()).unwrap();
         assert_eq!(parse(yaml.as_bytes()).unwrap(), from_json);
         assert_eq!(from_json.about.title.as_deref(), Some("Music"));
         let db = &from_json.databases[0];
         assert_eq!(db.tables[0].columns, vec![("Milliseconds".to_string(), "Length".to_string())]);
         assert_eq!(db.tables[0].label_column.as_deref(), Some("Name"));
+        assert_eq!(db.tables[0].sort, Some(SortBy { column: "Milliseconds".into(), descending: true }));
+        assert_eq!(db.tables[0].size, Some(20));
+        assert_eq!(
+            db.tables[0].facets,
+            [
+                FacetRequest { column: "GenreId".into(), kind: FacetKind::Column },
+                FacetRequest { column: "Tags".into(), kind: FacetKind::Array }
+            ]
+        );
         assert_eq!(db.queries.len(), 2);
         assert_eq!(db.queries[0].title.as_deref(), Some("Longest tracks"));
         assert!(parse(b"[1, 2]").is_err());

@@ -29,6 +29,11 @@ struct Selection {
 fn selection(conn: &Connection, req: &TablePageRequest, plan: &Plan) -> Result<Selection> {
     let (mut conditions, mut params) = filters::where_clause(&req.filters, &plan.all_columns)?;
     let mut description = filters::describe(&req.filters);
+    for fragment in req.wheres.iter().filter(|w| !w.trim().is_empty()) {
+        conditions.push(checked_where(conn, &plan.from, fragment)?);
+        let words = format!("where {}", fragment.trim());
+        description = if description.is_empty() { words } else { format!("{description} and {words}") };
+    }
     let fts_index = fts::detect(conn, &req.table)?;
     let mut bound = None;
     if let Some(search) = req.search.as_ref().filter(|s| !s.query.trim().is_empty()) {
@@ -43,6 +48,51 @@ fn selection(conn: &Connection, req: &TablePageRequest, plan: &Plan) -> Result<S
         description = if description.is_empty() { format!("where {words}") } else { format!("{description} and {words}") };
     }
     Ok(Selection { conditions, params, description, fts: fts_index, search: bound })
+}
+
+/// A `_where=` fragment as a condition: it must compile on its own, as one
+/// read-only expression over the table (the page's statement is read-only
+/// and time-limited like any other).
+fn checked_where(conn: &Connection, from: &str, fragment: &str) -> Result<String> {
+    let condition = format!("({})", fragment.trim());
+    let bad = |why: String| Error::new(ErrorKind::BadRequest, format!("The _where condition {:?} cannot be used: {why}", fragment.trim()));
+    if let Some(why) = escapes_its_parentheses(fragment) {
+        return Err(bad(why.into()));
+    }
+    let statement = conn.prepare(&format!("SELECT 1 FROM {from} WHERE {condition}")).map_err(|e| bad(e.to_string()))?;
+    if !statement.readonly() {
+        return Err(bad("it would change the database".into()));
+    }
+    Ok(condition)
+}
+
+/// Why `fragment` could reach past the parentheses it is put in (a `)`
+/// closing one it did not open, a comment or `;` that would swallow or end
+/// the rest of the page's statement), or `None`. Quoted text and names are
+/// skipped over.
+fn escapes_its_parentheses(fragment: &str) -> Option<&'static str> {
+    let mut depth = 0usize;
+    let mut chars = fragment.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                // A doubled quote inside is part of the text; the loop
+                // just sees it close and open again.
+                if !chars.by_ref().any(|d| d == close) {
+                    return Some("a quote is not closed");
+                }
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some("it closes a parenthesis it did not open"),
+            ')' => depth -= 1,
+            ';' => return Some("it holds more than one statement"),
+            '-' if chars.peek() == Some(&'-') => return Some("comments are not allowed in it"),
+            '/' if chars.peek() == Some(&'*') => return Some("comments are not allowed in it"),
+            _ => {}
+        }
+    }
+    (depth > 0).then_some("a parenthesis is not closed")
 }
 
 /// Rows the view `req` selects (its filters and search), under its time
@@ -120,6 +170,7 @@ pub fn table_page(
         ms => count_rows_where(conn, clock, &plan.from, &scope_conditions, &scope_params, ms),
     };
     let foreign_keys = relations::foreign_keys(conn, &req.table).unwrap_or_default();
+    let facet_size = req.facet_size.clamp(1, protocol::MAX_FACET_SIZE) as usize;
     let mut facets: Vec<FacetResult> = Vec::new();
     for f in &req.facets {
         let mut facet = match left() {
@@ -130,7 +181,7 @@ pub fn table_page(
                 truncated: false,
                 error: Some("not counted: this page's time budget ran out; show fewer facets".into()),
             },
-            ms => facets::facet(conn, clock, &scope, f, ms),
+            ms => facets::facet(conn, clock, &scope, f, facet_size, ms),
         };
         if let ms @ 1.. = left() {
             label_facet(conn, clock, &foreign_keys, &mut facet, ms, chosen);
@@ -140,6 +191,7 @@ pub fn table_page(
     let suggested_facets = if req.suggest_facets && whole_reads { suggest_facets(conn, clock, req)? } else { Vec::new() };
     // Links need no time; their labels get what is left.
     let links = relations::links(conn, clock, &foreign_keys, &plan.display, &rows, left(), chosen);
+    let schema_sql = schema_sql(conn, &req.table)?;
     Ok(TablePage {
         columns: plan.display,
         column_types: plan.types,
@@ -155,7 +207,19 @@ pub fn table_page(
         fts_table,
         links,
         all_columns,
+        schema_sql,
     })
+}
+
+/// `CREATE TABLE` (or `VIEW`) for `table`, then its indexes and triggers,
+/// as stored in the schema.
+fn schema_sql(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut statement = conn.prepare(
+        "SELECT sql FROM sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL \
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name",
+    )?;
+    let sql = statement.query_map([table], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(sql)
 }
 
 /// ORDER BY terms (relevance or the sort column, then the key to break
@@ -228,6 +292,13 @@ pub(crate) fn rows_page(conn: &mut Connection, clock: Clock, req: &TablePageRequ
     let all_columns = plan.display.clone();
     // Hidden columns are neither shown nor selected; the key still is.
     plan.hide(&req.hidden);
+    if !req.shown.is_empty() {
+        if let Some(unknown) = req.shown.iter().find(|c| !all_columns.contains(c)) {
+            return Err(Error::new(ErrorKind::BadRequest, format!("There is no column named {unknown:?} to show (_col=).")));
+        }
+        let others: Vec<String> = all_columns.iter().filter(|c| !req.shown.contains(c)).cloned().collect();
+        plan.hide(&others);
+    }
     let sort_expr = sort_expr(req, &plan, &all_columns)?;
     let descending = req.sort.as_ref().is_some_and(|s| s.descending);
     let selection = selection(conn, req, &plan)?;

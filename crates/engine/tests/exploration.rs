@@ -87,6 +87,53 @@ fn facets_count_within_filters_and_show_labels() {
 }
 
 #[test]
+fn where_col_and_facet_size_follow_datasette() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let mut req = page_request(&db, "Invoice");
+    // `_where=Total > 15` selects exactly those rows, in count and facets.
+    req.wheres = vec!["Total > 15".into()];
+    req.facets = vec![FacetRequest { column: "BillingCountry".into(), kind: FacetKind::Column }];
+    let page = engine.table_page(&req).unwrap();
+    let expected = query(&mut engine, &db, "SELECT count(*) FROM Invoice WHERE Total > 15");
+    assert_eq!(page.total.map(|n| Cell::Integer(n as i64)), Some(expected[0][0].clone()));
+    assert_eq!(page.rows.len() as u64, page.total.unwrap());
+    let faceted: u64 = page.facets[0].values.iter().map(|v| v.count).sum();
+    assert_eq!(faceted, page.total.unwrap());
+    assert!(page.description.contains("where Total > 15"), "{}", page.description);
+    // A fragment that writes, or is not one expression, is refused.
+    // So is one that could reach past its parentheses into the rest of the
+    // page's statement (a comment would swallow its LIMIT).
+    for bad in
+        ["1); DELETE FROM Invoice; --", "Total > (", "1) UNION SELECT 1 --", "Total > 1 -- rest", "1 /*", "'open", "no_such_column = 1"]
+    {
+        req.wheres = vec![bad.into()];
+        let error = engine.table_page(&req).unwrap_err();
+        assert_eq!(error.kind(), engine::ErrorKind::BadRequest, "{bad}: {error}");
+    }
+    // Quoted text may hold any of those.
+    req.wheres = vec!["BillingCity <> 'a) -- ; /* b' AND \"Total\" > 15".into()];
+    assert_eq!(engine.table_page(&req).unwrap().total, page.total);
+    // `_col=` shows only those columns (the key still names rows).
+    let mut req = page_request(&db, "Invoice");
+    req.shown = vec!["Total".into(), "BillingCity".into()];
+    let page = engine.table_page(&req).unwrap();
+    assert_eq!(page.columns, ["BillingCity", "Total"], "in the table's order");
+    assert_eq!(page.row_keys[0], ["1"]);
+    req.shown = vec!["Nope".into()];
+    assert_eq!(engine.table_page(&req).unwrap_err().kind(), engine::ErrorKind::BadRequest);
+    // `_facet_size=`: more values than the default 30, and no "more" then.
+    let mut req = page_request(&db, "Invoice");
+    req.facets = vec![FacetRequest { column: "BillingCity".into(), kind: FacetKind::Column }];
+    let page = engine.table_page(&req).unwrap();
+    assert_eq!((page.facets[0].values.len(), page.facets[0].truncated), (30, true));
+    req.facet_size = protocol::MAX_FACET_SIZE;
+    let page = engine.table_page(&req).unwrap();
+    let cities = query(&mut engine, &db, "SELECT count(DISTINCT BillingCity) FROM Invoice");
+    assert_eq!(Cell::Integer(page.facets[0].values.len() as i64), cities[0][0]);
+    assert!(!page.facets[0].truncated);
+}
+
+#[test]
 fn array_and_date_facets() {
     let mut engine = Engine::new(engine::native_clock);
     let name = engine.reserve_name("t.db");

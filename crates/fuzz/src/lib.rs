@@ -164,6 +164,9 @@ fn page(db: &str, table: &str) -> TablePageRequest {
         facets: vec![],
         hidden: vec![],
         suggest_facets: false,
+        wheres: vec![],
+        shown: vec![],
+        facet_size: protocol::DEFAULT_FACET_SIZE,
     }
 }
 

@@ -23,8 +23,12 @@ use serde::{Deserialize, Serialize};
 
 /// Rows a table page shows when the URL does not say.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// The most rows a table page may ask for (`?_size=`).
+/// The most rows a table page may ask for (`?_size=`, `_size=max`).
 pub const MAX_PAGE_SIZE: u32 = 1000;
+/// Values a facet shows when the URL does not say (Datasette's
+/// `default_facet_size`), and the most it may ask for (`_facet_size=max`).
+pub const DEFAULT_FACET_SIZE: u32 = 30;
+pub const MAX_FACET_SIZE: u32 = 1000;
 /// Datasette's default `sql_time_limit_ms`; `?_timelimit=` may only lower it.
 pub const DEFAULT_TIME_LIMIT_MS: u32 = 1000;
 /// The longest time limit the user may ask for with `?_timelimit=` on their
@@ -132,6 +136,11 @@ pub enum RequestBody {
     /// for by the user where counting was left out (a lazy database: it
     /// reads the whole table from the server). Replies `Counted`.
     CountRows(TablePageRequest),
+    /// Open an empty in-memory database named `name` (`?memory=1` opens
+    /// `_memory`, as Datasette has). Replies as `OpenUrl`.
+    OpenMemory {
+        name: String,
+    },
 }
 
 /// A database saved in the browser.
@@ -528,6 +537,9 @@ mod tests {
             facets: vec![],
             hidden: vec![],
             suggest_facets: false,
+            wheres: vec![],
+            shown: vec![],
+            facet_size: DEFAULT_FACET_SIZE,
         };
         assert_eq!(request(RequestBody::TablePage(page.clone())), 4);
         assert_eq!(request(RequestBody::SuggestFacets(page)), 5);

@@ -107,6 +107,13 @@ pub struct TablePageRequest {
     pub hidden: Vec<String>,
     /// Look for columns worth faceting by (each check briefly time-limited).
     pub suggest_facets: bool,
+    /// Raw SQL conditions (`_where=`), each one read-only expression.
+    pub wheres: Vec<String>,
+    /// Only these columns, in the table's order (`_col=`); empty for all.
+    pub shown: Vec<String>,
+    /// Values per facet (`_facet_size=`): `DEFAULT_FACET_SIZE` to
+    /// `MAX_FACET_SIZE`.
+    pub facet_size: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +149,9 @@ pub struct TablePage {
     pub links: Vec<ColumnLinks>,
     /// Every column of the table (for filters, the column menu, "show all").
     pub all_columns: Vec<String>,
+    /// The statements that made the table or view and its indexes, as
+    /// stored (Datasette shows them under the rows).
+    pub schema_sql: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,6 +196,9 @@ pub enum ExportFormat {
     NdJson,
 }
 
+// Made once per export and sent at once: boxing the table variant would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ExportSource {
     /// A table view: its filters, search and sort, every page from the first.
@@ -234,6 +247,11 @@ pub struct TableMetadata {
     /// Column name → description.
     pub columns: Vec<(String, String)>,
     pub label_column: Option<String>,
+    /// The table page's defaults when its URL does not say (Datasette's
+    /// `sort` / `sort_desc`, `facets`, `size`).
+    pub sort: Option<SortBy>,
+    pub facets: Vec<FacetRequest>,
+    pub size: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

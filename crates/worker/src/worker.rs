@@ -218,6 +218,10 @@ fn handle(request: Request, attachment: Option<File>) {
         RequestBody::DownloadDatabase { db } => download(id, &db),
         RequestBody::Ping => post(id, ResponseBody::Pong),
         RequestBody::Restore { name, imported } => restore(id, name, imported),
+        RequestBody::OpenMemory { name } => {
+            let opened = STATE.with_borrow_mut(|s| s.engine.reserve_exact(&name).and_then(|name| s.engine.open_memory(&name)));
+            reply(id, opened, ResponseBody::Opened)
+        }
         RequestBody::Metadata { url } => metadata(id, url),
         RequestBody::Keep { db, as_name, replace } => reply_later(id, crate::kept::keep(db, as_name, replace)),
         RequestBody::KeptDatasets => reply_later(id, crate::kept::list()),

@@ -35,5 +35,8 @@ pub fn page_request(db: &str, table: &str) -> protocol::TablePageRequest {
         facets: vec![],
         hidden: vec![],
         suggest_facets: false,
+        wheres: vec![],
+        shown: vec![],
+        facet_size: protocol::DEFAULT_FACET_SIZE,
     }
 }
