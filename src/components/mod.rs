@@ -1,6 +1,6 @@
 //! Pieces the pages share: the results table and its cells, the filter bar,
 //! facets, export links, the load list, error boxes, the share dialog,
-//! counting rows on request.
+//! counting rows on request, column summaries.
 
 pub mod cell;
 pub mod count_rows;
@@ -12,3 +12,4 @@ pub mod filters;
 pub mod load_list;
 pub mod results_table;
 pub mod share;
+pub mod summaries;

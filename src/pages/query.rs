@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use protocol::{ErrorKind, ExportSource, QueryRequest, QueryResult};
+use protocol::{ErrorKind, ExportSource, QueryRequest, QueryResult, SummarySource};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -11,6 +11,7 @@ use crate::browser;
 use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
+use crate::components::summaries::SummaryToggle;
 use crate::format;
 use crate::hooks::{use_sql_editor, use_worker_call, CallHandle, CallState};
 use crate::route::{time_limit, user_time_limit, DataFormat, Route};
@@ -254,14 +255,15 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
         (None, true) => format!("Showing the first {} rows; the query returned more.", format::thousands(result.rows.len() as u64)),
         (None, false) => format::rows(result.rows.len() as u64),
     };
-    let source = ExportSource::Query(QueryRequest {
+    let summary_request = QueryRequest {
         db: props.db.clone(),
         sql: props.sql.clone(),
         params: props.params.clone(),
         time_limit_ms: time_limit(props.time_limit_ms),
         max_rows: protocol::MAX_RETURNED_ROWS,
         allow_writes: false,
-    });
+    };
+    let source = ExportSource::Query(summary_request.clone());
     let as_data = |format| {
         let of =
             Route::Query { db: props.db.clone(), sql: props.sql.clone(), params: props.params.clone(), time_limit_ms: props.time_limit_ms };
@@ -278,6 +280,7 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
                 }
             </p>
             if !result.columns.is_empty() {
+                <SummaryToggle source={SummarySource::Query(summary_request)} />
                 <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />
                 <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
             }

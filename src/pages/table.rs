@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, SortBy, TablePage, TablePageRequest};
+use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, SortBy, SummarySource, TablePage, TablePageRequest};
 use yew::prelude::*;
 
 use crate::components::count_rows::CountRows;
@@ -12,6 +12,7 @@ use crate::components::export::ExportLinks;
 use crate::components::facets::Facets;
 use crate::components::filters::FilterBar;
 use crate::components::results_table::{ColumnMenu, ColumnReference, ResultsTable};
+use crate::components::summaries::SummaryToggle;
 use crate::format;
 use crate::hooks::{use_worker_call, CallState};
 use crate::pages::about::AboutView;
@@ -205,6 +206,7 @@ fn page_body(
     let as_data = |format| Route::Data { of: Box::new(Route::table(db, table, params.clone())), format, shape: None, nl: false }.to_hash();
     let without_wheres = (!params.wheres.is_empty()).then(|| href(TableParams { wheres: vec![], ..params.first_page() }));
     let export_request = request_for(db, table, params).ok().map(ExportSource::Table);
+    let summary_source = request_for(db, table, params).ok().map(SummarySource::Table);
     let menu = column_menu(db, table, params);
     html! {
         <>
@@ -224,6 +226,7 @@ fn page_body(
                 { " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
                 if let Some(show_all) = show_all { { " · " }<a class="show-all" href={show_all}>{ "Show all columns" }</a> }
             </p>
+            if let (Some(source), false) = (summary_source, embedded) { <SummaryToggle {source} /> }
             if page.rows.is_empty() {
                 <p class="muted">{ "No rows." }</p>
             } else {

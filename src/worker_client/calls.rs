@@ -76,6 +76,11 @@ impl WorkerClient {
         expect_reply!(self.call(RequestBody::TablePage(request)).await, "a table page", ResponseBody::TablePage(p) => p)
     }
 
+    /// Column summaries of a table view or a query's rows.
+    pub async fn summarize(&self, source: protocol::SummarySource) -> Reply<Vec<protocol::ColumnSummary>> {
+        expect_reply!(self.call(RequestBody::Summarize(source)).await, "column summaries", ResponseBody::Summaries(s) => s)
+    }
+
     /// Rows a table view selects, counted on request (lazy databases).
     pub async fn count_rows(&self, request: TablePageRequest) -> Reply<u64> {
         expect_reply!(self.call(RequestBody::CountRows(request)).await, "a row count", ResponseBody::Counted(n) => n)

@@ -216,3 +216,27 @@ test('the SQL editor highlights SQL and completes table and column names', async
   await page.waitForSelector('.row-count:text("1 row")');
   assert.equal((await tableCells(page))[0][0], 'Occupation / Precipice');
 });
+
+test('column summaries of a table view and of a query result', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice?BillingCountry=USA'));
+  await page.click('button.summarize');
+  const total = page.locator('.column-summary[data-column="Total"]');
+  await total.waitFor();
+  // Over the 91 rows in view, not the 412 in the table.
+  assert.equal(await total.locator('.types').textContent(), 'real 91');
+  assert.equal(await total.locator('.nulls').textContent(), '0 (0 %)');
+  assert.equal(await total.locator('.histogram rect').count(), 20);
+  const country = page.locator('.column-summary[data-column="BillingCountry"]');
+  assert.equal(await country.locator('.distinct').textContent(), '1');
+  assert.equal(await country.locator('.top-values li').first().textContent(), 'USA91');
+  await page.click('button.summarize');
+  assert.equal(await page.locator('.summaries').count(), 0, 'hidden again');
+
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?sql=${encodeURIComponent('select InvoiceDate, Total from Invoice')}`));
+  await page.click('button.summarize');
+  const date = page.locator('.column-summary[data-column="InvoiceDate"]');
+  await date.waitFor();
+  assert.deepEqual(await date.locator('.histogram figcaption span').allTextContents(), ['2021-01-01', '2025-12-22']);
+  assert.equal(await page.locator('.column-summary').count(), 2);
+});

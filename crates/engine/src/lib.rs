@@ -21,6 +21,7 @@ mod schema;
 pub mod sink;
 pub mod source;
 mod sql;
+pub mod summaries;
 mod table_page;
 mod time_limit;
 
@@ -365,6 +366,32 @@ impl Engine {
         let d = self.database(&req.db)?;
         let whole_reads = d.lazy.is_none();
         table_page(&mut d.conn, clock, req, &d.label_columns, whole_reads)
+    }
+
+    /// Plans the column summaries of a table view or a query, made a column
+    /// at a time with `summary_step`.
+    pub fn begin_summary(&mut self, source: &protocol::SummarySource) -> Result<summaries::Summarizer> {
+        let conn = &self.database(source.db())?.conn;
+        match source {
+            protocol::SummarySource::Table(req) => table_page::summarizer(conn, req),
+            protocol::SummarySource::Query(q) => {
+                let from = summaries::query_source(conn, &q.sql)?;
+                let statement = conn.prepare(&format!("SELECT * FROM {from}"))?;
+                // A result's columns have no declared type to show.
+                let columns = statement.column_names().map(|name| (name.to_string(), String::new())).collect();
+                let named = q.params.iter().map(|(k, v)| (k.clone(), protocol::Cell::Text(v.clone()))).collect();
+                Ok(summaries::Summarizer::new(from, &[], Vec::new(), named, columns))
+            }
+        }
+    }
+
+    /// Summarizes the next column; false when done (or the database is gone).
+    pub fn summary_step(&mut self, db: &str, summarizer: &mut summaries::Summarizer) -> bool {
+        let clock = self.clock;
+        match self.database(db) {
+            Ok(d) => summarizer.step(&mut d.conn, clock),
+            Err(_) => false,
+        }
     }
 
     /// Rows the table view `req` selects, counted even on a lazy database

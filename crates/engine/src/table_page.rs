@@ -95,6 +95,16 @@ fn escapes_its_parentheses(fragment: &str) -> Option<&'static str> {
     (depth > 0).then_some("a parenthesis is not closed")
 }
 
+/// The column summaries of the rows the view `req` selects (its shown
+/// columns, filters, search and `_where`).
+pub fn summarizer(conn: &Connection, req: &TablePageRequest) -> Result<crate::summaries::Summarizer> {
+    let mut plan = plan(conn, &req.table)?;
+    plan.hide(&req.hidden);
+    let selection = selection(conn, req, &plan)?;
+    let columns = plan.display.iter().cloned().zip(plan.types.iter().cloned()).collect();
+    Ok(crate::summaries::Summarizer::new(plan.from, &selection.conditions, selection.params, Vec::new(), columns))
+}
+
 /// Rows the view `req` selects (its filters and search), under its time
 /// limit: the count a table page leaves out on a lazy database, asked for.
 pub fn count_selection(conn: &mut Connection, clock: Clock, req: &TablePageRequest) -> Result<u64> {

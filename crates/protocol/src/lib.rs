@@ -141,6 +141,9 @@ pub enum RequestBody {
     OpenMemory {
         name: String,
     },
+    /// Summarize each column of a table view or a query (background work,
+    /// a column a step). Replies `Summaries`.
+    Summarize(SummarySource),
 }
 
 /// A database saved in the browser.
@@ -244,6 +247,7 @@ pub enum ResponseBody {
         ms: u32,
     },
     Counted(u64),
+    Summaries(Vec<ColumnSummary>),
 }
 
 /// A database file bigger than this, on a server that answers ranged

@@ -261,3 +261,57 @@ pub struct CannedQuery {
     pub title: Option<String>,
     pub description: Option<String>,
 }
+
+/// What a column summary is made over: a table view (its filters, search
+/// and `_where`) or a query's rows.
+// Made once per summary: boxing the table variant would only add an
+// allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SummarySource {
+    Table(TablePageRequest),
+    Query(crate::QueryRequest),
+}
+
+impl SummarySource {
+    pub fn db(&self) -> &str {
+        match self {
+            SummarySource::Table(r) => &r.db,
+            SummarySource::Query(q) => &q.db,
+        }
+    }
+}
+
+/// One column, summarized over the rows in view (DuckDB's `SUMMARIZE`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    pub name: String,
+    /// As declared in the table (empty for an expression or none).
+    pub declared_type: String,
+    /// Non-null values by the type SQLite stored them as (`integer`,
+    /// `real`, `text`, `blob`), those present only.
+    pub types: Vec<(String, u64)>,
+    pub rows: u64,
+    pub nulls: u64,
+    pub distinct: Option<u64>,
+    /// `distinct` was counted on a sample of the rows (too many to count
+    /// in time): at least that many.
+    pub distinct_estimated: bool,
+    pub min: Option<Cell>,
+    pub max: Option<Cell>,
+    /// The most frequent values and their counts, when any value repeats.
+    pub top: Vec<(Cell, u64)>,
+    pub histogram: Option<Histogram>,
+    /// Why part of the summary is missing (its time ran out).
+    pub error: Option<String>,
+}
+
+/// Counts of values in equal ranges from `lo` to `hi` (Julian days when
+/// `dates`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    pub lo: f64,
+    pub hi: f64,
+    pub counts: Vec<u64>,
+    pub dates: bool,
+}

@@ -26,6 +26,9 @@ pub enum Task {
     SuggestFacets { db: String, suggestions: FacetSuggestions },
     /// Row counts of `tables` of database `db`, a table a step.
     CountRows { db: String, tables: VecDeque<String>, counts: Vec<(String, Option<u64>)> },
+    /// Column summaries in database `db`, a column a step; kept under
+    /// `key` once made.
+    Summarize { db: String, key: Vec<u8>, summarizer: engine::summaries::Summarizer },
 }
 
 impl Task {
@@ -42,6 +45,14 @@ impl Task {
                     counts.push((table, count));
                 }
                 tables.is_empty().then(|| ResponseBody::RowCounts { db: db.clone(), counts: std::mem::take(counts) })
+            }
+            Task::Summarize { db, key, summarizer } => {
+                let more = STATE.with_borrow_mut(|s| s.engine.summary_step(db, summarizer));
+                (!more).then(|| {
+                    let found = summarizer.found();
+                    STATE.with_borrow_mut(|s| s.summaries.entry(db.clone()).or_default().insert(std::mem::take(key), found.clone()));
+                    ResponseBody::Summaries(found)
+                })
             }
         }
     }

@@ -62,6 +62,9 @@ pub(crate) struct State {
     saved: std::collections::HashSet<String>,
     /// What was last said (`Fetched`) of each lazy database's reads.
     fetched_posted: HashMap<String, engine::lazy::FetchStats>,
+    /// Column summaries made, by database and then by what they summarize
+    /// (the encoded source); a database's are dropped when it changes.
+    pub(crate) summaries: HashMap<String, HashMap<Vec<u8>, Vec<protocol::ColumnSummary>>>,
 }
 
 thread_local! {
@@ -73,6 +76,7 @@ thread_local! {
         session: String::new(),
         saved: std::collections::HashSet::new(),
         fetched_posted: HashMap::new(),
+        summaries: HashMap::new(),
     });
 }
 
@@ -140,6 +144,14 @@ pub fn post(id: u32, body: ResponseBody) {
     };
     let final_reply = body.is_final();
     post_now(id, body);
+    if let Some(db) = &schema_of {
+        // Changed (or opened again): its summaries are made anew.
+        STATE.with(|state| {
+            if let Ok(mut s) = state.try_borrow_mut() {
+                s.summaries.remove(db);
+            }
+        });
+    }
     if let Some(db) = schema_of {
         crate::background::count_rows_later(&db);
     }
@@ -198,6 +210,7 @@ fn handle(request: Request, attachment: Option<File>) {
         },
         RequestBody::Cancel { target } => cancel(target),
         RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
+        RequestBody::Summarize(source) => summarize(id, source),
         RequestBody::CountRows(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.count_selection(&req)), ResponseBody::Counted),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
@@ -282,6 +295,27 @@ fn cancel(target: u32) {
     });
     if queued || crate::background::cancel(target) {
         post(target, ResponseBody::Cancelled);
+    }
+}
+
+/// Column summaries: from the cache, or made in the background.
+fn summarize(id: u32, mut source: protocol::SummarySource) {
+    // What a view's summary depends on: its rows and columns, not their
+    // order or page.
+    if let protocol::SummarySource::Table(req) = &mut source {
+        (req.sort, req.after, req.page_size, req.suggest_facets) = (None, None, 1, false);
+        req.facets.clear();
+        req.facet_size = protocol::DEFAULT_FACET_SIZE;
+    }
+    let key = protocol::encode(&source);
+    let db = source.db().to_string();
+    let cached = STATE.with_borrow(|s| s.summaries.get(&db).and_then(|by| by.get(&key)).cloned());
+    if let Some(summaries) = cached {
+        return post(id, ResponseBody::Summaries(summaries));
+    }
+    match STATE.with_borrow_mut(|s| s.engine.begin_summary(&source)) {
+        Ok(summarizer) => crate::background::add(id, Task::Summarize { db, key, summarizer }),
+        Err(e) => post(id, ResponseBody::Error(e.to_report())),
     }
 }
 
