@@ -295,8 +295,10 @@ fn full_frame(state: &UseReducerHandle<AppState>, page: Html) -> Html {
     html! {
         <>
             <header class="top">
+                <button class="skip-link" onclick={Callback::from(|_| browser::focus_rows())}>{ "Skip to the rows" }</button>
                 <a class="home-link" href="#/">{ title }</a>
                 <nav class="db-nav">{ nav }</nav>
+                <ThemeToggle />
                 <crate::components::share::Share />
             </header>
             if state.update_ready {
@@ -323,6 +325,42 @@ fn full_frame(state: &UseReducerHandle<AppState>, page: Html) -> Html {
                 }) }
             </footer>
         </>
+    }
+}
+
+/// "Dark" / "Light": overrides the system's colour scheme, remembered.
+#[function_component(ThemeToggle)]
+fn theme_toggle() -> Html {
+    // Read at each render, not kept: the system's scheme may have changed.
+    let dark = browser::is_dark();
+    let rendered = use_state(|| 0u32);
+    {
+        let rendered = rendered.clone();
+        use_effect_with((), move |_| {
+            if let Some(theme) = browser::chosen_theme() {
+                browser::set_theme(&theme);
+            }
+            // The system switching schemes changes the label.
+            let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || rendered.set(*rendered + 1));
+            let query = browser::window().match_media("(prefers-color-scheme: dark)").ok().flatten();
+            if let Some(query) = &query {
+                let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(query) = query {
+                    let _ = query.remove_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    let toggle = Callback::from(move |_| {
+        browser::set_theme(if browser::is_dark() { "light" } else { "dark" });
+        rendered.set(*rendered + 1);
+    });
+    html! {
+        <button class="theme-toggle" onclick={toggle} aria-pressed={if dark { "true" } else { "false" }} title="Switch between dark and light colours">
+            { if dark { "☀ Light" } else { "☾ Dark" } }
+        </button>
     }
 }
 

@@ -221,3 +221,40 @@ pub fn after_load(f: impl FnOnce() + 'static) {
         let _ = w.add_event_listener_with_callback("load", later.unchecked_ref());
     }
 }
+
+/// The colour scheme the user chose here ("dark" or "light"), kept in
+/// local storage; `None` follows the system's (`prefers-color-scheme`).
+pub fn chosen_theme() -> Option<String> {
+    let storage = window().local_storage().ok().flatten()?;
+    storage.get_item(THEME_KEY).ok().flatten().filter(|t| t == "dark" || t == "light")
+}
+
+const THEME_KEY: &str = "explorer-theme";
+
+/// Applies `theme` to the page (`<html data-theme>`, which the style sheet
+/// reads) and remembers it.
+pub fn set_theme(theme: &str) {
+    if let Some(root) = window().document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(THEME_KEY, theme);
+    }
+}
+
+/// True when the page shows dark colours now (chosen, or the system's).
+pub fn is_dark() -> bool {
+    match chosen_theme().as_deref() {
+        Some(theme) => theme == "dark",
+        None => window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches()),
+    }
+}
+
+/// Moves keyboard focus to the first table of rows (the skip link).
+pub fn focus_rows() {
+    use wasm_bindgen::JsCast;
+    let target = window().document().and_then(|d| d.query_selector(".table-wrapper").ok().flatten());
+    if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}

@@ -56,6 +56,24 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         let window = window.clone();
         use_effect_with((props.columns.clone(), props.rows.len()), move |_| window.set((0, 0)));
     }
+    // Columns past the box's right edge get a hint, measured after each
+    // render and as the box scrolls or resizes.
+    let scroller = use_node_ref();
+    let cut_off = use_state(|| false);
+    let measure = {
+        let (scroller, cut_off) = (scroller.clone(), cut_off.clone());
+        Callback::from(move |_: ()| {
+            if let Some(element) = scroller.cast::<web_sys::Element>() {
+                let hidden = element.scroll_width() - element.client_width() - element.scroll_left();
+                cut_off.set(hidden > 2);
+            }
+        })
+    };
+    {
+        let measure = measure.clone();
+        use_effect(move || measure.emit(()));
+    }
+    let onscroll = measure.reform(|_: Event| ());
     let (rows_total, columns_total) = (props.rows.len(), props.columns.len());
     let windowed = rows_total * columns_total > CELL_BUDGET;
     let row_window = if windowed { ROW_WINDOW } else { rows_total.max(1) };
@@ -80,7 +98,9 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
                     _ => "",
                 };
                 let name = props.columns.get(c).cloned().unwrap_or_default();
-                html! { <td class={class}><CellView value={value.clone()} {reference} {name} /></td> }
+                // `data-label` names the column where narrow screens show
+                // each row as a card.
+                html! { <td class={class} data-label={name.clone()}><CellView value={value.clone()} {reference} {name} /></td> }
             });
             html! { <tr>{ link }{ for cells }</tr> }
         })
@@ -110,10 +130,14 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
     let row_mover = mover("rows", &shown_rows, rows_total, ROW_WINDOW, |w, to| (to, w.1));
     let column_mover = mover("columns", &shown_columns, columns_total, COLUMN_WINDOW, |w, to| (w.0, to));
     html! {
-        <div class="table-wrapper">
-            if windowed {
-                <p class="result-window muted">{ "A big result, shown a part at a time: " }{ row_mover }{ column_mover }</p>
-            }
+        <>
+        if windowed {
+            <p class="result-window muted">{ "A big result, shown a part at a time: " }{ row_mover }{ column_mover }</p>
+        }
+        if *cut_off {
+            <p class="columns-cut-off muted" role="note">{ "More columns to the right: scroll the table sideways." }</p>
+        }
+        <div class="table-wrapper" ref={scroller} {onscroll} tabindex="0" role="region" aria-label="Rows">
             <table class="rows">
                 <thead><tr>
                     if !props.row_links.is_empty() { <th class="row-link" aria-label="Row"></th> }
@@ -122,6 +146,7 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
                 <tbody>{ body }</tbody>
             </table>
         </div>
+        </>
     }
 }
 

@@ -29,6 +29,8 @@ pub fn home_page() -> Html {
     let databases: Html = state.databases.iter().map(database_card).collect();
     html! {
         <section class="home">
+            <h1>{ "Data explorer" }</h1>
+            <p class="lead">{ "Browse, filter, search and query SQLite databases, CSV and JSON files, entirely in your browser." }</p>
             <ul class="databases">{ databases }</ul>
             <KeptDatasets />
             <section class="open">

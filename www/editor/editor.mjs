@@ -7,7 +7,27 @@
 import { EditorView, basicSetup } from 'codemirror';
 import { keymap } from '@codemirror/view';
 import { Prec } from '@codemirror/state';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { sql, SQLite, SQLDialect } from '@codemirror/lang-sql';
+
+// Colours from the page's style sheet (--syntax-*, --bg, --ink…), so the
+// editor follows light and dark mode, at WCAG contrast in both.
+const colours = HighlightStyle.define([
+  { tag: tags.keyword, color: 'var(--syntax-keyword)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--syntax-string)' },
+  { tag: [tags.number, tags.bool, tags.null], color: 'var(--syntax-number)' },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: 'var(--syntax-comment)', fontStyle: 'italic' },
+  { tag: [tags.typeName, tags.standard(tags.name)], color: 'var(--syntax-type)' },
+  { tag: [tags.operator, tags.punctuation, tags.bracket], color: 'var(--ink)' },
+]);
+const surface = EditorView.theme({
+  '&': { color: 'var(--ink)', backgroundColor: 'var(--bg)' },
+  '.cm-content': { caretColor: 'var(--ink)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--ink)' },
+  '.cm-gutters': { backgroundColor: 'var(--panel)', color: 'var(--muted)', borderRightColor: 'var(--line)' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--hover)' },
+});
 
 // SQLite's names are case-insensitive, so completion need not quote
 // `Track`; when a name must be quoted, use SQL's double quotes.
@@ -35,6 +55,8 @@ export function mountEditor(textarea, schema) {
     doc: textarea.value,
     extensions: [
       basicSetup,
+      syntaxHighlighting(colours),
+      surface,
       language,
       language.language.data.of({ autocomplete: columnsOfMentionedTables(schema) }),
       EditorView.lineWrapping,
