@@ -258,3 +258,20 @@ pub fn focus_rows() {
         let _ = element.focus();
     }
 }
+
+/// Puts `text` on the clipboard; the callback hears whether it worked (a
+/// page not in focus, or a browser that refuses, may not allow it).
+pub fn copy_text(text: &str, done: yew::Callback<bool>) {
+    use wasm_bindgen::JsCast;
+    let navigator = window().navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).ok().filter(|c| !c.is_undefined());
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let (Some(clipboard), Some(write)) = (clipboard, write) else { return done.emit(false) };
+    let Ok(promise) = write.call1(&clipboard, &text.into()).and_then(|p| p.dyn_into::<js_sys::Promise>()) else { return done.emit(false) };
+    wasm_bindgen_futures::spawn_local(async move {
+        done.emit(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
+}

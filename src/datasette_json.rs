@@ -225,6 +225,31 @@ pub fn csv(columns: &[String], rows: &[Vec<Cell>]) -> String {
     out
 }
 
+/// Rows as tab-separated text, for pasting into a spreadsheet: tabs and
+/// line breaks in a value become spaces; NULL is empty.
+pub fn tsv(columns: &[String], rows: &[Vec<Cell>]) -> String {
+    let clean = |text: &str| text.replace(['\t', '\n', '\r'], " ");
+    let mut out = columns.iter().map(|c| clean(c)).collect::<Vec<_>>().join("\t");
+    for row in rows {
+        out.push('\n');
+        out.push_str(&row.iter().map(|c| clean(&c.display())).collect::<Vec<_>>().join("\t"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Rows as a Markdown table: `|` escaped, line breaks as `<br>`.
+pub fn markdown(columns: &[String], rows: &[Vec<Cell>]) -> String {
+    let clean = |text: &str| text.replace('|', "\\|").replace("\r\n", "<br>").replace(['\n', '\r'], "<br>");
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut out = line(columns.iter().map(|c| clean(c)).collect());
+    out.push_str(&line(columns.iter().map(|_| "---".to_string()).collect()));
+    for row in rows {
+        out.push_str(&line(row.iter().map(|c| clean(&c.display())).collect()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +342,19 @@ mod tests {
             2,,cafe
         "#]]
         .assert_eq(&csv(&r.columns, &r.rows).replace("\r\n", "\n"));
+    }
+
+    #[test]
+    fn tsv_and_markdown_keep_one_row_a_line() {
+        let columns = vec!["a|b".to_string(), "c".to_string()];
+        let rows = vec![vec![Cell::Text("x\ty\nz".into()), Cell::Null]];
+        assert_eq!(tsv(&columns, &rows), "a|b\tc\nx y z\t\n");
+        expect![[r#"
+            | a\|b | c |
+            | --- | --- |
+            | x	y<br>z |  |
+        "#]]
+        .assert_eq(&markdown(&columns, &rows));
     }
 
     #[test]

@@ -24,6 +24,17 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
     let op_ref = use_node_ref();
     let value_ref = use_node_ref();
     let op = use_state(|| FilterOp::Exact);
+    {
+        // The column box starts on the first column (options are added to
+        // the DOM last first, which would leave the last one chosen), and
+        // again for another table's columns.
+        let column_ref = column_ref.clone();
+        use_effect_with(props.columns.clone(), move |_| {
+            if let Some(select) = column_ref.cast::<HtmlSelectElement>() {
+                select.set_selected_index(0);
+            }
+        });
+    }
     let on_add = {
         let (column_ref, op_ref, value_ref) = (column_ref.clone(), op_ref.clone(), value_ref.clone());
         let (db, table, params) = (props.db.clone(), props.table.clone(), props.params.clone());

@@ -21,6 +21,9 @@ pub struct ResultsTableProps {
     /// Per column, where its foreign-key values point.
     #[prop_or_default]
     pub references: Vec<Option<ColumnReference>>,
+    /// Without a menu: headers sort the rows shown, here (a query's result).
+    #[prop_or_default]
+    pub sortable: bool,
 }
 
 /// Links a column header offers: sorting, faceting, hiding.
@@ -74,6 +77,26 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         use_effect(move || measure.emit(()));
     }
     let onscroll = measure.reform(|_: Event| ());
+    use_effect_with((), |_| close_menus_on_escape_and_outside_clicks());
+    // A result sorted here: (column, descending), or as it came.
+    let local_sort = use_state(|| None::<(usize, bool)>);
+    {
+        let local_sort = local_sort.clone();
+        use_effect_with(props.rows.len(), move |_| local_sort.set(None));
+    }
+    let sorted_rows: Option<Vec<Vec<Cell>>> = (*local_sort).map(|(column, descending)| {
+        let mut rows = props.rows.clone();
+        rows.sort_by(|a, b| {
+            let order = compare_cells(a.get(column), b.get(column));
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        rows
+    });
+    let rows: &[Vec<Cell>] = sorted_rows.as_deref().unwrap_or(&props.rows);
     let (rows_total, columns_total) = (props.rows.len(), props.columns.len());
     let windowed = rows_total * columns_total > CELL_BUDGET;
     let row_window = if windowed { ROW_WINDOW } else { rows_total.max(1) };
@@ -82,8 +105,15 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
     let shown_rows = first_row..(first_row + row_window).min(rows_total);
     let shown_columns = first_column..(first_column + column_window).min(columns_total);
 
-    let headers: Html = props.columns[shown_columns.clone()].iter().map(|column| header(column, props.menu.as_ref())).collect();
-    let body: Html = props.rows[shown_rows.clone()]
+    let headers: Html = props.columns[shown_columns.clone()]
+        .iter()
+        .enumerate()
+        .map(|(i, column)| match (&props.menu, props.sortable) {
+            (None, true) => local_header(column, first_column + i, &local_sort),
+            (menu, _) => header(column, menu.as_ref()),
+        })
+        .collect();
+    let body: Html = rows[shown_rows.clone()]
         .iter()
         .enumerate()
         .map(|(i, row)| {
@@ -148,6 +178,97 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         </div>
         </>
     }
+}
+
+/// A header that sorts the rows here: ascending, then descending.
+fn local_header(column: &str, index: usize, sort: &UseStateHandle<Option<(usize, bool)>>) -> Html {
+    let (state, arrow, next) = match **sort {
+        Some((c, false)) if c == index => ("ascending", " ▲", Some((index, true))),
+        Some((c, true)) if c == index => ("descending", " ▼", Some((index, false))),
+        _ => ("none", "", Some((index, false))),
+    };
+    let sort = sort.clone();
+    html! {
+        <th scope="col" aria-sort={state}>
+            <button class="link sort" onclick={Callback::from(move |_| sort.set(next))} title="Sort these rows by this column">
+                { column }{ arrow }
+            </button>
+        </th>
+    }
+}
+
+/// SQLite's order: NULL, then numbers, then text, then BLOBs.
+fn compare_cells(a: Option<&Cell>, b: Option<&Cell>) -> std::cmp::Ordering {
+    fn rank(c: Option<&Cell>) -> u8 {
+        match c {
+            None | Some(Cell::Null) => 0,
+            Some(Cell::Integer(_) | Cell::Real(_)) => 1,
+            Some(Cell::Text(_)) => 2,
+            Some(Cell::Blob(_)) => 3,
+        }
+    }
+    let number = |c: &Cell| match c {
+        Cell::Integer(i) => *i as f64,
+        Cell::Real(r) => *r,
+        _ => 0.0,
+    };
+    match (a, b) {
+        (Some(x @ (Cell::Integer(_) | Cell::Real(_))), Some(y @ (Cell::Integer(_) | Cell::Real(_)))) => number(x).total_cmp(&number(y)),
+        (Some(Cell::Text(x)), Some(Cell::Text(y))) => x.cmp(y),
+        (Some(Cell::Blob(x)), Some(Cell::Blob(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// Column menus (`<details>`) behave as menus: one open at a time, closed
+/// by Escape (focus back on its button) or a click anywhere else. Installed
+/// once per table; the listeners live as long as the page.
+fn close_menus_on_escape_and_outside_clicks() {
+    use wasm_bindgen::JsCast;
+    thread_local!(static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if INSTALLED.replace(true) {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let close_except = |document: &web_sys::Document, keep: Option<web_sys::Element>| {
+        let Ok(open) = document.query_selector_all("details.column-menu[open]") else { return None };
+        let mut closed = None;
+        for i in 0..open.length() {
+            let Some(menu) = open.get(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+            if keep.as_ref().is_some_and(|k| js_sys::Object::is(k, &menu)) {
+                continue;
+            }
+            let _ = menu.remove_attribute("open");
+            closed = Some(menu);
+        }
+        closed
+    };
+    let on_click = {
+        let document = document.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let inside = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("details.column-menu").ok().flatten());
+            close_except(&document, inside);
+        })
+    };
+    let on_key = {
+        let document = document.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |event: web_sys::KeyboardEvent| {
+            if event.key() != "Escape" {
+                return;
+            }
+            let summary = close_except(&document, None).and_then(|menu| menu.query_selector("summary").ok().flatten());
+            if let Some(summary) = summary.and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = summary.focus();
+            }
+        })
+    };
+    let _ = document.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    let _ = document.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    on_click.forget();
+    on_key.forget();
 }
 
 fn header(column: &str, menu: Option<&ColumnMenu>) -> Html {

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::copy::CopyButton;
 
 /// The page URL with `_embed=1` added to its query string.
 pub fn embed_url(href: &str) -> String {
@@ -49,7 +50,9 @@ pub fn share() -> Html {
             if *open {
                 <div class="share-panel">
                     <label>{ "Link to this view" }<input type="text" readonly=true class="share-link" value={full_url(&href)} /></label>
+                    <CopyButton label="Copy the link" class="copy-link" text={Callback::from(move |()| full_url(&browser::window().location().href().unwrap_or_default()))} />
                     <label>{ "Embed it in a web page" }<textarea readonly=true class="share-iframe" rows="3" value={iframe_snippet(&embed_url(&href))} /></label>
+                    <CopyButton label="Copy the embed code" class="copy-embed" text={Callback::from(move |()| iframe_snippet(&embed_url(&browser::window().location().href().unwrap_or_default())))} />
                     <p class="muted">{ "The embedded view reports its height to the page (a postMessage of {type: \"explorer:height\", height}), so the page can size the iframe." }</p>
                 </div>
             }

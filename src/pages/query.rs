@@ -8,10 +8,12 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::copy::CopyButton;
 use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
 use crate::components::results_table::ResultsTable;
 use crate::components::summaries::SummaryToggle;
+use crate::datasette_json;
 use crate::format;
 use crate::hooks::{use_sql_editor, use_worker_call, CallHandle, CallState};
 use crate::route::{time_limit, user_time_limit, DataFormat, Route};
@@ -80,6 +82,7 @@ pub fn query_page(props: &QueryPageProps) -> Html {
                     <span class="muted">{ " Ctrl+Enter runs it too." }</span>
                 </div>
             </form>
+            <crate::components::query_history::QueryHistory current={props.sql.clone()} />
             { outcome(props, &result, run.run_it(), run.stop()) }
         </section>
     }
@@ -110,6 +113,7 @@ impl Run {
             let sql = (*this.draft).clone();
             let names = this.client.query_parameters(this.db.clone(), sql.clone()).await.unwrap_or(this.known_names);
             let params: Values = this.values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
+            crate::components::query_history::remember(&this.db, &sql);
             let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms };
             *this.own.asked.borrow_mut() = true;
             *this.own.unlimited.borrow_mut() = unlimited;
@@ -230,6 +234,13 @@ fn parameter_inputs(names: &[String], values: &UseStateHandle<Values>) -> Html {
 /// Where the statement stands: running (with Cancel), cancelled, waiting
 /// for the user's word, failed, or its result.
 fn outcome(props: &QueryPageProps, result: &CallHandle<QueryResult>, run_it: Callback<MouseEvent>, stop: Callback<MouseEvent>) -> Html {
+    if props.sql.trim().is_empty() {
+        return html! {
+            <p class="muted query-hint" role="note">
+                { "Write a query above and run it, for example: select * from " }<code>{ "a_table" }</code>{ " limit 10. The database page lists the tables." }
+            </p>
+        };
+    }
     match result.state() {
         CallState::Waiting { .. } => html! {
             <p class="muted running" aria-busy="true">{ "Running… " }<button class="stop" onclick={stop}>{ "Stop" }</button></p>
@@ -264,6 +275,10 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
         allow_writes: false,
     };
     let source = ExportSource::Query(summary_request.clone());
+    let copy = |to_text: fn(&[String], &[Vec<protocol::Cell>]) -> String| {
+        let result = result.clone();
+        Callback::from(move |()| to_text(&result.columns, &result.rows))
+    };
     let as_data = |format| {
         let of =
             Route::Query { db: props.db.clone(), sql: props.sql.clone(), params: props.params.clone(), time_limit_ms: props.time_limit_ms };
@@ -277,11 +292,13 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
                 if !result.columns.is_empty() {
                     { " · " }<a class="as-json" href={as_data(DataFormat::Json)}>{ "JSON" }</a>
                     { " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
+                    { " · " }<CopyButton label="Copy as TSV" class="copy-tsv" text={copy(datasette_json::tsv)} />
+                    { " · " }<CopyButton label="Copy as Markdown" class="copy-markdown" text={copy(datasette_json::markdown)} />
                 }
             </p>
             if !result.columns.is_empty() {
                 <SummaryToggle source={SummarySource::Query(summary_request)} />
-                <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} />
+                <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} sortable=true />
                 <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
             }
         </>

@@ -4,6 +4,7 @@ use protocol::RowRequest;
 use yew::prelude::*;
 
 use crate::components::cell::{CellView, Reference};
+use crate::components::copy::CopyButton;
 use crate::components::error_box::ErrorBox;
 use crate::format;
 use crate::hooks::{use_worker_call, CallState};
@@ -59,6 +60,15 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
         }
     };
     let table_href = Route::table(db, table, TableParams::default()).to_hash();
+    // The row as one JSON object, once it has loaded.
+    let copy_row = row.state().done().map(|page| {
+        let page = page.clone();
+        Callback::from(move |()| {
+            let object: serde_json::Map<String, serde_json::Value> =
+                page.columns.iter().cloned().zip(page.values.iter().map(protocol::Cell::to_json)).collect();
+            serde_json::to_string_pretty(&object).unwrap_or_default()
+        })
+    });
     let as_data = |format| {
         let of = Route::Row { db: db.clone(), table: table.clone(), key: props.row_key.clone() };
         Route::Data { of: Box::new(of), format, shape: None, nl: false }.to_hash()
@@ -69,6 +79,7 @@ pub fn row_page_view(props: &RowPageProps) -> Html {
             <h1>{ format!("{table}: {}", props.row_key.join(", ")) }</h1>
             <p class="data-links">
                 <a class="as-json" href={as_data(DataFormat::Json)}>{ "JSON" }</a>{ " · " }<a class="as-csv" href={as_data(DataFormat::Csv)}>{ "CSV" }</a>
+                if let Some(copy) = copy_row { { " · " }<CopyButton label="Copy as JSON" class="copy-row" text={copy} /> }
             </p>
             { body }
         </section>

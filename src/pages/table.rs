@@ -227,6 +227,14 @@ fn page_body(
                 if let Some(show_all) = show_all { { " · " }<a class="show-all" href={show_all}>{ "Show all columns" }</a> }
             </p>
             if let (Some(source), false) = (summary_source, embedded) { <SummaryToggle {source} /> }
+            // The pager above the rows too, so a long page need not be
+            // scrolled through to move on.
+            if !embedded && (first.is_some() || next.is_some()) {
+                <nav class="pager pager-top" aria-label="Pages">
+                    if let Some(first) = first.clone() { <a class="first-page" href={first}>{ "First page" }</a> }
+                    if let Some(next) = next.clone() { <a class="next-page" href={next}>{ "Next page" }</a> }
+                </nav>
+            }
             if page.rows.is_empty() {
                 <p class="muted">{ "No rows." }</p>
             } else {

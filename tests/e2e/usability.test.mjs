@@ -1,0 +1,94 @@
+// Small things a person notices: column menus behave as menus, query
+// results sort by their headers, an empty query is a hint, recent queries
+// are kept and searchable, results and links copy to the clipboard, the
+// filter form starts on the first column, the pager is above the rows too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, q, tableCells } from './harness.mjs';
+
+let env;
+let chinook;
+before(async () => {
+  env = await start();
+  chinook = q([['url', `${env.data.url}/sqlite/Chinook_Sqlite.sqlite`]]);
+  await env.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.app.url });
+});
+after(async () => { await env?.close(); });
+
+test('column menus: one open at a time, closed by Escape or a click elsewhere', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice'));
+  await page.waitForSelector('table.rows tbody tr');
+  const open = () => page.locator('details.column-menu[open]').count();
+  await page.click('th:has(a.sort:text-is("Total")) summary');
+  await page.click('th:has(a.sort:text-is("CustomerId")) summary');
+  assert.equal(await open(), 1, 'opening one closes the other');
+  await page.keyboard.press('Escape');
+  assert.equal(await open(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('th')?.querySelector('a.sort')?.textContent), 'CustomerId', 'focus back on its button');
+  await page.click('th:has(a.sort:text-is("Total")) summary');
+  await page.click('h1');
+  assert.equal(await open(), 0);
+  // The filter form starts on the first column; the pager is above the rows too.
+  assert.equal(await page.inputValue('.add-filter select[aria-label="Column"]'), 'InvoiceId');
+  assert.equal(await page.locator('.pager-top a.next-page').count(), 1);
+});
+
+test('query results sort by their headers; an empty query is a hint', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', "select 3 as n, 'c' as t union all select 1, 'a' union all select null, 'b' union all select 2, 'd'"]])}`));
+  await page.waitForSelector('.query-meta');
+  const column = async () => (await tableCells(page)).map((r) => r[0]);
+  assert.deepEqual(await column(), ['3', '1', 'NULL', '2']);
+  await page.click('th button.sort:has-text("n")');
+  assert.deepEqual(await column(), ['NULL', '1', '2', '3'], 'NULL first, as SQLite orders');
+  await page.click('th button.sort:has-text("n")');
+  assert.deepEqual(await column(), ['3', '2', '1', 'NULL']);
+  assert.equal(await page.getAttribute('th:has(button.sort:has-text("n"))', 'aria-sort'), 'descending');
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite?sql='));
+  await page.waitForSelector('.query-hint');
+  assert.equal(await page.locator('.error').count(), 0);
+});
+
+test('queries run here are kept, newest first, and searchable', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', 'select 1']])}`));
+  await page.waitForSelector('.query-meta');
+  for (const sql of ['SELECT count(*) FROM Album', 'SELECT Name FROM Artist LIMIT 3']) {
+    await page.fill('.cm-content', sql);
+    await page.press('.cm-content', 'Control+Enter');
+    await page.waitForURL((url) => decodeURIComponent(url.hash.replace(/\+/g, ' ')).includes(sql));
+    await page.waitForSelector('.query-meta');
+  }
+  await page.click('.query-history summary');
+  const items = page.locator('.query-history li code');
+  assert.deepEqual(await items.allTextContents(), ['SELECT Name FROM Artist LIMIT 3', 'SELECT count(*) FROM Album']);
+  await page.fill('.query-history input', 'album');
+  assert.deepEqual(await items.allTextContents(), ['SELECT count(*) FROM Album']);
+  // Kept across a reload, and each is a link back.
+  await page.reload();
+  await page.click('.query-history summary');
+  await page.click('.query-history li a:has-text("Artist")');
+  await page.waitForFunction(() => document.querySelectorAll('table.rows tbody tr').length === 3);
+});
+
+test('a result copies as TSV and Markdown, a row as JSON, the share link too', async () => {
+  const { page } = env;
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', 'select GenreId, Name from Genre order by GenreId limit 2']])}`));
+  await page.waitForSelector('.query-meta');
+  await page.click('button.copy-tsv');
+  await page.waitForSelector('button.copy-tsv:text("Copied")');
+  assert.equal(await clipboard(), 'GenreId\tName\n1\tRock\n2\tJazz\n');
+  await page.click('button.copy-markdown');
+  await page.waitForSelector('button.copy-markdown:text("Copied")');
+  assert.equal(await clipboard(), '| GenreId | Name |\n| --- | --- |\n| 1 | Rock |\n| 2 | Jazz |\n');
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Genre/2'));
+  await page.click('button.copy-row');
+  await page.waitForSelector('button.copy-row:text("Copied")');
+  assert.deepEqual(JSON.parse(await clipboard()), { GenreId: 2, Name: 'Jazz' });
+  await page.click('.share-toggle');
+  await page.click('button.copy-link');
+  await page.waitForSelector('button.copy-link:text("Copied")');
+  assert.equal(await clipboard(), page.url());
+});
