@@ -62,7 +62,8 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
     // Columns past the box's right edge get a hint, measured after each
     // render and as the box scrolls or resizes.
     let scroller = use_node_ref();
-    let cut_off = use_state(|| false);
+    // `_eq`: measuring after every render must not cause another one.
+    let cut_off = use_state_eq(|| false);
     let measure = {
         let (scroller, cut_off) = (scroller.clone(), cut_off.clone());
         Callback::from(move |_: ()| {

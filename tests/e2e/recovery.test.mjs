@@ -139,7 +139,7 @@ test('a result of 1,000 rows by 2,000 columns is shown in windows, without freez
   assert.equal(await page.locator('table.rows thead th').count(), 50);
   assert.match(await page.textContent('.result-window'), /rows 1–200 of 1,000.*columns 1–50 of 2,000/);
   await page.click('.window-columns button.next');
-  await page.waitForSelector('table.rows thead th:text-is("c51")');
+  await page.waitForSelector('table.rows thead th:has(button.sort:text-is("c51"))');
   await page.click('.window-rows button.next');
   await page.waitForSelector('.window-rows:has-text("rows 201–400 of 1,000")');
   assert.equal((await tableCells(page))[0][0], String(201 * 51));

@@ -4,7 +4,7 @@
 // filter form starts on the first column, the pager is above the rows too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, q, tableCells } from './harness.mjs';
+import { start, q } from './harness.mjs';
 
 let env;
 let chinook;
@@ -38,12 +38,16 @@ test('query results sort by their headers; an empty query is a hint', async () =
   const { page } = env;
   await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', "select 3 as n, 'c' as t union all select 1, 'a' union all select null, 'b' union all select 2, 'd'"]])}`));
   await page.waitForSelector('.query-meta');
-  const column = async () => (await tableCells(page)).map((r) => r[0]);
-  assert.deepEqual(await column(), ['3', '1', 'NULL', '2']);
+  // The first cells of the rows, once they read `expected`.
+  const column = (expected) => page.waitForFunction(
+    (want) => JSON.stringify([...document.querySelectorAll('table.rows tbody tr')].map((r) => r.cells[0].textContent)) === want,
+    JSON.stringify(expected),
+  );
+  await column(['3', '1', 'NULL', '2']);
   await page.click('th button.sort:has-text("n")');
-  assert.deepEqual(await column(), ['NULL', '1', '2', '3'], 'NULL first, as SQLite orders');
+  await column(['NULL', '1', '2', '3']); // NULL first, as SQLite orders
   await page.click('th button.sort:has-text("n")');
-  assert.deepEqual(await column(), ['3', '2', '1', 'NULL']);
+  await column(['3', '2', '1', 'NULL']);
   assert.equal(await page.getAttribute('th:has(button.sort:has-text("n"))', 'aria-sort'), 'descending');
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite?sql='));
   await page.waitForSelector('.query-hint');
@@ -64,6 +68,7 @@ test('queries run here are kept, newest first, and searchable', async () => {
   const items = page.locator('.query-history li code');
   assert.deepEqual(await items.allTextContents(), ['SELECT Name FROM Artist LIMIT 3', 'SELECT count(*) FROM Album']);
   await page.fill('.query-history input', 'album');
+  await page.waitForFunction(() => document.querySelectorAll('.query-history li').length === 1);
   assert.deepEqual(await items.allTextContents(), ['SELECT count(*) FROM Album']);
   // Kept across a reload, and each is a link back.
   await page.reload();
