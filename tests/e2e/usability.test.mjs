@@ -97,3 +97,20 @@ test('a result copies as TSV and Markdown, a row as JSON, the share link too', a
   await page.waitForSelector('button.copy-link:text("Copied")');
   assert.equal(await clipboard(), page.url());
 });
+
+test('an idle table page does no work: the rows box is measured after changes only', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Customer'));
+  await page.waitForSelector('.columns-cut-off');
+  // Count reads of scrollWidth (the box's measurement) for a second. A
+  // render that caused another render measured it without end.
+  const reads = await page.evaluate(async () => {
+    const original = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollWidth');
+    let count = 0;
+    Object.defineProperty(Element.prototype, 'scrollWidth', { configurable: true, get() { count += 1; return original.get.call(this); } });
+    await new Promise((r) => setTimeout(r, 1000));
+    Object.defineProperty(Element.prototype, 'scrollWidth', original);
+    return count;
+  });
+  assert.ok(reads < 5, `${reads} measurements in an idle second`);
+});
