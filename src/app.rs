@@ -141,6 +141,12 @@ fn show_what_the_link_loaded(route: &Route, sources: &[Source]) {
     if *route != Route::Home || expected == 0 || sources.len() != expected {
         return;
     }
+    // The address as it is now, not as it was at the render this effect
+    // belongs to: a view opened in between (the hash changed after the
+    // render, before this ran) must not be replaced by the database page.
+    if Route::parse(&browser::location_hash()) != Route::Home {
+        return;
+    }
     let mut loaded = Vec::new();
     for source in sources {
         match &source.status {

@@ -4,7 +4,10 @@
 // filter form starts on the first column, the pager is above the rows too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, q } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, q, SHARED } from './harness.mjs';
+import { serve } from '../../tools/serve.mjs';
 
 let env;
 let chinook;
@@ -113,4 +116,26 @@ test('an idle table page does no work: the rows box is measured after changes on
     return count;
   });
   assert.ok(reads < 5, `${reads} measurements in an idle second`);
+});
+
+test('a view opened while the link still loads is not replaced by the database page when it finishes', async () => {
+  // The file comes after a second, so the address changes while it loads.
+  // `replaceState` fires no hashchange, as when the load's end is handled
+  // before the hashchange: the app still renders the home page then.
+  const bytes = readFileSync(join(SHARED, 'sqlite/Chinook_Sqlite.sqlite'));
+  const slow = await serve({ root: SHARED, cors: true, routes: { '/slow.db': (req, res) => {
+    setTimeout(() => { res.setHeader('Content-Type', 'application/octet-stream'); res.end(bytes); }, 1000);
+  } } });
+  try {
+    const { page } = env;
+    await page.goto(env.appUrl(q([['url', `${slow.url}/slow.db`]]), '#/'));
+    // The home page is up (the app's route is home) and the file not yet here.
+    await page.waitForSelector('section.home');
+    await page.evaluate(() => history.replaceState(null, '', '#/slow?sql=select+1'));
+    await page.waitForFunction(() => document.querySelector('.db-nav')?.textContent.includes('slow'));
+    await page.waitForTimeout(300);
+    assert.match(page.url(), /#\/slow\?sql=select\+1$/, 'the address the user went to stays');
+  } finally {
+    await slow.close();
+  }
 });
