@@ -223,7 +223,7 @@ fn routed_page(props: &RoutedPageProps) -> Html {
         Route::Query { db, sql, params, time_limit_ms } => html! { <QueryPage {db} {sql} {params} {time_limit_ms} /> },
         Route::Row { db, table, key } => html! { <RowPageView {db} {table} row_key={key} /> },
         Route::Data { of, format, shape, nl } => match *of {
-            Route::Table { db, table, params } if literal_name(&state, &db, &table, format).is_some() => {
+            Route::Table { db, table, params } if names_a_table(&state, &db, &table, format) => {
                 let table = format!("{table}{}", format.suffix());
                 html! { <TablePageView {db} {table} {params} /> }
             }
@@ -237,8 +237,7 @@ fn routed_page(props: &RoutedPageProps) -> Html {
 /// table or view has that name), as in Datasette: the query's SQL, and the
 /// link's `param=value` pairs as its parameters.
 fn canned_query(state: &AppState, db: &str, name: &str, params: &crate::route::TableParams) -> Option<(String, Vec<(String, String)>)> {
-    let schema = state.database(db)?;
-    if schema.tables.iter().any(|t| t.name == name) || schema.views.iter().any(|v| v.name == name) {
+    if has_table_or_view(state.database(db)?, name) {
         return None;
     }
     let query = state.database_metadata(db)?.queries.iter().find(|q| q.name == name)?.sql.clone();
@@ -248,11 +247,13 @@ fn canned_query(state: &AppState, db: &str, name: &str, params: &crate::route::T
 
 /// `#/db/x.json` names a table called "x.json" when there is one and no
 /// "x" (Datasette escapes such names; links from elsewhere may not).
-fn literal_name(state: &AppState, db: &str, table: &str, format: DataFormat) -> Option<String> {
-    let d = state.database(db)?;
-    let names = || d.tables.iter().map(|t| t.name.as_str()).chain(d.views.iter().map(|v| v.name.as_str()));
-    let literal = format!("{table}{}", format.suffix());
-    (!names().any(|n| n == table) && names().any(|n| n == literal)).then_some(literal)
+fn names_a_table(state: &AppState, db: &str, stem: &str, format: DataFormat) -> bool {
+    let literal = format!("{stem}{}", format.suffix());
+    state.database(db).is_some_and(|schema| !has_table_or_view(schema, stem) && has_table_or_view(schema, &literal))
+}
+
+fn has_table_or_view(schema: &protocol::DatabaseSchema, name: &str) -> bool {
+    schema.tables.iter().any(|t| t.name == name) || schema.views.iter().any(|v| v.name == name)
 }
 
 /// The worker failed for good, or was replaced and everything reopened.

@@ -62,6 +62,22 @@ struct Database {
     lazy: Option<Lazy>,
 }
 
+impl Database {
+    /// A database as most are opened: in memory, counted, not the one
+    /// imports go into; its label columns from `metadata`.
+    fn new(name: &str, source: &str, conn: Connection, metadata: &Option<protocol::Metadata>) -> Database {
+        Database {
+            label_columns: label_columns_from(metadata, name),
+            name: name.into(),
+            source: source.into(),
+            conn,
+            imported: false,
+            uncounted: Vec::new(),
+            lazy: None,
+        }
+    }
+}
+
 /// The file under a lazy database, and its place in the VFS's registry,
 /// which lasts as long as the database.
 struct Lazy {
@@ -146,16 +162,7 @@ impl Engine {
         });
         self.release_name(name);
         let (conn, schema, uncounted) = opened?;
-        let label_columns = label_columns_from(&self.metadata, name);
-        self.databases.push(Database {
-            name: name.into(),
-            source: source.into(),
-            conn,
-            imported: false,
-            label_columns,
-            uncounted,
-            lazy: None,
-        });
+        self.databases.push(Database { uncounted, ..Database::new(name, source, conn, &self.metadata) });
         Ok(schema)
     }
 
@@ -169,15 +176,7 @@ impl Engine {
         });
         self.release_name(name);
         let (conn, schema) = opened?;
-        self.databases.push(Database {
-            label_columns: label_columns_from(&self.metadata, name),
-            name: name.into(),
-            source: String::new(),
-            conn,
-            imported: false,
-            uncounted: Vec::new(),
-            lazy: None,
-        });
+        self.databases.push(Database::new(name, "", conn, &self.metadata));
         Ok(schema)
     }
 
@@ -199,17 +198,8 @@ impl Engine {
         })();
         self.release_name(name);
         let (conn, registration, schema) = opened?;
-        let label_columns = label_columns_from(&self.metadata, name);
         let lazy = Some(Lazy { file, _registration: registration });
-        self.databases.push(Database {
-            name: name.into(),
-            source: source_label.into(),
-            conn,
-            imported: false,
-            label_columns,
-            uncounted: Vec::new(),
-            lazy,
-        });
+        self.databases.push(Database { lazy, ..Database::new(name, source_label, conn, &self.metadata) });
         Ok(schema)
     }
 
@@ -230,15 +220,8 @@ impl Engine {
             Some(d) => d.name.clone(),
             None => {
                 let name = source::unique_name("data", |n| self.is_taken(n));
-                self.databases.push(Database {
-                    label_columns: label_columns_from(&self.metadata, &name),
-                    name: name.clone(),
-                    source: String::new(),
-                    conn: open_empty()?,
-                    imported: true,
-                    uncounted: Vec::new(),
-                    lazy: None,
-                });
+                let conn = open_empty()?;
+                self.databases.push(Database { imported: true, ..Database::new(&name, "", conn, &self.metadata) });
                 name
             }
         };

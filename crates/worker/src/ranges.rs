@@ -74,9 +74,13 @@ fn first_timeout_ms(len: u64) -> u32 {
 }
 
 impl HttpRanges {
+    fn failed(&self, offset: u64, last: u64) -> String {
+        format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url)
+    }
+
     /// Sends one ranged request and waits for its answer.
     fn send(&self, offset: u64, last: u64) -> Result<XmlHttpRequest, String> {
-        let failed = |_| format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url);
+        let failed = |_| self.failed(offset, last);
         let first = first_timeout_ms(last - offset + 1);
         self.announce_wait(first * ((1 << TRIES) - 1));
         let mut timeout = first;
@@ -120,7 +124,7 @@ fn navigator_on_line() -> bool {
 impl RangeSource for HttpRanges {
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
         let last = offset + len.max(1) - 1;
-        let failed = |_| format!("{}: the request for bytes {offset}-{last} failed (network or CORS)", self.url);
+        let failed = |_| self.failed(offset, last);
         let xhr = self.send(offset, last)?;
         match xhr.status().unwrap_or(0) {
             206 => {}
