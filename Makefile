@@ -21,10 +21,11 @@ CARGO_HOME ?= $(HOME)/.cargo
 REMAP := --remap-path-prefix=$(CURDIR)=explorer --remap-path-prefix=$(CARGO_HOME)=cargo --remap-path-prefix=$(CARGO_HOME)/registry/src/index.crates.io-1949cf8c6b5b557f=crates
 
 dist: setup
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/explorer.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/worker.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/metadata_yaml.wasm
+	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/chart_svg.wasm
 	node tools/build-dist.mjs
 
 serve: dist
@@ -37,7 +38,7 @@ test: setup lint test-native test-e2e
 lint:
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -- -D warnings
+	cargo clippy --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg -- -D warnings
 
 test-native:
 	cargo test --workspace

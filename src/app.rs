@@ -217,10 +217,12 @@ fn routed_page(props: &RoutedPageProps) -> Html {
     match route.clone() {
         Route::Database { db } => html! { <DatabasePage {db} /> },
         Route::Table { db, table, params } => match canned_query(&state, &db, &table, &params) {
-            Some((sql, values)) => html! { <QueryPage {db} {sql} params={values} time_limit_ms={params.time_limit_ms} /> },
+            Some((sql, values)) => {
+                html! { <QueryPage {db} {sql} params={values} time_limit_ms={params.time_limit_ms} chart={params.chart.clone()} /> }
+            }
             None => html! { <TablePageView {db} {table} {params} /> },
         },
-        Route::Query { db, sql, params, time_limit_ms } => html! { <QueryPage {db} {sql} {params} {time_limit_ms} /> },
+        Route::Query { db, sql, params, time_limit_ms, chart } => html! { <QueryPage {db} {sql} {params} {time_limit_ms} {chart} /> },
         Route::Row { db, table, key } => html! { <RowPageView {db} {table} row_key={key} /> },
         Route::Data { of, format, shape, nl } => match *of {
             Route::Table { db, table, params } if names_a_table(&state, &db, &table, format) => {

@@ -21,7 +21,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use protocol::filter_ops::{join_key, split_key};
-use protocol::{FacetKind, FacetRequest, Filter, LinkTarget, SortBy};
+use protocol::{Aggregate, ChartKind, ChartSpec, FacetKind, FacetRequest, Filter, LinkTarget, SortBy};
 
 /// Characters escaped in a path segment: those with meaning in a fragment
 /// route, and space, so a copied link survives chat clients.
@@ -53,6 +53,8 @@ pub enum Route {
         sql: String,
         params: Vec<(String, String)>,
         time_limit_ms: Option<u32>,
+        /// The chart shown above the result (`_chart=…`).
+        chart: Option<ChartSpec>,
     },
     /// Another route's data as JSON or CSV (its last path segment ends in
     /// `.json` / `.csv`). `shape` is `_shape=` as given; `nl` is `_nl=on`.
@@ -100,6 +102,8 @@ pub struct TableParams {
     /// `_` parameters this app does not know, as given: shown in a notice,
     /// not kept in links it makes.
     pub ignored: Vec<String>,
+    /// The chart shown above the rows (`_chart=…`).
+    pub chart: Option<ChartSpec>,
 }
 
 /// The table parameters this app reads (`_labels` changes nothing here).
@@ -119,7 +123,42 @@ const TABLE_PARAMETERS: &[&str] = &[
     "_nocol",
     "_timelimit",
     "_labels",
+    "_chart",
+    "_chart_x",
+    "_chart_y",
+    "_chart_color",
+    "_chart_agg",
 ];
+
+/// A chart from `_chart=` (a kind, or anything else to have it guessed)
+/// and `_chart_x`, `_chart_y`, `_chart_color`, `_chart_agg`; none without
+/// any of them.
+fn chart_param(pairs: &[(String, String)]) -> Option<ChartSpec> {
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    if !pairs.iter().any(|(k, _)| k == "_chart" || k.starts_with("_chart_")) {
+        return None;
+    }
+    Some(ChartSpec {
+        kind: get("_chart").and_then(|k| ChartKind::parse(&k)),
+        x: get("_chart_x"),
+        y: get("_chart_y"),
+        color: get("_chart_color"),
+        agg: get("_chart_agg").and_then(|a| Aggregate::parse(&a)),
+    })
+}
+
+fn append_chart(q: &mut form_urlencoded::Serializer<'_, String>, chart: &Option<ChartSpec>) {
+    let Some(chart) = chart else { return };
+    q.append_pair("_chart", chart.kind.map_or("1", ChartKind::name));
+    for (key, value) in [("_chart_x", &chart.x), ("_chart_y", &chart.y), ("_chart_color", &chart.color)] {
+        if let Some(value) = value {
+            q.append_pair(key, value);
+        }
+    }
+    if let Some(agg) = chart.agg {
+        q.append_pair("_chart_agg", agg.name());
+    }
+}
 
 /// `_size=` / `_facet_size=`: a number, or `max` for `max`.
 fn size_param(value: Option<String>, max: u32) -> Option<u32> {
@@ -215,6 +254,7 @@ impl Route {
                     sql,
                     params: pairs.iter().filter(|(k, _)| k != "sql" && !k.starts_with('_')).cloned().collect(),
                     time_limit_ms,
+                    chart: chart_param(pairs),
                 },
                 None => Route::Database { db: decode(db) },
             },
@@ -264,6 +304,7 @@ impl Route {
                                 }
                                 names
                             }),
+                        chart: chart_param(pairs),
                     },
                 }
             }
@@ -278,7 +319,7 @@ impl Route {
         match self {
             Route::Home => "#/".into(),
             Route::Database { db } => format!("#/{}", seg(db)),
-            Route::Query { db, sql, params, time_limit_ms } => {
+            Route::Query { db, sql, params, time_limit_ms, chart } => {
                 let mut q = form_urlencoded::Serializer::new(String::new());
                 q.append_pair("sql", sql);
                 for (k, v) in params {
@@ -287,6 +328,7 @@ impl Route {
                 if let Some(t) = time_limit_ms {
                     q.append_pair("_timelimit", &t.to_string());
                 }
+                append_chart(&mut q, chart);
                 format!("#/{}?{}", seg(db), q.finish())
             }
             Route::Row { db, table, key } => {
@@ -349,6 +391,7 @@ impl Route {
                 if let Some(next) = &params.next {
                     q.append_pair("_next", next);
                 }
+                append_chart(&mut q, &params.chart);
                 with_query(format!("#/{}/{}", seg(db), seg(table)), q.finish())
             }
         }
@@ -397,7 +440,13 @@ mod tests {
             ("#/fixtures/", Route::Database { db: "fixtures".into() }),
             (
                 "#/fixtures?sql=select+*+from+facetable",
-                Route::Query { db: "fixtures".into(), sql: "select * from facetable".into(), params: vec![], time_limit_ms: None },
+                Route::Query {
+                    db: "fixtures".into(),
+                    sql: "select * from facetable".into(),
+                    params: vec![],
+                    time_limit_ms: None,
+                    chart: None,
+                },
             ),
             (
                 "#/fixtures?sql=select%20:n&n=5&_timelimit=50",
@@ -406,7 +455,19 @@ mod tests {
                     sql: "select :n".into(),
                     params: vec![("n".into(), "5".into())],
                     time_limit_ms: Some(50),
+                    chart: None,
                 },
+            ),
+            (
+                "#/fixtures/facetable?_chart=bar&_chart_x=state&_chart_agg=nonsense",
+                Route::table(
+                    "fixtures",
+                    "facetable",
+                    TableParams {
+                        chart: Some(ChartSpec { kind: Some(ChartKind::Bar), x: Some("state".into()), ..ChartSpec::default() }),
+                        ..TableParams::default()
+                    },
+                ),
             ),
             ("#/fixtures/facetable", Route::table("fixtures", "facetable", TableParams::default())),
             (
@@ -467,7 +528,13 @@ mod tests {
             (
                 "#/db.json?sql=select+1&_shape=array&_nl=on",
                 Route::Data {
-                    of: Box::new(Route::Query { db: "db".into(), sql: "select 1".into(), params: vec![], time_limit_ms: None }),
+                    of: Box::new(Route::Query {
+                        db: "db".into(),
+                        sql: "select 1".into(),
+                        params: vec![],
+                        time_limit_ms: None,
+                        chart: None,
+                    }),
                     format: DataFormat::Json,
                     shape: Some("array".into()),
                     nl: true,
@@ -504,6 +571,13 @@ mod tests {
                 sql: "select 'a&b=c', \"#\" -- ?\n".into(),
                 params: vec![("a".into(), "1&2".into())],
                 time_limit_ms: Some(10),
+                chart: Some(ChartSpec {
+                    kind: Some(ChartKind::Line),
+                    x: Some("a&b".into()),
+                    y: Some("#".into()),
+                    color: None,
+                    agg: Some(Aggregate::Avg),
+                }),
             },
             Route::Row { db: "d".into(), table: "t/1".into(), key: vec!["a,b".into(), "/?#".into()] },
             Route::Data {
@@ -535,6 +609,7 @@ mod tests {
                     shown: vec!["a".into()],
                     facet_size: Some(50),
                     ignored: vec![],
+                    chart: Some(ChartSpec::default()),
                 },
             ),
         ];

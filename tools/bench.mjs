@@ -70,7 +70,7 @@ function sizes() {
     // Not fetched by a first visit: the editor and the YAML reader (on
     // demand), data-cache.js (bundled into the worker loader; the file is
     // for the service worker's precache), the service worker's own script.
-    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f) && !/^(editor|metadata-yaml|data-cache)-/.test(f) && f !== 'service-worker.js' && f !== 'embed-example.html'),
+    'JS + HTML': files.filter((f) => /\.(js|html)$/.test(f) && !/^(editor|metadata-yaml|chart-svg|data-cache)-/.test(f) && f !== 'service-worker.js' && f !== 'embed-example.html'),
     CSS: files.filter((f) => f.endsWith('.css')),
   };
   console.log('Transfer size of the app (dist/, without the demo database)');
@@ -86,6 +86,7 @@ function sizes() {
   for (const [part, names, when] of [
     ['SQL editor', files.filter((f) => /^editor-/.test(f)), 'when the query page first opens'],
     ['YAML reader', files.filter((f) => /^metadata-yaml-/.test(f)), 'when a ?metadata= file is YAML'],
+    ['Chart renderer', files.filter((f) => /^chart-svg-/.test(f)), 'the first time a chart is shown'],
     ['demo.db', ['demo.db'], 'when no data is named'],
     ['service worker', ['service-worker.js'], 'after load, then it precaches the rest'],
   ]) {

@@ -15,6 +15,9 @@ pub struct ExportProps {
     /// Offer "this page" as well as "all rows".
     #[prop_or(true)]
     pub paged: bool,
+    /// `export-top` for the copy above the rows.
+    #[prop_or_default]
+    pub class: Classes,
 }
 
 #[function_component(ExportLinks)]
@@ -54,7 +57,7 @@ pub fn export_links(props: &ExportProps) -> Html {
         html! { <button class="link" {onclick}>{ label.to_string() }</button> }
     };
     html! {
-        <p class="export">
+        <p class={classes!("export", props.class.clone())}>
             { "Export " }
             if props.paged {
                 { "this page: " }

@@ -54,7 +54,7 @@ pub fn facets(props: &FacetsProps) -> Html {
                 .collect();
             html! {
                 <section class="facet" data-column={facet.column.clone()}>
-                    <h3>{ &facet.column }{ kind_words(facet.kind) }{ " " }<a class="remove" href={remove} aria-label="Remove facet">{ "×" }</a></h3>
+                    <h2>{ &facet.column }{ kind_words(facet.kind) }{ " " }<a class="remove" href={remove} aria-label="Remove facet">{ "×" }</a></h2>
                     if let Some(error) = &facet.error { <p class="muted">{ error }</p> }
                     <ul>{ values }</ul>
                     if facet.truncated {

@@ -4,6 +4,7 @@
 //! history.
 
 pub mod cell;
+pub mod chart;
 pub mod copy;
 pub mod count_rows;
 pub mod database_actions;

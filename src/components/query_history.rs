@@ -71,7 +71,7 @@ pub fn query_history(_props: &QueryHistoryProps) -> Html {
         .iter()
         .filter(|r| needle.is_empty() || r.sql.to_lowercase().contains(&needle) || r.db.to_lowercase().contains(&needle))
         .map(|r| {
-            let href = Route::Query { db: r.db.clone(), sql: r.sql.clone(), params: vec![], time_limit_ms: None }.to_hash();
+            let href = Route::Query { db: r.db.clone(), sql: r.sql.clone(), params: vec![], time_limit_ms: None, chart: None }.to_hash();
             let when: String = js_sys::Date::new(&r.at.into()).to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED).into();
             html! {
                 <li>

@@ -7,6 +7,7 @@ use protocol::{Cell, SortBy};
 use yew::prelude::*;
 
 use crate::components::cell::{CellView, Reference};
+use crate::components::copy::CopyButton;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsTableProps {
@@ -98,6 +99,13 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         rows
     });
     let rows: &[Vec<Cell>] = sorted_rows.as_deref().unwrap_or(&props.rows);
+    // The cell clicked last (row, column), which offers a Copy button:
+    // one button on the page, not one per cell.
+    let selected = use_state_eq(|| None::<(usize, usize)>);
+    {
+        let selected = selected.clone();
+        use_effect_with((props.columns.clone(), props.rows.len(), *local_sort), move |_| selected.set(None));
+    }
     let (rows_total, columns_total) = (props.rows.len(), props.columns.len());
     let windowed = rows_total * columns_total > CELL_BUDGET;
     let row_window = if windowed { ROW_WINDOW } else { rows_total.max(1) };
@@ -129,9 +137,28 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
                     _ => "",
                 };
                 let name = props.columns.get(c).cloned().unwrap_or_default();
+                let is_selected = *selected == Some((r, c));
+                let select = {
+                    let selected = selected.clone();
+                    Callback::from(move |e: MouseEvent| {
+                        // A click on a link or button inside is that, not a selection.
+                        let inside = e.target_dyn_into::<web_sys::Element>().and_then(|t| t.closest("a, button, summary").ok().flatten());
+                        if inside.is_none() {
+                            selected.set(Some((r, c)));
+                        }
+                    })
+                };
+                let copy = is_selected.then(|| {
+                    let text = value.display();
+                    html! { <CopyButton label="Copy" class="copy-cell" text={Callback::from(move |()| text.clone())} /> }
+                });
                 // `data-label` names the column where narrow screens show
                 // each row as a card.
-                html! { <td class={class} data-label={name.clone()}><CellView value={value.clone()} {reference} {name} /></td> }
+                html! {
+                    <td class={classes!(class, is_selected.then_some("selected"))} data-label={name.clone()} onclick={select}>
+                        <CellView value={value.clone()} {reference} {name} />{ for copy }
+                    </td>
+                }
             });
             html! { <tr>{ link }{ for cells }</tr> }
         })
@@ -171,7 +198,7 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         <div class="table-wrapper" ref={scroller} {onscroll} tabindex="0" role="region" aria-label="Rows">
             <table class="rows">
                 <thead><tr>
-                    if !props.row_links.is_empty() { <th class="row-link" aria-label="Row"></th> }
+                    if !props.row_links.is_empty() { <th class="row-link"><span class="visually-hidden">{ "Row page" }</span></th> }
                     { headers }
                 </tr></thead>
                 <tbody>{ body }</tbody>
@@ -272,6 +299,21 @@ fn close_menus_on_escape_and_outside_clicks() {
     on_key.forget();
 }
 
+/// A choice made in a column menu closes it and leaves the focus on the
+/// column's header, where it was before the menu opened (the link itself
+/// still navigates).
+fn leave_menu(e: MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(target) = e.target_dyn_into::<web_sys::Element>() else { return };
+    let Ok(Some(header)) = target.closest("th") else { return };
+    if let Ok(Some(details)) = header.query_selector("details.column-menu") {
+        let _ = details.remove_attribute("open");
+    }
+    if let Ok(Some(sort)) = header.query_selector("a.sort") {
+        let _ = sort.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
 fn header(column: &str, menu: Option<&ColumnMenu>) -> Html {
     let Some(menu) = menu else {
         return html! { <th scope="col">{ column }</th> };
@@ -287,7 +329,7 @@ fn header(column: &str, menu: Option<&ColumnMenu>) -> Html {
             <a class="sort" href={sort(next)} title="Sort by this column">{ column }{ arrow }</a>
             <details class="column-menu">
                 <summary aria-label={format!("Options for {column}")}>{ "⋯" }</summary>
-                <ul>
+                <ul onclick={Callback::from(leave_menu)}>
                     <li><a href={sort(false)}>{ "Sort ascending" }</a></li>
                     <li><a href={sort(true)}>{ "Sort descending" }</a></li>
                     <li><a href={menu.facet_href.emit(column.to_string())}>{ "Facet by this" }</a></li>

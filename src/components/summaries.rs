@@ -39,7 +39,7 @@ fn card(summary: &ColumnSummary) -> Html {
     let value = |cell: &Option<Cell>| cell.as_ref().map(|c| c.display()).unwrap_or_default();
     html! {
         <section class="column-summary" data-column={summary.name.clone()}>
-            <h3>{ &summary.name }if !summary.declared_type.is_empty() { <span class="muted">{ format!(" {}", summary.declared_type) }</span> }</h3>
+            <h2>{ &summary.name }if !summary.declared_type.is_empty() { <span class="muted">{ format!(" {}", summary.declared_type) }</span> }</h2>
             <dl>
                 <dt>{ "Stored as" }</dt><dd class="types">{ if types.is_empty() { "nothing but nulls".to_string() } else { types } }</dd>
                 <dt>{ "Nulls" }</dt><dd class="nulls">{ format!("{}{}", format::thousands(summary.nulls), share(summary.nulls)) }</dd>

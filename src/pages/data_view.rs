@@ -38,7 +38,7 @@ pub fn data_view(props: &DataViewProps) -> Html {
     let loaded = use_worker_call(props.of.clone(), |client, of| async move {
         Ok(match of {
             Route::Table { db, table, params } => Loaded::Table(Box::new(client.table_page(request_for(&db, &table, &params)?).await?)),
-            Route::Query { db, sql, params, time_limit_ms } => Loaded::Query(
+            Route::Query { db, sql, params, time_limit_ms, .. } => Loaded::Query(
                 client
                     .query(QueryRequest {
                         db,

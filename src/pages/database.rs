@@ -131,7 +131,7 @@ fn canned_queries(db: &str, queries: &[CannedQuery]) -> Html {
     queries
         .iter()
         .map(|q| {
-            let href = Route::Query { db: db.to_string(), sql: q.sql.clone(), params: vec![], time_limit_ms: None }.to_hash();
+            let href = Route::Query { db: db.to_string(), sql: q.sql.clone(), params: vec![], time_limit_ms: None, chart: None }.to_hash();
             html! {
                 <li class="canned-query">
                     <a href={href}>{ q.title.clone().unwrap_or_else(|| q.name.clone()) }</a>
@@ -160,7 +160,7 @@ fn sql_box(props: &SqlBoxProps) -> Html {
         let (sql, db) = (sql.clone(), props.db.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            browser::navigate(&Route::Query { db: db.clone(), sql: (*sql).clone(), params: vec![], time_limit_ms: None });
+            browser::navigate(&Route::Query { db: db.clone(), sql: (*sql).clone(), params: vec![], time_limit_ms: None, chart: None });
         })
     };
     html! {

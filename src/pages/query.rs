@@ -3,11 +3,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use protocol::{ErrorKind, ExportSource, QueryRequest, QueryResult, SummarySource};
+use protocol::{ChartSpec, ErrorKind, ExportSource, QueryRequest, QueryResult, SummarySource};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::chart::{ChartPanel, OpenChart};
 use crate::components::copy::CopyButton;
 use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
@@ -27,6 +28,8 @@ pub struct QueryPageProps {
     /// Values for the SQL's `:name` parameters, from the URL.
     pub params: Vec<(String, String)>,
     pub time_limit_ms: Option<u32>,
+    /// The chart shown above the result (`_chart=…`).
+    pub chart: Option<ChartSpec>,
 }
 
 type Values = Vec<(String, String)>;
@@ -61,12 +64,17 @@ pub fn query_page(props: &QueryPageProps) -> Html {
         known_names: known_names.clone(),
         result: result.clone(),
         own,
+        chart: props.chart.clone(),
     };
     let on_input = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
     };
     let db_href = Route::Database { db: props.db.clone() }.to_hash();
+    if browser::embedded() && props.chart.is_some() {
+        // An embedded chart is the chart alone.
+        return outcome(props, &result, run.run_it(), run.stop());
+    }
     html! {
         <section class="query-page">
             <p class="crumbs"><a href={db_href}>{ &props.db }</a></p>
@@ -101,6 +109,8 @@ struct Run {
     known_names: Vec<String>,
     result: CallHandle<QueryResult>,
     own: OwnRun,
+    /// The chart stays open across runs.
+    chart: Option<ChartSpec>,
 }
 
 impl Run {
@@ -114,7 +124,7 @@ impl Run {
             let names = this.client.query_parameters(this.db.clone(), sql.clone()).await.unwrap_or(this.known_names);
             let params: Values = this.values.iter().filter(|(k, _)| names.contains(k)).cloned().collect();
             crate::components::query_history::remember(&this.db, &sql);
-            let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms };
+            let route = Route::Query { db: this.db, sql, params, time_limit_ms: this.time_limit_ms, chart: this.chart };
             *this.own.asked.borrow_mut() = true;
             *this.own.unlimited.borrow_mut() = unlimited;
             if Route::parse(&browser::location_hash()) == route {
@@ -279,11 +289,32 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
         let result = result.clone();
         Callback::from(move |()| to_text(&result.columns, &result.rows))
     };
-    let as_data = |format| {
-        let of =
-            Route::Query { db: props.db.clone(), sql: props.sql.clone(), params: props.params.clone(), time_limit_ms: props.time_limit_ms };
-        Route::Data { of: Box::new(of), format, shape: None, nl: false }.to_hash()
+    let route = |chart| Route::Query {
+        db: props.db.clone(),
+        sql: props.sql.clone(),
+        params: props.params.clone(),
+        time_limit_ms: props.time_limit_ms,
+        chart,
     };
+    let as_data = |format| Route::Data { of: Box::new(route(None)), format, shape: None, nl: false }.to_hash();
+    let embedded = browser::embedded();
+    let chart = (!result.columns.is_empty()).then(|| {
+        let source = SummarySource::Query(summary_request.clone());
+        let (db, sql, params, time_limit_ms) = (props.db.clone(), props.sql.clone(), props.params.clone(), props.time_limit_ms);
+        let on_change = Callback::from(move |chart| {
+            let (db, sql, params) = (db.clone(), sql.clone(), params.clone());
+            browser::replace_route(&Route::Query { db, sql, params, time_limit_ms, chart })
+        });
+        match &props.chart {
+            Some(spec) => {
+                html! { <ChartPanel {source} spec={spec.clone()} columns={result.columns.clone()} {on_change} bare={embedded} /> }
+            }
+            None => html! { <OpenChart on_open={on_change} /> },
+        }
+    });
+    if embedded && props.chart.is_some() {
+        return html! { { for chart } };
+    }
     html! {
         <>
             <p class="query-meta">
@@ -298,6 +329,8 @@ fn result_view(props: &QueryPageProps, result: &Rc<QueryResult>) -> Html {
             </p>
             if !result.columns.is_empty() {
                 <SummaryToggle source={SummarySource::Query(summary_request)} />
+                { for chart }
+                <ExportLinks source={source.clone()} name={format!("{}-query", props.db)} paged=false class="export-top" />
                 <ResultsTable columns={result.columns.clone()} rows={result.rows.clone()} sortable=true />
                 <ExportLinks {source} name={format!("{}-query", props.db)} paged=false />
             }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use protocol::{Cursor, ErrorKind, ErrorReport, ExportSource, SortBy, SummarySource, TablePage, TablePageRequest};
 use yew::prelude::*;
 
+use crate::components::chart::{ChartPanel, OpenChart};
 use crate::components::count_rows::CountRows;
 use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
@@ -190,7 +191,7 @@ fn page_body(
     };
     let next = page.next.as_ref().map(|cursor| href(TableParams { next: Some(cursor.to_url_text()), ..params.clone() }));
     let first = params.next.is_some().then(|| href(params.first_page()));
-    let edit_sql = Route::Query { db: db.to_string(), sql: page.sql.clone(), params: vec![], time_limit_ms: None }.to_hash();
+    let edit_sql = Route::Query { db: db.to_string(), sql: page.sql.clone(), params: vec![], time_limit_ms: None, chart: None }.to_hash();
     let row_links: Vec<String> =
         page.row_keys.iter().map(|key| Route::Row { db: db.to_string(), table: table.to_string(), key: key.clone() }.to_hash()).collect();
     let references: Vec<Option<ColumnReference>> = page
@@ -207,6 +208,22 @@ fn page_body(
     let without_wheres = (!params.wheres.is_empty()).then(|| href(TableParams { wheres: vec![], ..params.first_page() }));
     let export_request = request_for(db, table, params).ok().map(ExportSource::Table);
     let summary_source = request_for(db, table, params).ok().map(SummarySource::Table);
+    let chart = summary_source.clone().map(|source| {
+        let (db, table, view) = (db.to_string(), table.to_string(), params.clone());
+        let on_change =
+            Callback::from(move |chart| crate::browser::replace_route(&Route::table(&db, &table, TableParams { chart, ..view.clone() })));
+        match &params.chart {
+            Some(spec) => html! {
+                <ChartPanel {source} spec={spec.clone()} columns={page.columns.clone()} {on_change} bare={embedded} />
+            },
+            None if embedded => html! {},
+            None => html! { <OpenChart on_open={on_change} /> },
+        }
+    });
+    if embedded && params.chart.is_some() {
+        // An embedded chart is the chart alone.
+        return html! { { for chart } };
+    }
     let menu = column_menu(db, table, params);
     html! {
         <>
@@ -227,10 +244,16 @@ fn page_body(
                 if let Some(show_all) = show_all { { " · " }<a class="show-all" href={show_all}>{ "Show all columns" }</a> }
             </p>
             if let (Some(source), false) = (summary_source, embedded) { <SummaryToggle {source} /> }
+            { for chart }
+            // Export above the rows too, so a long page need not be
+            // scrolled through to save it.
+            if let (Some(source), false) = (export_request.clone(), embedded) {
+                <ExportLinks {source} name={table.to_string()} class="export-top" />
+            }
             // The pager above the rows too, so a long page need not be
             // scrolled through to move on.
             if !embedded && (first.is_some() || next.is_some()) {
-                <nav class="pager pager-top" aria-label="Pages">
+                <nav class="pager pager-top" aria-label="Pages, above the rows">
                     if let Some(first) = first.clone() { <a class="first-page" href={first}>{ "First page" }</a> }
                     if let Some(next) = next.clone() { <a class="next-page" href={next}>{ "Next page" }</a> }
                 </nav>
@@ -240,7 +263,7 @@ fn page_body(
             } else {
                 <ResultsTable columns={page.columns.clone()} rows={page.rows.clone()} menu={Some(menu)} {row_links} {references} />
             }
-            <nav class="pager">
+            <nav class="pager" aria-label="Pages, below the rows">
                 if let Some(first) = first { <a class="first-page" href={first}>{ "First page" }</a> }
                 if let Some(next) = next { <a class="next-page" href={next}>{ "Next page" }</a> }
             </nav>

@@ -81,6 +81,11 @@ impl WorkerClient {
         expect_reply!(self.call(RequestBody::Summarize(source)).await, "column summaries", ResponseBody::Summaries(s) => s)
     }
 
+    /// A chart of a table view's or a query's rows, reduced to its marks.
+    pub async fn chart(&self, request: protocol::ChartRequest) -> Reply<protocol::ChartData> {
+        expect_reply!(self.call(RequestBody::Chart(request)).await, "a chart", ResponseBody::Chart(c) => c)
+    }
+
     /// Rows a table view selects, counted on request (lazy databases).
     pub async fn count_rows(&self, request: TablePageRequest) -> Reply<u64> {
         expect_reply!(self.call(RequestBody::CountRows(request)).await, "a row count", ResponseBody::Counted(n) => n)

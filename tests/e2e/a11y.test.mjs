@@ -1,4 +1,4 @@
-// Every page passes axe-core's checks (no serious or critical violation)
+// Every page passes axe-core's checks (no violation of any impact)
 // at a desktop and a phone width, in light and dark colours; wide tables
 // keep their header and first column in view and say when columns are cut
 // off; narrow screens show rows as cards.
@@ -17,13 +17,16 @@ before(async () => {
 });
 after(async () => { await env?.close(); });
 
-/** axe-core's serious and critical violations on the page, in words. */
+/** axe-core's violations on the page, in words (serious and critical are
+ * the issue's bar; the minor and moderate ones were fixed too, and stay
+ * fixed), and a line naming them for the test's output. */
 async function violations(page) {
   await page.addScriptTag({ content: AXE });
   const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  const named = found
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  const counts = found.map((v) => `${v.id} (${v.impact})`).join(', ') || 'none';
+  return { named, counts };
 }
 
 const PAGES = [
@@ -33,11 +36,12 @@ const PAGES = [
   ['row', '#/Chinook_Sqlite/Invoice/1', '.row-page h1'],
   ['query', `#/Chinook_Sqlite?sql=${encodeURIComponent('select * from Album limit 20')}`, '.query-meta'],
   ['summaries', '#/Chinook_Sqlite/Track', 'table.rows tbody tr'],
+  ['chart', '#/Chinook_Sqlite/Invoice?_chart=histogram&_chart_x=Total&_chart_color=BillingCountry', '.chart-figure svg'],
 ];
 
 for (const [width, height] of [[1280, 900], [390, 844]]) {
   for (const theme of ['light', 'dark']) {
-    test(`no serious accessibility violations at ${width} px, ${theme}`, async () => {
+    test(`no accessibility violations at ${width} px, ${theme}`, async (t) => {
       const { page } = env;
       await page.setViewportSize({ width, height });
       await page.emulateMedia({ colorScheme: theme });
@@ -49,7 +53,9 @@ for (const [width, height] of [[1280, 900], [390, 844]]) {
           await page.click('button.summarize');
           await page.waitForSelector('.column-summary');
         }
-        problems.push(...(await violations(page)).map((v) => `${name}: ${v}`));
+        const { named, counts } = await violations(page);
+        problems.push(...named.map((v) => `${name}: ${v}`));
+        t.diagnostic(`${name}: ${counts}`);
       }
       assert.deepEqual(problems, []);
     });

@@ -37,6 +37,36 @@ test('column menus: one open at a time, closed by Escape or a click elsewhere', 
   assert.equal(await page.locator('.pager-top a.next-page').count(), 1);
 });
 
+test('a choice in a column menu closes it and leaves the focus on its header', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice'));
+  await page.waitForSelector('table.rows tbody tr');
+  await page.click('th:has(a.sort:text-is("Total")) summary');
+  await page.click('details.column-menu[open] a:text("Sort descending")');
+  await page.waitForSelector('th[aria-sort="descending"]');
+  assert.equal(await page.locator('details.column-menu[open]').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'sort');
+  assert.match(await page.evaluate(() => document.activeElement?.textContent), /^Total/);
+});
+
+test('a clicked cell copies; export is above the rows as well as below', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice'));
+  await page.waitForSelector('table.rows tbody tr');
+  await page.click('table.rows tbody tr:first-child td[data-label="BillingAddress"]');
+  await page.click('td.selected button.copy-cell');
+  await page.waitForSelector('td.selected button.copy-cell:text("Copied")');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'Theodor-Heuss-Straße 34');
+  assert.equal(await page.locator('button.copy-cell').count(), 1, 'one button, in the selected cell');
+  const top = await page.evaluate(() => {
+    const exportTop = document.querySelector('p.export.export-top').getBoundingClientRect().top;
+    return exportTop < document.querySelector('table.rows').getBoundingClientRect().top;
+  });
+  assert.ok(top, 'export links above the rows');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('p.export-top button:text("CSV") >> nth=1')]);
+  assert.equal(download.suggestedFilename(), 'Invoice.csv');
+});
+
 test('query results sort by their headers; an empty query is a hint', async () => {
   const { page } = env;
   await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', "select 3 as n, 'c' as t union all select 1, 'a' union all select null, 'b' union all select 2, 'd'"]])}`));

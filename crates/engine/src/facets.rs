@@ -6,14 +6,26 @@ use rusqlite::Connection;
 
 use crate::plan::key_text;
 use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
-use crate::time_limit::{with_time_limit, Clock};
+use crate::time_limit::{with_step_budget, with_time_limit, Clock};
 
-/// All suggestion checks for one view together may take this long; the
-/// columns not reached by then are not suggested (1,990 columns × 50 ms
-/// once blocked the worker for 97 s).
-pub const SUGGEST_TOTAL_MS: f64 = 1_000.0;
-/// Each suggestion check may take this long (Datasette: 50 ms).
-pub const SUGGEST_TIME_LIMIT_MS: u32 = 50;
+/// Each suggestion check may take this many SQLite VM steps (about 30 ms
+/// natively, 60 ms in the browser, where Datasette allows 50 ms). Steps,
+/// not time: the same columns are suggested on every visit, however busy
+/// the machine.
+pub const SUGGEST_CHECK_STEPS: u64 = 1_000_000;
+/// All suggestion checks for one view together may take this many steps;
+/// the columns not reached by then are not suggested (1,990 columns × 50
+/// ms once blocked the worker for 97 s).
+pub const SUGGEST_TOTAL_STEPS: u64 = 20 * SUGGEST_CHECK_STEPS;
+/// Backstops in time, for steps that are slow (huge values): per check,
+/// and for all of a view's checks.
+pub const SUGGEST_CHECK_BACKSTOP_MS: u32 = 500;
+pub const SUGGEST_TOTAL_BACKSTOP_MS: f64 = 5_000.0;
+/// What a check costs at least, in steps: preparing its statement is
+/// work the VM does not count (it is what a very wide view costs).
+const SUGGEST_CHECK_LEAST_STEPS: u64 = 50_000;
+/// Counting the rows in scope, before any check, may take this long.
+const SUGGEST_COUNT_LIMIT_MS: u32 = 50;
 
 /// The rows a facet counts over: `FROM … WHERE …` and its parameters.
 pub struct Scope<'a> {
@@ -113,6 +125,7 @@ pub struct FacetSuggestions {
     /// Checks still to make, in order.
     checks: std::collections::VecDeque<(String, FacetKind)>,
     found: Vec<FacetRequest>,
+    spent_steps: u64,
     spent_ms: f64,
 }
 
@@ -124,7 +137,7 @@ impl FacetSuggestions {
         let where_sql = scope.where_sql();
         let sql = format!("SELECT count(*) FROM {}{where_sql}", scope.from);
         let params = scope.params.to_vec();
-        let total = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |c| {
+        let total = with_time_limit(conn, clock, SUGGEST_COUNT_LIMIT_MS, |c| {
             Ok(c.query_row(&sql, rusqlite::params_from_iter(params.iter().map(value_from_cell)), |r| r.get::<_, i64>(0))?)
         })
         .ok()?;
@@ -136,21 +149,32 @@ impl FacetSuggestions {
                 }
             }
         }
-        Some(FacetSuggestions { from: scope.from.to_string(), where_sql, params, total, checks, found: Vec::new(), spent_ms: 0.0 })
+        Some(FacetSuggestions {
+            from: scope.from.to_string(),
+            where_sql,
+            params,
+            total,
+            checks,
+            found: Vec::new(),
+            spent_steps: 0,
+            spent_ms: 0.0,
+        })
     }
 
     /// Makes the next check; false when there is nothing left to do.
     pub fn step(&mut self, conn: &mut Connection, clock: Clock) -> bool {
-        if self.spent_ms > SUGGEST_TOTAL_MS {
+        if self.spent_steps > SUGGEST_TOTAL_STEPS || self.spent_ms > SUGGEST_TOTAL_BACKSTOP_MS {
             self.checks.clear();
         }
         let Some((column, kind)) = self.checks.pop_front() else { return false };
         let started = clock();
-        if self.check(conn, clock, &column, kind) {
+        let (worth_it, steps) = self.check(conn, clock, &column, kind);
+        if worth_it {
             self.found.push(FacetRequest { column: column.clone(), kind });
             // One suggestion per column.
             self.checks.retain(|(c, _)| *c != column);
         }
+        self.spent_steps += steps.max(SUGGEST_CHECK_LEAST_STEPS);
         self.spent_ms += clock() - started;
         !self.checks.is_empty()
     }
@@ -160,7 +184,8 @@ impl FacetSuggestions {
         std::mem::take(&mut self.found)
     }
 
-    fn check(&self, conn: &mut Connection, clock: Clock, column: &str, kind: FacetKind) -> bool {
+    /// Whether `column` is worth a facet of `kind`, and the steps it took.
+    fn check(&self, conn: &mut Connection, clock: Clock, column: &str, kind: FacetKind) -> (bool, u64) {
         let c = quote_ident(column);
         let (from, w) = (&self.from, &self.where_sql);
         // Sampled checks add their own condition to the scope's.
@@ -169,9 +194,8 @@ impl FacetSuggestions {
         match kind {
             FacetKind::Column => {
                 let sql = format!("SELECT count(DISTINCT {c}) FROM {from}{w}");
-                let distinct =
-                    with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| Ok(conn.query_row(&sql, params(), |r| r.get::<_, i64>(0))?));
-                matches!(distinct, Ok(n) if n > 1 && n <= i64::from(protocol::DEFAULT_FACET_SIZE) && n < self.total)
+                let (distinct, steps) = budgeted(conn, clock, |conn| Ok(conn.query_row(&sql, params(), |r| r.get::<_, i64>(0))?));
+                (matches!(distinct, Ok(n) if n > 1 && n <= i64::from(protocol::DEFAULT_FACET_SIZE) && n < self.total), steps)
             }
             // A column of JSON arrays of strings (sampled): an array facet.
             FacetKind::Array => {
@@ -180,10 +204,8 @@ impl FacetSuggestions {
                     "SELECT count(*) > 0 AND count(*) = sum(CASE WHEN {arrays} THEN NOT EXISTS (SELECT 1 FROM json_each({c}) WHERE type != 'text') ELSE 0 END) \
                      FROM (SELECT {c} FROM {from}{w_and} AND {c} IS NOT NULL AND {c} != '' LIMIT 100)"
                 );
-                let arrays = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
-                    Ok(conn.query_row(&sql, params(), |r| r.get::<_, Option<bool>>(0))?)
-                });
-                matches!(arrays, Ok(Some(true)))
+                let (arrays, steps) = budgeted(conn, clock, |conn| Ok(conn.query_row(&sql, params(), |r| r.get::<_, Option<bool>>(0))?));
+                (matches!(arrays, Ok(Some(true))), steps)
             }
             // Values that all read as dates (sampled), several distinct: a date facet.
             FacetKind::Date => {
@@ -191,13 +213,18 @@ impl FacetSuggestions {
                     "SELECT count(*) > 0 AND count(*) = sum(date({c}) IS NOT NULL AND typeof({c}) = 'text'), count(DISTINCT date({c})) \
                      FROM (SELECT {c} FROM {from}{w_and} AND {c} IS NOT NULL LIMIT 100)"
                 );
-                let dates = with_time_limit(conn, clock, SUGGEST_TIME_LIMIT_MS, |conn| {
+                let (dates, steps) = budgeted(conn, clock, |conn| {
                     Ok(conn.query_row(&sql, params(), |r| Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, i64>(1)?)))?)
                 });
-                matches!(dates, Ok((Some(true), distinct)) if distinct > 1)
+                (matches!(dates, Ok((Some(true), distinct)) if distinct > 1), steps)
             }
         }
     }
+}
+
+/// One suggestion check, under its step budget.
+fn budgeted<T>(conn: &mut Connection, clock: Clock, work: impl FnOnce(&Connection) -> crate::Result<T>) -> (crate::Result<T>, u64) {
+    with_step_budget(conn, clock, SUGGEST_CHECK_STEPS, SUGGEST_CHECK_BACKSTOP_MS, work)
 }
 
 #[cfg(test)]

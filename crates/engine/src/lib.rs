@@ -3,6 +3,7 @@
 //! feeds it bytes and requests and posts back what it returns. Natively it
 //! runs on bundled SQLite, which is how it is tested.
 
+pub mod charts;
 mod error;
 pub mod export;
 pub mod facets;
@@ -18,6 +19,7 @@ mod query;
 pub mod relations;
 mod row;
 mod schema;
+mod selected_rows;
 pub mod sink;
 pub mod source;
 mod sql;
@@ -40,6 +42,7 @@ pub use time_limit::{with_time_limit, Clock};
 use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
 use protocol::{DatabaseSchema, ExportRequest, ExportSource, QueryRequest, QueryResult, RowPage, RowRequest, TablePage, TablePageRequest};
 use rusqlite::Connection;
+use selected_rows::SelectedRows;
 
 /// The SQLite library's version, e.g. "3.50.4".
 pub fn sqlite_version() -> &'static str {
@@ -355,17 +358,15 @@ impl Engine {
     /// at a time with `summary_step`.
     pub fn begin_summary(&mut self, source: &protocol::SummarySource) -> Result<summaries::Summarizer> {
         let conn = &self.database(source.db())?.conn;
-        match source {
-            protocol::SummarySource::Table(req) => table_page::summarizer(conn, req),
-            protocol::SummarySource::Query(q) => {
-                let from = summaries::query_source(conn, &q.sql)?;
-                let statement = conn.prepare(&format!("SELECT * FROM {from}"))?;
-                // A result's columns have no declared type to show.
-                let columns = statement.column_names().map(|name| (name.to_string(), String::new())).collect();
-                let named = q.params.iter().map(|(k, v)| (k.clone(), protocol::Cell::Text(v.clone()))).collect();
-                Ok(summaries::Summarizer::new(from, &[], Vec::new(), named, columns))
-            }
-        }
+        Ok(summaries::Summarizer::new(selected_rows(conn, source, "summarized")?))
+    }
+
+    /// A chart of a table view's or a query's rows (`charts`).
+    pub fn chart(&mut self, req: &protocol::ChartRequest) -> Result<protocol::ChartData> {
+        let clock = self.clock;
+        let d = self.database(req.source.db())?;
+        let rows = selected_rows(&d.conn, &req.source, "charted")?;
+        charts::chart(&mut d.conn, clock, &rows, &req.spec, req.width)
     }
 
     /// Summarizes the next column; false when done (or the database is gone).
@@ -485,4 +486,13 @@ impl Engine {
 fn label_columns_from(metadata: &Option<protocol::Metadata>, db: &str) -> relations::LabelColumns {
     let Some(db) = metadata.iter().flat_map(|m| &m.databases).find(|d| d.name == db) else { return Default::default() };
     db.tables.iter().filter_map(|t| Some((t.name.clone(), t.label_column.clone()?))).collect()
+}
+
+/// The rows a table view or a read-only query selects; `doing` names what
+/// is done to them in the message for a query that cannot be used.
+fn selected_rows(conn: &Connection, source: &protocol::SummarySource, doing: &str) -> Result<SelectedRows> {
+    match source {
+        protocol::SummarySource::Table(req) => table_page::selected_rows(conn, req),
+        protocol::SummarySource::Query(q) => SelectedRows::of_query(conn, &q.sql, &q.params, doing),
+    }
 }

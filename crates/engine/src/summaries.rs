@@ -12,9 +12,10 @@
 use protocol::{Cell, ColumnSummary, Histogram};
 use rusqlite::Connection;
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::sql::{cell_from_ref, quote_ident, value_from_cell};
-use crate::time_limit::{with_time_limit, Clock};
+use crate::error::{ErrorKind, Result};
+use crate::selected_rows::SelectedRows;
+use crate::sql::{cell_from_ref, quote_ident};
+use crate::time_limit::Clock;
 
 /// Each statement of a column's summary may take this long.
 pub const STEP_TIME_LIMIT_MS: u32 = 400;
@@ -25,83 +26,45 @@ const BUCKETS: usize = 20;
 /// Rows counted for a distinct-count estimate.
 const SAMPLE_ROWS: u32 = 10_000;
 
-/// Summaries still to make, and those made, over `FROM {from} {where}`.
+/// Summaries still to make, and those made, of `rows`' columns.
 pub struct Summarizer {
-    from: String,
-    where_sql: String,
-    /// Values for the `?` placeholders, in order (a table view's filters).
-    params: Vec<Cell>,
-    /// Values for named parameters (a query's `:name`).
-    named: Vec<(String, Cell)>,
-    /// Columns to summarize: name and declared type, in order.
-    columns: Vec<(String, String)>,
+    rows: SelectedRows,
     done: Vec<ColumnSummary>,
 }
 
 impl Summarizer {
-    /// Plans summaries of `columns` (name, declared type) of the rows
-    /// `FROM {from}` (a quoted table or a parenthesized SELECT with an
-    /// alias) matching `conditions` with `params`; `named` gives a query's
-    /// `:name` parameters.
-    pub fn new(
-        from: String,
-        conditions: &[String],
-        params: Vec<Cell>,
-        named: Vec<(String, Cell)>,
-        columns: Vec<(String, String)>,
-    ) -> Summarizer {
-        let where_sql = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-        Summarizer { from, where_sql, params, named, columns, done: Vec::new() }
+    pub fn new(rows: SelectedRows) -> Summarizer {
+        Summarizer { rows, done: Vec::new() }
     }
 
     /// Summarizes the next column; false when all are done.
     pub fn step(&mut self, conn: &mut Connection, clock: Clock) -> bool {
-        let Some((name, declared)) = self.columns.get(self.done.len()).cloned() else { return false };
+        let Some((name, declared)) = self.rows.columns.get(self.done.len()).cloned() else { return false };
         let summary = self.summarize(conn, clock, &name, &declared);
         self.done.push(summary);
-        self.done.len() < self.columns.len()
+        self.done.len() < self.rows.columns.len()
     }
 
     pub fn found(&self) -> Vec<ColumnSummary> {
         self.done.clone()
     }
 
-    /// Runs `sql` under the step's time limit, binding `?` placeholders in
-    /// order and named parameters (the query's, and `extra`) by name.
+    /// Runs `sql` under the step's time limit.
     fn query<T>(
         &self,
         conn: &mut Connection,
         clock: Clock,
         sql: &str,
         extra: &[(&str, Cell)],
-        mut read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>> {
-        with_time_limit(conn, clock, STEP_TIME_LIMIT_MS, |c| {
-            let mut statement = c.prepare(sql)?;
-            let mut positional = self.params.iter();
-            for i in 1..=statement.parameter_count() {
-                let value = match statement.parameter_name(i).map(|n| n.trim_start_matches([':', '@', '$']).to_string()) {
-                    None => positional.next().cloned(),
-                    Some(name) => {
-                        let named = self.named.iter().map(|(k, v)| (k.as_str(), v));
-                        named.chain(extra.iter().map(|(k, v)| (*k, v))).find(|(k, _)| *k == name).map(|(_, v)| v.clone())
-                    }
-                };
-                statement.raw_bind_parameter(i, value.as_ref().map_or(rusqlite::types::Value::Null, value_from_cell))?;
-            }
-            let mut rows = statement.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(read(row)?);
-            }
-            Ok(out)
-        })
+        self.rows.query(conn, clock, STEP_TIME_LIMIT_MS, sql, extra, read)
     }
 
     fn summarize(&self, conn: &mut Connection, clock: Clock, name: &str, declared: &str) -> ColumnSummary {
         let mut summary = ColumnSummary { name: name.to_string(), declared_type: declared.to_string(), ..ColumnSummary::default() };
         let c = quote_ident(name);
-        let (from, w) = (&self.from, &self.where_sql);
+        let (from, w) = (&self.rows.from, &self.rows.where_sql);
         // One pass: rows, nulls, the stored types, min and max.
         let basics = format!(
             "SELECT count(*), count({c}), sum(typeof({c}) = 'integer'), sum(typeof({c}) = 'real'), sum(typeof({c}) = 'text'), \
@@ -165,7 +128,7 @@ impl Summarizer {
         } else {
             return None;
         };
-        let (from, w) = (&self.from, &self.where_sql);
+        let (from, w) = (&self.rows.from, &self.rows.where_sql);
         let kept = if dates { format!("julianday({c}) IS NOT NULL") } else { format!("typeof({c}) IN ('integer', 'real')") };
         let and = if w.is_empty() { " WHERE " } else { " AND " };
         let range = format!("SELECT min({value}), max({value}) FROM {from}{w}{and}{kept}");
@@ -207,16 +170,4 @@ fn looks_like_date(cell: &Cell) -> bool {
         }
         _ => false,
     }
-}
-
-/// The rows of a query, as a FROM clause: only a single read-only SELECT
-/// can be summarized.
-pub fn query_source(conn: &Connection, sql: &str) -> Result<String> {
-    let sql = sql.trim().trim_end_matches(';').trim();
-    let statement = conn.prepare(sql).map_err(|e| Error::new(ErrorKind::Sql, e.to_string()))?;
-    if !statement.readonly() || statement.column_count() == 0 {
-        return Err(Error::new(ErrorKind::BadRequest, "Only a query that reads rows can be summarized."));
-    }
-    // On lines of their own, so a trailing comment cannot swallow the `)`.
-    Ok(format!("(\n{sql}\n) AS summarized"))
 }

@@ -95,14 +95,14 @@ fn escapes_its_parentheses(fragment: &str) -> Option<&'static str> {
     (depth > 0).then_some("a parenthesis is not closed")
 }
 
-/// The column summaries of the rows the view `req` selects (its shown
-/// columns, filters, search and `_where`).
-pub fn summarizer(conn: &Connection, req: &TablePageRequest) -> Result<crate::summaries::Summarizer> {
+/// The rows the view `req` selects (its shown columns, filters, search
+/// and `_where`), for summaries and charts.
+pub fn selected_rows(conn: &Connection, req: &TablePageRequest) -> Result<crate::selected_rows::SelectedRows> {
     let mut plan = plan(conn, &req.table)?;
     plan.hide(&req.hidden);
     let selection = selection(conn, req, &plan)?;
     let columns = plan.display.iter().cloned().zip(plan.types.iter().cloned()).collect();
-    Ok(crate::summaries::Summarizer::new(plan.from, &selection.conditions, selection.params, Vec::new(), columns))
+    Ok(crate::selected_rows::SelectedRows::new(plan.from, &selection.conditions, selection.params, Vec::new(), columns))
 }
 
 /// Rows the view `req` selects (its filters and search), under its time

@@ -73,6 +73,37 @@ pub fn with_time_limit<T>(conn: &mut Connection, clock: Clock, limit_ms: u32, wo
     })
 }
 
+/// Runs `work` stopped after about `steps` VM steps, or after
+/// `backstop_ms` of work (one step can be slow: comparing huge values).
+/// Unlike a time limit, a step budget stops the same data at the same
+/// point on every machine and under any load, so what depends on it
+/// (which facets are suggested) is the same on every visit. Returns the
+/// outcome and the steps used.
+pub fn with_step_budget<T>(
+    conn: &mut Connection,
+    clock: Clock,
+    steps: u64,
+    backstop_ms: u32,
+    work: impl FnOnce(&Connection) -> Result<T>,
+) -> (Result<T>, u64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let used = Arc::new(AtomicU64::new(0));
+    let counter = used.clone();
+    let deadline = work_clock(clock) + f64::from(backstop_ms);
+    let every = STEPS_BETWEEN_CHECKS as u64;
+    let set = conn.progress_handler(
+        STEPS_BETWEEN_CHECKS,
+        Some(move || counter.fetch_add(every, Ordering::Relaxed) + every > steps || work_clock(clock) > deadline),
+    );
+    if let Err(e) = set {
+        return (Err(e.into()), 0);
+    }
+    let outcome = work(conn);
+    let _ = conn.progress_handler(0, None::<fn() -> bool>);
+    (outcome, used.load(Ordering::Relaxed))
+}
+
 /// A monotonic clock for native code (tests, benchmarks).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn native_clock() -> f64 {

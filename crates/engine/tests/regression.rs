@@ -591,6 +591,39 @@ fn suggested_facets_on_a_very_wide_view_stop_at_their_total_budget() {
     assert!(started.elapsed().as_secs_f64() < 1.0 + 1.5, "about its 1 s budget: {:?}", started.elapsed());
 }
 
+/// A machine five times slower (or busy with something else).
+fn busy_clock() -> f64 {
+    engine::native_clock() * 5.0
+}
+
+#[test]
+fn suggested_facets_are_the_same_on_a_busy_machine() {
+    // A check timed at 50 ms lost a column whenever the machine was
+    // slow, so suggestions changed from one load of the page to the next.
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, surface TEXT, round TEXT, score INTEGER, played TEXT);
+         WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r LIMIT 195000)
+         INSERT INTO t SELECT i, 'surface ' || (i % 4), 'round ' || (i % 7), i, date('2000-01-01', '+' || (i % 5000) || ' days') FROM r;",
+    )
+    .unwrap();
+    let bytes = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+    let suggest = |clock: engine::Clock| {
+        let mut engine = Engine::new(clock);
+        let name = engine.reserve_name("matches.db");
+        engine.open(&name, "matches.db", &bytes).unwrap();
+        engine
+            .suggest_facets(&common::page_request(&name, "t"))
+            .unwrap()
+            .into_iter()
+            .map(|f| format!("{} {:?}", f.column, f.kind))
+            .collect::<Vec<_>>()
+    };
+    let calm = suggest(engine::native_clock);
+    assert_eq!(calm, ["surface Column", "round Column", "played Date"]);
+    assert_eq!(suggest(busy_clock), calm);
+}
+
 #[test]
 fn exporting_a_big_sorted_view_runs_one_statement_not_one_sort_per_page() {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();

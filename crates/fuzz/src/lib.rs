@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use engine::import::{DelimitedOptions, Format};
 use engine::Engine;
-use protocol::{Cursor, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy, TablePageRequest};
+use protocol::{
+    Aggregate, ChartKind, ChartRequest, ChartSpec, Cursor, FacetKind, FacetRequest, Filter, QueryRequest, RowRequest, Search, SortBy,
+    SummarySource, TablePageRequest,
+};
 
 pub mod generate;
 
@@ -40,7 +43,7 @@ pub struct Failure {
 }
 
 /// Every target by name, in the order `make fuzz` runs them.
-pub const TARGETS: &[&str] = &["csv", "json", "sql", "table_pages", "urls", "metadata", "databases"];
+pub const TARGETS: &[&str] = &["csv", "json", "sql", "table_pages", "charts", "urls", "metadata", "databases"];
 
 /// Runs `count` inputs of `target` from `seed`; fails at the first input
 /// that panics or takes longer than `budget`.
@@ -58,6 +61,13 @@ pub fn run(target: &'static str, seed: u64, count: u64, budget: Duration, data: 
                 let request = pages.request(&mut rng);
                 let shown = format!("{request:?}");
                 let (_, outcome, elapsed) = timed(Vec::new(), |_| pages.run(&request));
+                (shown.into_bytes(), outcome, elapsed)
+            }
+            "charts" => {
+                let request = pages.request(&mut rng);
+                let spec = pages.chart_spec(&mut rng);
+                let shown = format!("{spec:?} of {request:?}");
+                let (_, outcome, elapsed) = timed(Vec::new(), |_| pages.chart(request, spec));
                 (shown.into_bytes(), outcome, elapsed)
             }
             "urls" => timed(generate::url(&mut rng).into_bytes(), |bytes| {
@@ -145,6 +155,10 @@ pub fn explore_database(bytes: &[u8]) -> engine::Result<()> {
             }
         }
         let _ = engine.suggest_facets(&req);
+        let chart = ChartRequest { source: SummarySource::Table(req), spec: ChartSpec::default(), width: 800 };
+        if let Ok(data) = engine.chart(&chart) {
+            chart_svg::render(&data, 640.0, 320.0);
+        }
     }
     let sql = "SELECT name, type FROM sqlite_schema LIMIT 50";
     engine.query(&QueryRequest { db: name, sql: sql.into(), params: vec![], time_limit_ms: 1000, max_rows: 100, allow_writes: false })?;
@@ -233,6 +247,29 @@ impl PageTarget {
 
     fn run(&mut self, req: &TablePageRequest) -> engine::Result<()> {
         self.engine.table_page(req).map(|_| ())
+    }
+
+    /// Any kind, columns that exist or not, any aggregation and colour.
+    fn chart_spec(&self, rng: &mut Rng) -> ChartSpec {
+        let column = |rng: &mut Rng| {
+            rng.chance(0.7).then(|| if rng.chance(0.9) { rng.pick(&self.columns).clone() } else { generate::text(rng, 12) })
+        };
+        ChartSpec {
+            kind: rng.chance(0.8).then(|| *rng.pick(&ChartKind::ALL)),
+            x: column(rng),
+            y: column(rng),
+            color: if rng.chance(0.3) { column(rng) } else { None },
+            agg: rng.chance(0.5).then(|| *rng.pick(&Aggregate::ALL)),
+        }
+    }
+
+    /// Charts the view and draws it; the drawing must be well-formed.
+    fn chart(&mut self, req: TablePageRequest, spec: ChartSpec) -> engine::Result<()> {
+        let width = 100 + (req.page_size % 2000);
+        let data = self.engine.chart(&ChartRequest { source: SummarySource::Table(req), spec, width })?;
+        let svg = chart_svg::render(&data, width as f64, width as f64 / 2.0);
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "a whole SVG document");
+        Ok(())
     }
 }
 

@@ -37,6 +37,11 @@ fn table_page_requests_never_panic() {
 }
 
 #[test]
+fn charts_of_any_spec_never_panic() {
+    corpus("charts", 400);
+}
+
+#[test]
 fn urls_and_cursors_never_panic() {
     corpus("urls", 2000);
 }

@@ -10,11 +10,13 @@
 //! engine can use it without pulling in the other's world.
 
 mod cell;
+mod chart;
 mod cursor;
 pub mod filter_ops;
 mod table;
 
 pub use cell::{hex, Cell};
+pub use chart::*;
 pub use cursor::Cursor;
 pub use filter_ops::FilterOp;
 pub use table::*;
@@ -144,6 +146,9 @@ pub enum RequestBody {
     /// Summarize each column of a table view or a query (background work,
     /// a column a step). Replies `Summaries`.
     Summarize(SummarySource),
+    /// Chart a table view's or a query's rows, reduced to what the picture
+    /// can show. Replies `Chart`.
+    Chart(ChartRequest),
 }
 
 /// A database saved in the browser.
@@ -248,6 +253,7 @@ pub enum ResponseBody {
     },
     Counted(u64),
     Summaries(Vec<ColumnSummary>),
+    Chart(ChartData),
 }
 
 /// A database file bigger than this, on a server that answers ranged

@@ -212,6 +212,7 @@ fn handle(request: Request, attachment: Option<File>) {
         RequestBody::TablePage(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.table_page(&req)), ResponseBody::TablePage),
         RequestBody::Summarize(source) => summarize(id, source),
         RequestBody::CountRows(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.count_selection(&req)), ResponseBody::Counted),
+        RequestBody::Chart(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.chart(&req)), ResponseBody::Chart),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
             Ok(Some(suggestions)) => crate::background::add(id, Task::SuggestFacets { db: req.db, suggestions }),
