@@ -34,6 +34,20 @@ test('_where selects what it says, _col shows only those columns, unknown parame
   assert.deepEqual(await headers(page), ['BillingCity', 'Total']);
 });
 
+test("Datasette's _next tokens page as they do in Datasette", async () => {
+  const { page } = env;
+  const firstKey = () => page.textContent('table.rows tbody tr:first-child td[data-label="TrackId"]');
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Track?_next=5'));
+  await page.waitForSelector('table.rows tbody tr');
+  assert.equal(await firstKey(), '6', 'a bare number is the key to continue after');
+  await go(page, `#/Chinook_Sqlite/Artist?${q([['_sort', 'Name'], ['_next', 'AC~2FDC,1']])}`);
+  await page.waitForSelector('table.rows tbody tr');
+  assert.equal(await page.textContent('table.rows tbody tr:first-child td[data-label="Name"]'), 'Aaron Copland & London Symphony Orchestra');
+  // Our own next link keeps working from there.
+  await page.click('nav.pager:not(.pager-top) a.next-page');
+  await page.waitForFunction(() => document.querySelector('table.rows tbody tr:first-child td[data-label="Name"]')?.textContent !== 'Aaron Copland & London Symphony Orchestra');
+});
+
 test('_facet_size and the "… more" link show every value', async () => {
   const { page } = env;
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice?_facet=BillingCity'));

@@ -14,6 +14,47 @@ pub(crate) fn bad_cursor() -> Error {
     Error::new(ErrorKind::BadRequest, "The page link (_next) does not fit this table or sort order; start from the first page.")
 }
 
+/// A Datasette `_next` token (`sort value,key…`, tilde-encoded, `$null`
+/// for a NULL sort value) as a cursor of a page with `key_parts` key
+/// columns, `sorted` or not. Its values are text: the columns' affinity
+/// compares them as what they hold (`rowid > '100'` is `rowid > 100`).
+pub(crate) fn datasette_token(token: &str, sorted: bool, key_parts: usize) -> Option<protocol::Cursor> {
+    let mut parts = token.split(',').map(tilde_decode).collect::<Option<Vec<String>>>()?.into_iter();
+    let sort_value = if sorted {
+        let first = parts.next()?;
+        Some(if first == "$null" { Cell::Null } else { Cell::Text(first) })
+    } else {
+        None
+    };
+    let key: Vec<Cell> = parts.map(Cell::Text).collect();
+    (key.len() == key_parts && key_parts > 0).then_some(protocol::Cursor::Keyset { sort_value, key })
+}
+
+/// Datasette's tilde encoding undone: `~2C` is a byte in hex, `+` a space.
+fn tilde_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'~' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The WHERE condition for "rows after this cursor", with `?` placeholders.
 ///
 /// Order is `sort [DESC], key [DESC]`: the key breaks ties in the sort's

@@ -367,7 +367,19 @@ struct PageStart {
 
 fn page_start(req: &TablePageRequest, plan: &Plan, keyset: bool, sort_expr: Option<&str>, descending: bool) -> Result<PageStart> {
     let key_exprs = plan.key.exprs();
-    match (&req.after, keyset) {
+    // Datasette's tokens, as our own cursor. A bare number on a keyed
+    // table is Datasette's key, not an offset (as Datasette reads it).
+    let token = match (&req.after, keyset) {
+        (Some(Cursor::Offset(n)), true) => Some(n.to_string()),
+        (Some(Cursor::Token(t)), _) => Some(t.clone()),
+        _ => None,
+    };
+    let from_token = match (token, keyset) {
+        (Some(token), true) => Some(crate::paging::datasette_token(&token, sort_expr.is_some(), key_exprs.len()).ok_or_else(bad_cursor)?),
+        (Some(token), false) => Some(Cursor::Offset(token.parse().map_err(|_| bad_cursor())?)),
+        (None, _) => None,
+    };
+    match (from_token.as_ref().or(req.after.as_ref()), keyset) {
         (None, _) => Ok(PageStart { condition: None, offset: 0 }),
         (Some(Cursor::Offset(n)), false) => Ok(PageStart { condition: None, offset: *n }),
         (Some(Cursor::Keyset { sort_value, key }), true) => {

@@ -147,12 +147,34 @@ fn page_sql_is_shown_with_values_inlined() {
 }
 
 #[test]
+fn datasette_next_tokens_page_as_datasette_pages() {
+    let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
+    let first_id = |page: &protocol::TablePage| page.rows[0][0].clone();
+    // A bare number on a keyed table is the key to continue after.
+    let tracks = engine.table_page(&request(&db, "Track", None, Some(Cursor::Offset(5)), 3)).unwrap();
+    assert_eq!(first_id(&tracks), Cell::Integer(6));
+    // Sorted: the sort value, then the key; tilde-encoded, `+` a space.
+    let ours = engine.table_page(&request(&db, "Artist", Some(("Name", true)), None, 2)).unwrap();
+    let after_ours = engine.table_page(&request(&db, "Artist", Some(("Name", true)), ours.next, 2)).unwrap();
+    let token = Cursor::Token("Youssou+N'Dour,168".into());
+    assert_eq!(engine.table_page(&request(&db, "Artist", Some(("Name", true)), Some(token), 2)).unwrap().rows, after_ours.rows);
+    let acdc = engine.table_page(&request(&db, "Artist", Some(("Name", false)), Some(Cursor::Token("AC~2FDC,1".into())), 1)).unwrap();
+    // Binary order: "AC/DC" < "Aaron…" ("C" sorts before "a").
+    assert_eq!(acdc.rows[0][1], Cell::Text("Aaron Copland & London Symphony Orchestra".into()));
+    // `$null`: a NULL sort value (NULLs come first ascending).
+    let states =
+        engine.table_page(&request(&db, "Invoice", Some(("BillingState", false)), Some(Cursor::Token("$null,10".into())), 1)).unwrap();
+    assert_eq!(first_id(&states), Cell::Integer(11));
+}
+
+#[test]
 fn bad_requests_are_errors_not_panics() {
     let (mut engine, db) = common::engine_with("sqlite/Chinook_Sqlite.sqlite");
     let cases = [
         (request(&db, "Nope", None, None, 10), "no table or view named"),
         (request(&db, "Track", Some(("Nope", false)), None, 10), "no such column"),
-        (request(&db, "Track", None, Some(Cursor::Offset(5)), 10), "does not fit"),
+        (request(&db, "Track", None, Some(Cursor::Token("1,2".into())), 10), "does not fit"),
+        (request(&db, "Track", None, Some(Cursor::Token("~ZZ".into())), 10), "does not fit"),
         (
             request(&db, "Track", None, Some(Cursor::Keyset { sort_value: Some(Cell::Null), key: vec![Cell::Integer(1)] }), 10),
             "does not fit",

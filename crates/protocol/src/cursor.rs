@@ -11,6 +11,12 @@ pub enum Cursor {
     Keyset { sort_value: Option<Cell>, key: Vec<Cell> },
     /// Views have no key; they page by OFFSET.
     Offset(u64),
+    /// A `_next` token as Datasette writes it: the sort value (`$null` for
+    /// NULL) when sorted, then the key's values, comma-separated and
+    /// tilde-encoded. Only the engine can read it: which parts there are
+    /// depends on the table's key and the sort. A bare number is `Offset`
+    /// here, and the engine reads it as Datasette does on a keyed table.
+    Token(String),
 }
 
 impl Cursor {
@@ -20,6 +26,7 @@ impl Cursor {
     pub fn to_url_text(&self) -> String {
         match self {
             Cursor::Offset(n) => n.to_string(),
+            Cursor::Token(text) => text.clone(),
             Cursor::Keyset { sort_value, key } => {
                 let mut items: Vec<serde_json::Value> = Vec::with_capacity(key.len() + 1);
                 if let Some(v) = sort_value {
@@ -31,7 +38,16 @@ impl Cursor {
         }
     }
 
+    /// Our own form, else any other text that is not JSON as a Datasette
+    /// token.
     pub fn from_url_text(text: &str) -> Option<Cursor> {
+        if text.is_empty() || text.starts_with(['[', '{']) {
+            return Cursor::from_own_text(text);
+        }
+        Cursor::from_own_text(text).or_else(|| Some(Cursor::Token(text.to_string())))
+    }
+
+    fn from_own_text(text: &str) -> Option<Cursor> {
         match serde_json::from_str::<serde_json::Value>(text).ok()? {
             serde_json::Value::Number(n) => Some(Cursor::Offset(n.as_u64()?)),
             serde_json::Value::Array(items) => {
@@ -78,8 +94,16 @@ mod tests {
 
     #[test]
     fn nonsense_is_rejected() {
-        for text in ["", "abc", "[]", "-1", "[[1]]", "{\"a\":1}", "[true]"] {
+        for text in ["", "[]", "[[1]]", "{\"a\":1}", "[true]", "[1"] {
             assert_eq!(Cursor::from_url_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_text_is_a_datasette_token() {
+        for text in ["abc", "-1", "2.5,17", "$null,3", "a~2Cb,1"] {
+            assert_eq!(Cursor::from_url_text(text), Some(Cursor::Token(text.into())), "{text}");
+            assert_eq!(Cursor::Token(text.into()).to_url_text(), text);
         }
     }
 }
