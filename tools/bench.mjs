@@ -16,7 +16,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const RUNS = Number(arg('runs', 3));
-const ONLY = arg('only', 'size,load,offline,csv,clicks,explore,lazy').split(',');
+const ONLY = arg('only', 'size,load,offline,csv,clicks,explore,charts,lazy').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -393,6 +393,63 @@ async function clicks(app, data) {
   }
 }
 
+// --- Charts: the time from the link to the drawn chart (the worker's
+// reduction, the renderer's module, the SVG in the page) and the longest
+// task on the page's thread meanwhile (what a click would wait behind).
+const POINTS = 'with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000) select i, abs(random() % 1000) as noise, i % 3 as kind from n';
+const CHARTS = [
+  ['Invoice: line of sum(Total) by date (guessed)', '#/Chinook_Sqlite/Invoice?_chart=1'],
+  ['Track: bar of rows by genre, coloured by media', `#/Chinook_Sqlite?${new URLSearchParams({ sql: 'select g.Name as genre, m.Name as media from Track t join Genre g using (GenreId) join MediaType m using (MediaTypeId)', _chart: 'bar', _chart_color: 'media' })}`],
+  ['100,000 points: scatter', `#/Chinook_Sqlite?${new URLSearchParams({ sql: POINTS, _chart: 'scatter', _chart_x: 'i', _chart_y: 'noise' })}`],
+  ['100,000 points: three lines of every row', `#/Chinook_Sqlite?${new URLSearchParams({ sql: POINTS, _chart: 'line', _chart_x: 'i', _chart_y: 'noise', _chart_color: 'kind', _chart_agg: 'none' })}`],
+];
+
+async function charts(app, data) {
+  const { browser } = await launch();
+  const results = Object.fromEntries(CHARTS.map(([name]) => [name, { ms: [], task: [], shapes: 0 }]));
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.newPage();
+      await page.goto(`${app.url}/?url=${encodeURIComponent(`${data.url}/sqlite/Chinook_Sqlite.sqlite`)}#/Chinook_Sqlite`);
+      await page.waitForSelector('.table-item');
+      for (const [name, hash] of CHARTS) {
+        const r = await page.evaluate(async (hash) => {
+          let longest = 0;
+          const observer = new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+          });
+          observer.observe({ type: 'longtask' });
+          location.hash = '#/';
+          await new Promise((r) => setTimeout(r, 50));
+          const started = performance.now();
+          location.hash = hash;
+          for (;;) {
+            await new Promise((r) => requestAnimationFrame(r));
+            const figure = document.querySelector('.chart-figure');
+            if (figure?.querySelector('svg') && figure.getAttribute('aria-busy') === 'false') break;
+            if (performance.now() - started > 60000) return { ms: NaN, task: NaN, shapes: 0 };
+          }
+          const ms = performance.now() - started;
+          await new Promise((r) => setTimeout(r, 100));
+          observer.disconnect();
+          return { ms, task: longest, shapes: document.querySelectorAll('.chart-figure svg .marks > *').length };
+        }, hash);
+        results[name].ms.push(r.ms);
+        results[name].task.push(r.task);
+        results[name].shapes = r.shapes;
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`\nLink → chart drawn, Chinook open, median of ${RUNS} (the renderer's module is fetched by the first chart of each run)`);
+  console.log(`${'chart'.padEnd(48)} ${'time'.padEnd(10)} ${'longest task'.padEnd(14)} shapes`);
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`${name.padEnd(48)} ${`${median(r.ms).toFixed(0)} ms`.padEnd(10)} ${`${median(r.task).toFixed(0)} ms`.padEnd(14)} ${r.shapes}`);
+  }
+}
+
 if (ONLY.includes('size')) sizes();
 // --- A ~1 GB database read lazily by ranged requests: this app and
 // sql.js-httpvfs on the same file and queries, time and bytes the server
@@ -480,7 +537,7 @@ if (ONLY.includes('lazy')) {
   }
 }
 
-if (['load', 'offline', 'csv', 'clicks', 'explore'].some((s) => ONLY.includes(s))) {
+if (['load', 'offline', 'csv', 'clicks', 'explore', 'charts'].some((s) => ONLY.includes(s))) {
   const app = await serve({ root: 'dist' });
   const data = await serve({ root: SHARED, cors: true });
   try {
@@ -489,6 +546,7 @@ if (['load', 'offline', 'csv', 'clicks', 'explore'].some((s) => ONLY.includes(s)
     if (ONLY.includes('csv')) await csvImport(app, data);
     if (ONLY.includes('clicks')) await clicks(app, data);
     if (ONLY.includes('explore')) await explore(app, data);
+    if (ONLY.includes('charts')) await charts(app, data);
   } finally {
     await app.close();
     await data.close();

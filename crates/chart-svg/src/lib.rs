@@ -368,22 +368,26 @@ impl Layout {
                 }
             }
             Some((dx, dy)) => {
+                // Thousands of cells as one path per colour and shade (8
+                // shades): a few elements for the page to parse and lay
+                // out, not one per cell.
+                const SHADES: usize = 8;
                 let most = points.iter().flatten().map(|p| p.2).max().unwrap_or(1).max(1) as f64;
                 let w = (self.x.at(self.x.lo + dx) - self.x.at(self.x.lo)).abs().max(1.0);
                 let h = (self.y.at(self.y.lo) - self.y.at(self.y.lo + dy)).abs().max(1.0);
                 for (s, list) in points.iter().enumerate() {
+                    let mut paths = vec![String::new(); SHADES];
                     for (x, y, n) in list {
                         // Shaded by rows on a log scale: one row is still seen.
-                        let opacity = 0.25 + 0.75 * ((1.0 + *n as f64).ln() / (1.0 + most).ln());
-                        let rect = [
-                            ("x", px(self.x.at(*x) - w / 2.0)),
-                            ("y", px(self.y.at(*y) - h / 2.0)),
-                            ("width", px(w)),
-                            ("height", px(h)),
-                            ("fill", colour(s).into()),
-                            ("fill-opacity", format!("{:.2}", opacity.min(1.0))),
-                        ];
-                        svg.element("rect", &rect, None);
+                        let share = (1.0 + *n as f64).ln() / (1.0 + most).ln();
+                        let shade = ((share * SHADES as f64).ceil() as usize).clamp(1, SHADES) - 1;
+                        let (left, top) = (self.x.at(*x) - w / 2.0, self.y.at(*y) - h / 2.0);
+                        paths[shade].push_str(&format!("M{},{}h{}v{}h-{}z", px(left), px(top), px(w), px(h), px(w)));
+                    }
+                    for (shade, d) in paths.into_iter().enumerate().filter(|(_, d)| !d.is_empty()) {
+                        let opacity = 0.25 + 0.75 * (shade + 1) as f64 / SHADES as f64;
+                        let path = [("d", d), ("fill", colour(s).into()), ("fill-opacity", format!("{opacity:.2}"))];
+                        svg.element("path", &path, None);
                     }
                 }
             }

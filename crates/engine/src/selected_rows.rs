@@ -69,6 +69,25 @@ impl SelectedRows {
         extra: &[(&str, Cell)],
         mut read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each_row(conn, clock, limit_ms, sql, extra, &mut |row| {
+            out.push(read(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// `query`'s work, compiled once (not once per caller's closure: the
+    /// worker's wasm is downloaded on every first visit).
+    fn each_row(
+        &self,
+        conn: &mut Connection,
+        clock: Clock,
+        limit_ms: u32,
+        sql: &str,
+        extra: &[(&str, Cell)],
+        read: &mut dyn FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+    ) -> Result<()> {
         with_time_limit(conn, clock, limit_ms, |c| {
             let mut statement = c.prepare(sql)?;
             let mut positional = self.params.iter();
@@ -83,11 +102,10 @@ impl SelectedRows {
                 statement.raw_bind_parameter(i, value.as_ref().map_or(rusqlite::types::Value::Null, value_from_cell))?;
             }
             let mut rows = statement.raw_query();
-            let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                out.push(read(row)?);
+                read(row)?;
             }
-            Ok(out)
+            Ok(())
         })
     }
 }
