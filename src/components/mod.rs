@@ -13,6 +13,7 @@ pub mod export;
 pub mod facets;
 pub mod filters;
 pub mod load_list;
+pub mod make_searchable;
 pub mod query_history;
 pub mod results_table;
 pub mod share;

@@ -12,6 +12,7 @@ use crate::components::error_box::ErrorBox;
 use crate::components::export::ExportLinks;
 use crate::components::facets::Facets;
 use crate::components::filters::FilterBar;
+use crate::components::make_searchable::MakeSearchable;
 use crate::components::results_table::{ColumnMenu, ColumnReference, ResultsTable};
 use crate::components::summaries::SummaryToggle;
 use crate::format;
@@ -100,6 +101,10 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
         }
     });
 
+    let reload = {
+        let page = page.clone();
+        Callback::from(move |()| page.rerun())
+    };
     let (db, table) = (&props.db, &props.table);
     let suggested_now = || suggested.state().done().map(|s| (**s).clone()).unwrap_or_default();
     let body = match page.state() {
@@ -112,7 +117,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
             html! {
                 <div class={classes!("page-body", waiting.then_some("stale"))} aria-busy={waiting.then_some("true")}>
                     <p class="loading-bar" role="status" hidden={!waiting}>{ "Loading…" }</p>
-                    { page_body(db, table, &loaded.0, &loaded.1, suggested, lazy.then_some(counted)) }
+                    { page_body(db, table, &loaded.0, &loaded.1, suggested, lazy.then_some(counted), reload.clone()) }
                 </div>
             }
         }
@@ -161,6 +166,15 @@ fn column_menu(db: &str, table: &str, params: &TableParams) -> ColumnMenu {
     }
 }
 
+/// The declared type of each of the table's columns, `?` for those not
+/// shown (hidden with `_col`/`_nocol`: their type was not sent).
+fn all_column_types(page: &TablePage) -> Vec<String> {
+    page.all_columns
+        .iter()
+        .map(|c| page.columns.iter().position(|s| s == c).and_then(|i| page.column_types.get(i).cloned()).unwrap_or_else(|| "?".into()))
+        .collect()
+}
+
 /// A loaded page: filters, facets, the total, the rows, the pager, export.
 /// `lazy`: the database is read from its server as needed, so the total is
 /// only counted when the user asks (it reads the whole table); inside, the
@@ -172,6 +186,7 @@ fn page_body(
     params: &TableParams,
     suggested: Vec<protocol::FacetRequest>,
     lazy: Option<Option<u64>>,
+    reload: Callback<()>,
 ) -> Html {
     // Embedded in another page: the rows, the pager, little else.
     let embedded = crate::browser::embedded();
@@ -232,6 +247,12 @@ fn page_body(
                     columns={page.all_columns.clone()} fts_table={page.fts_table.clone()} />
                 <Facets db={db.to_string()} table={table.to_string()} params={params.clone()}
                     facets={page.facets.clone()} {suggested} />
+            }
+            // A table (it has a key; a view has none) of a database held
+            // here, with no search index yet.
+            if !embedded && page.fts_table.is_none() && !page.key_columns.is_empty() && lazy.is_none() {
+                <MakeSearchable db={db.to_string()} table={table.to_string()} columns={page.all_columns.clone()}
+                    column_types={all_column_types(page)} on_done={reload} />
             }
             <p class="table-meta">
                 <span class="total">{ total }</span>

@@ -86,6 +86,11 @@ impl WorkerClient {
         expect_reply!(self.call(RequestBody::Chart(request)).await, "a chart", ResponseBody::Chart(c) => c)
     }
 
+    /// Makes a table searchable; the index's name.
+    pub async fn make_searchable(&self, db: String, table: String, columns: Vec<String>) -> Reply<String> {
+        expect_reply!(self.call(RequestBody::MakeSearchable { db, table, columns }).await, "a search index", ResponseBody::Searchable { index } => index)
+    }
+
     /// Rows a table view selects, counted on request (lazy databases).
     pub async fn count_rows(&self, request: TablePageRequest) -> Reply<u64> {
         expect_reply!(self.call(RequestBody::CountRows(request)).await, "a row count", ResponseBody::Counted(n) => n)

@@ -23,7 +23,7 @@ pub const SUGGEST_CHECK_BACKSTOP_MS: u32 = 500;
 pub const SUGGEST_TOTAL_BACKSTOP_MS: f64 = 5_000.0;
 /// What a check costs at least, in steps: preparing its statement is
 /// work the VM does not count (it is what a very wide view costs).
-const SUGGEST_CHECK_LEAST_STEPS: u64 = 50_000;
+const SUGGEST_CHECK_LEAST_STEPS: u64 = 100_000;
 /// Counting the rows in scope, before any check, may take this long.
 const SUGGEST_COUNT_LIMIT_MS: u32 = 50;
 

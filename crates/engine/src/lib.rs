@@ -19,6 +19,7 @@ mod query;
 pub mod relations;
 mod row;
 mod schema;
+pub mod searchable;
 mod selected_rows;
 pub mod sink;
 pub mod source;
@@ -359,6 +360,16 @@ impl Engine {
     pub fn begin_summary(&mut self, source: &protocol::SummarySource) -> Result<summaries::Summarizer> {
         let conn = &self.database(source.db())?.conn;
         Ok(summaries::Summarizer::new(selected_rows(conn, source, "summarized")?))
+    }
+
+    /// Makes `table` searchable (`searchable`); returns the index's name.
+    pub fn make_searchable(&mut self, db: &str, table: &str, columns: &[String]) -> Result<String> {
+        if self.is_lazy(db) {
+            return Err(Error::new(ErrorKind::BadRequest, "This database is read from its server as needed and cannot be changed here."));
+        }
+        let clock = self.clock;
+        let d = self.database(db)?;
+        searchable::make_searchable(&mut d.conn, clock, table, columns)
     }
 
     /// A chart of a table view's or a query's rows (`charts`).

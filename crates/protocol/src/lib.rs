@@ -149,6 +149,13 @@ pub enum RequestBody {
     /// Chart a table view's or a query's rows, reduced to what the picture
     /// can show. Replies `Chart`.
     Chart(ChartRequest),
+    /// Index `columns` of `table` for full-text search (FTS5, kept in step
+    /// by triggers). Replies `Searchable`, after `SchemaChanged`.
+    MakeSearchable {
+        db: String,
+        table: String,
+        columns: Vec<String>,
+    },
 }
 
 /// A database saved in the browser.
@@ -254,6 +261,10 @@ pub enum ResponseBody {
     Counted(u64),
     Summaries(Vec<ColumnSummary>),
     Chart(ChartData),
+    /// The search index made, by name.
+    Searchable {
+        index: String,
+    },
 }
 
 /// A database file bigger than this, on a server that answers ranged

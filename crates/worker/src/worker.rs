@@ -213,6 +213,7 @@ fn handle(request: Request, attachment: Option<File>) {
         RequestBody::Summarize(source) => summarize(id, source),
         RequestBody::CountRows(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.count_selection(&req)), ResponseBody::Counted),
         RequestBody::Chart(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.chart(&req)), ResponseBody::Chart),
+        RequestBody::MakeSearchable { db, table, columns } => make_searchable(id, &db, &table, &columns),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
             Ok(Some(suggestions)) => crate::background::add(id, Task::SuggestFacets { db: req.db, suggestions }),
@@ -331,6 +332,20 @@ fn query(id: u32, req: &protocol::QueryRequest) {
             post(0, ResponseBody::SchemaChanged(schema));
         }
         save_copy(&req.db);
+    }
+}
+
+/// A search index for a table; the schema and the saved copy follow.
+fn make_searchable(id: u32, db: &str, table: &str, columns: &[String]) {
+    match STATE.with_borrow_mut(|s| s.engine.make_searchable(db, table, columns)) {
+        Ok(index) => {
+            if let Ok(schema) = STATE.with_borrow_mut(|s| s.engine.schema(db)) {
+                post(0, ResponseBody::SchemaChanged(schema));
+            }
+            post(id, ResponseBody::Searchable { index });
+            save_copy(db);
+        }
+        Err(e) => post(id, ResponseBody::Error(e.to_report())),
     }
 }
 
