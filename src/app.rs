@@ -180,6 +180,13 @@ fn routed_page(props: &RoutedPageProps) -> Html {
     // itself on reload: the user is asked first.
     let guarded = use_state(recovery::opens_on_stopped_view);
     let route = &props.route;
+    if let Route::Compare { left, right, key, size } = route.clone() {
+        // Both versions come from the link (`?csv=a&csv=b`): wait for them.
+        if state.waiting_for_page_loads() {
+            return html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> };
+        }
+        return html! { <crate::pages::compare::ComparePage {left} {right} key_columns={key} {size} /> };
+    }
     let Some(db) = route.database() else { return html! { <HomePage /> } };
     let open_anyway = {
         let guarded = guarded.clone();
@@ -231,7 +238,7 @@ fn routed_page(props: &RoutedPageProps) -> Html {
             }
             of => html! { <DataView {of} {format} {shape} {nl} /> },
         },
-        Route::Home => html! { <HomePage /> },
+        Route::Home | Route::Compare { .. } => html! { <HomePage /> },
     }
 }
 

@@ -5,6 +5,7 @@ mod app;
 mod browser;
 mod components;
 mod datasette_json;
+mod diff_export;
 mod format;
 mod hooks;
 mod loading;

@@ -21,7 +21,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use protocol::filter_ops::{join_key, split_key};
-use protocol::{Aggregate, ChartKind, ChartSpec, FacetKind, FacetRequest, Filter, LinkTarget, SortBy};
+use protocol::{Aggregate, ChartKind, ChartSpec, FacetKind, FacetRequest, Filter, LinkTarget, SortBy, TableRef};
 
 /// Characters escaped in a path segment: those with meaning in a fragment
 /// route, and space, so a copied link survives chat clients.
@@ -55,6 +55,15 @@ pub enum Route {
         time_limit_ms: Option<u32>,
         /// The chart shown above the result (`_chart=…`).
         chart: Option<ChartSpec>,
+    },
+    /// Two tables compared by a key (`#/-/compare?left=db/t&right=db/u&key=id`).
+    Compare {
+        left: Option<TableRef>,
+        right: Option<TableRef>,
+        /// Empty: guessed.
+        key: Vec<String>,
+        /// Rows shown per group (`_size`).
+        size: Option<u32>,
     },
     /// Another route's data as JSON or CSV (its last path segment ends in
     /// `.json` / `.csv`). `shape` is `_shape=` as given; `nl` is `_nl=on`.
@@ -246,8 +255,19 @@ impl Route {
         let time_limit_ms = get("_timelimit").and_then(|v| v.parse().ok());
         let raw_segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+        // `db/table`: a database name has no `/` (it comes from a file name).
+        let table_ref = |key: &str| {
+            let (db, table) = get(key)?.split_once('/').map(|(d, t)| (d.to_string(), t.to_string()))?;
+            Some(TableRef { db, table })
+        };
         match raw_segments.as_slice() {
             [] => Route::Home,
+            ["-", "compare"] => Route::Compare {
+                left: table_ref("left"),
+                right: table_ref("right"),
+                key: all("key").into_iter().filter(|k| !k.is_empty()).collect(),
+                size: size_param(get("_size"), protocol::MAX_PAGE_SIZE),
+            },
             [db] => match get("sql") {
                 Some(sql) => Route::Query {
                     db: decode(db),
@@ -331,6 +351,21 @@ impl Route {
                 append_chart(&mut q, chart);
                 format!("#/{}?{}", seg(db), q.finish())
             }
+            Route::Compare { left, right, key, size } => {
+                let mut q = form_urlencoded::Serializer::new(String::new());
+                for (name, side) in [("left", left), ("right", right)] {
+                    if let Some(t) = side {
+                        q.append_pair(name, &format!("{}/{}", t.db, t.table));
+                    }
+                }
+                for k in key {
+                    q.append_pair("key", k);
+                }
+                if let Some(size) = size {
+                    q.append_pair("_size", &size.to_string());
+                }
+                with_query("#/-/compare".into(), q.finish())
+            }
             Route::Row { db, table, key } => {
                 let key: Vec<String> = key.iter().map(|k| utf8_percent_encode(k, KEY_PART).to_string()).collect();
                 format!("#/{}/{}/{}", seg(db), seg(table), key.join(","))
@@ -399,7 +434,7 @@ impl Route {
 
     pub fn database(&self) -> Option<&str> {
         match self {
-            Route::Home => None,
+            Route::Home | Route::Compare { .. } => None,
             Route::Database { db } | Route::Table { db, .. } | Route::Row { db, .. } | Route::Query { db, .. } => Some(db),
             Route::Data { of, .. } => of.database(),
         }
@@ -580,6 +615,13 @@ mod tests {
                 }),
             },
             Route::Row { db: "d".into(), table: "t/1".into(), key: vec!["a,b".into(), "/?#".into()] },
+            Route::Compare {
+                left: Some(TableRef { db: "data".into(), table: "a/b 2024".into() }),
+                right: Some(TableRef { db: "x&y".into(), table: "t".into() }),
+                key: vec!["id".into(), "k&2".into()],
+                size: Some(200),
+            },
+            Route::Compare { left: None, right: None, key: vec![], size: None },
             Route::Data {
                 of: Box::new(Route::table("d", "t", TableParams { search: Some("x".into()), ..Default::default() })),
                 format: DataFormat::Json,

@@ -25,6 +25,9 @@ pub struct ResultsTableProps {
     /// Without a menu: headers sort the rows shown, here (a query's result).
     #[prop_or_default]
     pub sortable: bool,
+    /// The rows box's name for screen readers (unique on its page).
+    #[prop_or(AttrValue::Static("Rows"))]
+    pub label: AttrValue,
 }
 
 /// Links a column header offers: sorting, faceting, hiding.
@@ -195,7 +198,7 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         if *cut_off {
             <p class="columns-cut-off muted" role="note">{ "More columns to the right: scroll the table sideways." }</p>
         }
-        <div class="table-wrapper" ref={scroller} {onscroll} tabindex="0" role="region" aria-label="Rows">
+        <div class="table-wrapper" ref={scroller} {onscroll} tabindex="0" role="region" aria-label={props.label.clone()}>
             <table class="rows">
                 <thead><tr>
                     if !props.row_links.is_empty() { <th class="row-link"><span class="visually-hidden">{ "Row page" }</span></th> }

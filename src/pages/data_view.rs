@@ -118,7 +118,7 @@ fn title_of(of: &Route) -> String {
         Route::Row { table, key, .. } => format!("{table} {}", key.join(",")),
         Route::Query { db, .. } => format!("{db} query"),
         Route::Database { db } => db.clone(),
-        Route::Home | Route::Data { .. } => "data".into(),
+        Route::Home | Route::Data { .. } | Route::Compare { .. } => "data".into(),
     }
 }
 

@@ -126,6 +126,7 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
     };
     let db_href = Route::Database { db: db.clone() }.to_hash();
     let about = state.table_metadata(db, table);
+    let compare_href = compare_with(&state, db, table).to_hash();
     html! {
         <section class="table-page">
             <p class="crumbs"><a href={db_href}>{ db }</a></p>
@@ -139,8 +140,35 @@ pub fn table_page_view(props: &TablePageProps) -> Html {
                 </p>
             }
             { body }
+            if !crate::browser::embedded() {
+                <p class="compare-with"><a href={compare_href}>{ "Compare with another version…" }</a></p>
+            }
         </section>
     }
+}
+
+/// The comparison of this table with the open table (or view) that has
+/// the most of its columns: likely its other version (`?csv=2024.csv&csv=2025.csv`).
+fn compare_with(state: &AppState, db: &str, table: &str) -> Route {
+    let this = protocol::TableRef { db: db.to_string(), table: table.to_string() };
+    let columns_of = |d: &protocol::DatabaseSchema, t: &str| -> Vec<String> {
+        let table = d.tables.iter().find(|x| x.name == t).map(|x| x.columns.iter().map(|c| c.name.clone()).collect());
+        table.or_else(|| d.views.iter().find(|v| v.name == t).map(|v| v.columns.clone())).unwrap_or_default()
+    };
+    let mine = state.database(db).map(|d| columns_of(d, table)).unwrap_or_default();
+    let best = state
+        .databases
+        .iter()
+        .flat_map(|d| d.tables.iter().filter(|t| !t.hidden).map(move |t| (d, t.name.clone())))
+        .filter(|(d, t)| !(d.name == db && t == table))
+        .map(|(d, t)| {
+            let shared = columns_of(d, &t).iter().filter(|c| mine.contains(c)).count();
+            (shared, protocol::TableRef { db: d.name.clone(), table: t })
+        })
+        .filter(|(shared, _)| *shared > 0)
+        .max_by_key(|(shared, _)| *shared)
+        .map(|(_, other)| other);
+    Route::Compare { left: Some(this), right: best, key: vec![], size: None }
 }
 
 /// The links a column header's menu offers for this view.

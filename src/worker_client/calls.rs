@@ -91,6 +91,11 @@ impl WorkerClient {
         expect_reply!(self.call(RequestBody::MakeSearchable { db, table, columns }).await, "a search index", ResponseBody::Searchable { index } => index)
     }
 
+    /// Two tables compared by a key.
+    pub async fn compare(&self, request: protocol::CompareRequest) -> Reply<protocol::CompareResult> {
+        expect_reply!(self.call(RequestBody::Compare(request)).await, "a comparison", ResponseBody::Compared(r) => r)
+    }
+
     /// Rows a table view selects, counted on request (lazy databases).
     pub async fn count_rows(&self, request: TablePageRequest) -> Reply<u64> {
         expect_reply!(self.call(RequestBody::CountRows(request)).await, "a row count", ResponseBody::Counted(n) => n)

@@ -37,6 +37,7 @@ const PAGES = [
   ['query', `#/Chinook_Sqlite?sql=${encodeURIComponent('select * from Album limit 20')}`, '.query-meta'],
   ['summaries', '#/Chinook_Sqlite/Track', 'table.rows tbody tr'],
   ['chart', '#/Chinook_Sqlite/Invoice?_chart=histogram&_chart_x=Total&_chart_color=BillingCountry', '.chart-figure svg'],
+  ['compare', '#/-/compare?left=Chinook_Sqlite/Employee&right=Chinook_Sqlite/Customer', '.compare-summary'],
 ];
 
 for (const [width, height] of [[1280, 900], [390, 844]]) {

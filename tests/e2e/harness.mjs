@@ -53,6 +53,9 @@ function makeBadFiles() {
       queries: { longest: { sql: 'SELECT Name, Milliseconds FROM Track ORDER BY Milliseconds DESC LIMIT :n', title: 'Longest tracks' } },
     } },
   }));
+  // Two versions of one table, for the compare view.
+  writeFileSync(join(dir, 'pets-2024.csv'), 'id,name,age,zip\n1,Cleo,4,01234\n2,Pancakes,2,\n3,Bailey,1,\n4,Gone,9,55555\n');
+  writeFileSync(join(dir, 'pets-2025.csv'), 'id,name,age,email\n1,Cleo,5,c@x\n2,Pancakes,2,\n3,Bailey,1,b@x\n5,New,3,\n');
   writeFileSync(join(dir, 'metadata.yaml'), 'title: Music archive (YAML)\ndatabases:\n  Chinook_Sqlite:\n    description: From YAML.\n');
   writeFileSync(join(dir, 'broken.sql'), 'CREATE TABLE t(a);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2;\nINSERT INTO t VALUES (3);\n');
   mkdirSync(join(dir, 'sub'), { recursive: true });

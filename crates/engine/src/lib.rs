@@ -4,6 +4,7 @@
 //! runs on bundled SQLite, which is how it is tested.
 
 pub mod charts;
+pub mod compare;
 mod error;
 pub mod export;
 pub mod facets;
@@ -370,6 +371,34 @@ impl Engine {
         let clock = self.clock;
         let d = self.database(db)?;
         searchable::make_searchable(&mut d.conn, clock, table, columns)
+    }
+
+    /// Two tables compared by a key (`compare`); in two databases, the
+    /// right one is copied next to the left one first.
+    pub fn compare(&mut self, req: &protocol::CompareRequest) -> Result<protocol::CompareResult> {
+        let clock = self.clock;
+        if req.left.db == req.right.db {
+            let d = self.database(&req.left.db)?;
+            return compare::compare(&mut d.conn, clock, req, &sql::quote_ident(&req.right.table));
+        }
+        let position = |name: &str| {
+            self.databases
+                .iter()
+                .position(|d| d.name == name)
+                .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no database named {name:?}.")))
+        };
+        let (i, j) = (position(&req.left.db)?, position(&req.right.db)?);
+        let (left, right) = if i < j {
+            let (a, b) = self.databases.split_at_mut(j);
+            (&mut a[i], &mut b[0])
+        } else {
+            let (a, b) = self.databases.split_at_mut(i);
+            (&mut b[0], &mut a[j])
+        };
+        let right_sql = compare::copy_right_table(&mut left.conn, &mut right.conn, clock, &req.right.table)?;
+        let result = compare::compare(&mut left.conn, clock, req, &right_sql);
+        compare::drop_copy(&left.conn);
+        result
     }
 
     /// A chart of a table view's or a query's rows (`charts`).

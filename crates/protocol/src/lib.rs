@@ -11,12 +11,14 @@
 
 mod cell;
 mod chart;
+mod compare;
 mod cursor;
 pub mod filter_ops;
 mod table;
 
 pub use cell::{hex, Cell};
 pub use chart::*;
+pub use compare::*;
 pub use cursor::Cursor;
 pub use filter_ops::FilterOp;
 pub use table::*;
@@ -156,6 +158,8 @@ pub enum RequestBody {
         table: String,
         columns: Vec<String>,
     },
+    /// Compare two tables by a key. Replies `Compared`.
+    Compare(CompareRequest),
 }
 
 /// A database saved in the browser.
@@ -265,6 +269,7 @@ pub enum ResponseBody {
     Searchable {
         index: String,
     },
+    Compared(CompareResult),
 }
 
 /// A database file bigger than this, on a server that answers ranged

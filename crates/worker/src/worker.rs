@@ -214,6 +214,7 @@ fn handle(request: Request, attachment: Option<File>) {
         RequestBody::CountRows(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.count_selection(&req)), ResponseBody::Counted),
         RequestBody::Chart(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.chart(&req)), ResponseBody::Chart),
         RequestBody::MakeSearchable { db, table, columns } => make_searchable(id, &db, &table, &columns),
+        RequestBody::Compare(req) => reply(id, STATE.with_borrow_mut(|s| s.engine.compare(&req)), ResponseBody::Compared),
         // Background work: checked a column at a time, between requests.
         RequestBody::SuggestFacets(req) => match STATE.with_borrow_mut(|s| s.engine.begin_suggest_facets(&req)) {
             Ok(Some(suggestions)) => crate::background::add(id, Task::SuggestFacets { db: req.db, suggestions }),
