@@ -180,12 +180,12 @@ fn routed_page(props: &RoutedPageProps) -> Html {
     // itself on reload: the user is asked first.
     let guarded = use_state(recovery::opens_on_stopped_view);
     let route = &props.route;
-    if let Route::Compare { left, right, key, size } = route.clone() {
+    if let Route::Compare { left, right, key, size, page } = route.clone() {
         // Both versions come from the link (`?csv=a&csv=b`): wait for them.
         if state.waiting_for_page_loads() {
             return html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> };
         }
-        return html! { <crate::pages::compare::ComparePage {left} {right} key_columns={key} {size} /> };
+        return html! { <crate::pages::compare::ComparePage {left} {right} key_columns={key} {size} {page} /> };
     }
     let Some(db) = route.database() else { return html! { <HomePage /> } };
     let open_anyway = {

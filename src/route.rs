@@ -64,6 +64,8 @@ pub enum Route {
         key: Vec<String>,
         /// Rows shown per group (`_size`).
         size: Option<u32>,
+        /// Which page of each group (`_page`, from 1).
+        page: Option<u32>,
     },
     /// Another route's data as JSON or CSV (its last path segment ends in
     /// `.json` / `.csv`). `shape` is `_shape=` as given; `nl` is `_nl=on`.
@@ -267,6 +269,7 @@ impl Route {
                 right: table_ref("right"),
                 key: all("key").into_iter().filter(|k| !k.is_empty()).collect(),
                 size: size_param(get("_size"), protocol::MAX_PAGE_SIZE),
+                page: get("_page").and_then(|p| p.parse().ok()).filter(|p| *p > 1),
             },
             [db] => match get("sql") {
                 Some(sql) => Route::Query {
@@ -351,7 +354,7 @@ impl Route {
                 append_chart(&mut q, chart);
                 format!("#/{}?{}", seg(db), q.finish())
             }
-            Route::Compare { left, right, key, size } => {
+            Route::Compare { left, right, key, size, page } => {
                 let mut q = form_urlencoded::Serializer::new(String::new());
                 for (name, side) in [("left", left), ("right", right)] {
                     if let Some(t) = side {
@@ -363,6 +366,9 @@ impl Route {
                 }
                 if let Some(size) = size {
                     q.append_pair("_size", &size.to_string());
+                }
+                if let Some(page) = page {
+                    q.append_pair("_page", &page.to_string());
                 }
                 with_query("#/-/compare".into(), q.finish())
             }
@@ -620,8 +626,9 @@ mod tests {
                 right: Some(TableRef { db: "x&y".into(), table: "t".into() }),
                 key: vec!["id".into(), "k&2".into()],
                 size: Some(200),
+                page: Some(3),
             },
-            Route::Compare { left: None, right: None, key: vec![], size: None },
+            Route::Compare { left: None, right: None, key: vec![], size: None, page: None },
             Route::Data {
                 of: Box::new(Route::table("d", "t", TableParams { search: Some("x".into()), ..Default::default() })),
                 format: DataFormat::Json,

@@ -3,12 +3,12 @@
 //
 //   node tools/bench.mjs [--runs 3] [--only size,load,csv]
 import { gzipSync, brotliCompressSync } from 'node:zlib';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
-import { bigDatabase } from './make-big-db.mjs';
+import { bigDatabase, BIG_DB_DIR } from './make-big-db.mjs';
 import { CHROMIUM_ARGS, SHARED } from '../tests/e2e/harness.mjs';
 
 const arg = (name, fallback) => {
@@ -16,7 +16,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const RUNS = Number(arg('runs', 3));
-const ONLY = arg('only', 'size,load,offline,csv,clicks,explore,charts,lazy').split(',');
+const ONLY = arg('only', 'size,load,offline,csv,clicks,explore,charts,compare,lazy').split(',');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -450,6 +450,60 @@ async function charts(app, data) {
   }
 }
 
+// --- Comparing two versions of a 1M-row table (no declared key: it is
+// guessed), opened whole (`_lazy=0`), from the link to the summary.
+const COMPARE_ROWS = 1_000_000;
+function compareDatabase() {
+  const path = join(BIG_DB_DIR, `compare-${COMPARE_ROWS}-v1.db`);
+  if (existsSync(path)) return path;
+  mkdirSync(BIG_DB_DIR, { recursive: true });
+  execFileSync('rm', ['-f', `${path}.making`]);
+  execFileSync('sqlite3', [`${path}.making`], { stdio: ['pipe', 'ignore', 'inherit'], input: `
+    PRAGMA journal_mode = OFF;
+    CREATE TABLE v2024(id INTEGER, name TEXT, score REAL);
+    CREATE TABLE v2025(id INTEGER, name TEXT, score REAL, note TEXT);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${COMPARE_ROWS})
+    INSERT INTO v2024 SELECT i, 'name ' || i, i * 0.5 FROM n;
+    WITH RECURSIVE n(i) AS (SELECT 5001 UNION ALL SELECT i + 1 FROM n WHERE i < ${COMPARE_ROWS + 5000})
+    INSERT INTO v2025 SELECT i, 'name ' || i, CASE WHEN i % 100 = 0 THEN i ELSE i * 0.5 END, NULL FROM n;
+    VACUUM;` });
+  execFileSync('mv', [`${path}.making`, path]);
+  return path;
+}
+
+async function compareTimes(app) {
+  const file = compareDatabase();
+  const files = await serve({ root: BIG_DB_DIR, cors: true });
+  const { browser } = await launch();
+  const times = [];
+  let summary = '';
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.newPage();
+      await page.goto(`${app.url}/?url=${encodeURIComponent(`${files.url}/${file.split('/').pop()}`)}&_lazy=0#/compare-${COMPARE_ROWS}-v1`);
+      await page.waitForSelector('.table-item', { timeout: 120000 });
+      const db = `compare-${COMPARE_ROWS}-v1`;
+      times.push(await page.evaluate(async (db) => {
+        const started = performance.now();
+        location.hash = `#/-/compare?left=${db}/v2024&right=${db}/v2025`;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 20));
+          const outcome = document.querySelector('.compare-outcome');
+          if (outcome?.querySelector('.compare-summary') && outcome.getAttribute('aria-busy') === 'false') return performance.now() - started;
+          if (outcome?.querySelector('.error') || performance.now() - started > 120000) return NaN;
+        }
+      }, db));
+      summary = await page.textContent('.compare-summary');
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await files.close();
+  }
+  console.log(`\nCompare two versions of a ${COMPARE_ROWS.toLocaleString('en')}-row table (key guessed), link → summary, median of ${RUNS}: ${median(times).toFixed(0)} ms (max ${Math.max(...times).toFixed(0)})`);
+  console.log(`  ${summary}`);
+}
+
 if (ONLY.includes('size')) sizes();
 // --- A ~1 GB database read lazily by ranged requests: this app and
 // sql.js-httpvfs on the same file and queries, time and bytes the server
@@ -525,6 +579,15 @@ async function lazyBrowsing(app) {
     await browser.close();
     await files.close();
     await pages.close();
+  }
+}
+
+if (ONLY.includes('compare')) {
+  const app = await serve({ root: 'dist' });
+  try {
+    await compareTimes(app);
+  } finally {
+    await app.close();
   }
 }
 

@@ -97,15 +97,20 @@ pub fn chart_panel(props: &ChartProps) -> Html {
 /// The kind, x, y, colour and aggregation pickers, showing what the
 /// engine chose; a change puts every choice into the spec.
 fn pickers(props: &ChartProps, data: Option<&ChartData>) -> Html {
-    let chosen = data.map(|d| d.chart.clone());
-    let current = move || {
-        let mut spec = props.spec.clone();
-        if let Some(c) = &chosen {
-            spec = ChartSpec { kind: Some(c.kind), x: Some(c.x.clone()), y: c.y.clone(), color: c.color.clone(), agg: Some(c.agg) };
-        }
-        spec
+    // The URL's choices, and the engine's for what the URL leaves out. The
+    // URL's come first: the chart shown may still be the one before the
+    // last change (a quick second change must not undo the first).
+    let asked = &props.spec;
+    let spec = match data.map(|d| &d.chart) {
+        Some(c) => ChartSpec {
+            kind: asked.kind.or(Some(c.kind)),
+            x: asked.x.clone().or_else(|| Some(c.x.clone())),
+            y: if asked.y.is_some() || asked.agg == Some(Aggregate::Count) { asked.y.clone() } else { c.y.clone() },
+            color: asked.color.clone(),
+            agg: asked.agg.or(Some(c.agg)),
+        },
+        None => asked.clone(),
     };
-    let spec = current();
     let change = |apply: fn(&mut ChartSpec, String)| {
         let (on_change, spec) = (props.on_change.clone(), spec.clone());
         Callback::from(move |e: Event| {

@@ -30,6 +30,8 @@ pub struct ComparePageProps {
     /// The key's columns (`key` is a name Yew keeps for itself).
     pub key_columns: Vec<String>,
     pub size: Option<u32>,
+    /// From 1.
+    pub page: Option<u32>,
 }
 
 #[function_component(ComparePage)]
@@ -48,9 +50,10 @@ pub fn compare_page(props: &ComparePageProps) -> Html {
         })
         .collect();
     let size = props.size.unwrap_or(SHOWN).clamp(1, MOST_SHOWN);
+    let offset = u64::from(props.page.unwrap_or(1).max(1) - 1) * u64::from(size);
     let request = match (&props.left, &props.right) {
         (Some(left), Some(right)) => {
-            Some(CompareRequest { left: left.clone(), right: right.clone(), key: props.key_columns.clone(), limit: size })
+            Some(CompareRequest { left: left.clone(), right: right.clone(), key: props.key_columns.clone(), limit: size, offset })
         }
         _ => None,
     };
@@ -63,7 +66,7 @@ pub fn compare_page(props: &ComparePageProps) -> Html {
     let go = {
         let (left, right, key) = (props.left.clone(), props.right.clone(), props.key_columns.clone());
         move |change: &dyn Fn(&mut Route)| {
-            let mut route = Route::Compare { left: left.clone(), right: right.clone(), key: key.clone(), size: None };
+            let mut route = Route::Compare { left: left.clone(), right: right.clone(), key: key.clone(), size: None, page: None };
             change(&mut route);
             browser::replace_route(&route);
         }
@@ -159,21 +162,29 @@ fn outcome(props: &ComparePageProps, r: &CompareResult, size: u32, client: &Work
         }
     }
     let key = format!("Matched by {}{}.", r.key.join(" + "), if r.key_guessed { " (guessed)" } else { "" });
-    let more = [r.added.count, r.removed.count, r.changed.count].iter().any(|n| *n > u64::from(size)) && size < MOST_SHOWN;
-    let more_href = Route::Compare {
-        left: props.left.clone(),
-        right: props.right.clone(),
-        key: props.key_columns.clone(),
-        size: Some((size * 4).min(MOST_SHOWN)),
-    }
-    .to_hash();
+    // One pager for the three groups: page n shows rows n·size… of each.
+    let page = props.page.unwrap_or(1).max(1);
+    let most = r.added.count.max(r.removed.count).max(r.changed.count);
+    let at = |page: u32| {
+        Route::Compare {
+            left: props.left.clone(),
+            right: props.right.clone(),
+            key: props.key_columns.clone(),
+            size: props.size,
+            page: (page > 1).then_some(page),
+        }
+        .to_hash()
+    };
+    let previous = (page > 1).then(|| at(page - 1));
+    let next = (u64::from(page) * u64::from(size) < most).then(|| at(page + 1));
+    let first_row = u64::from(page - 1) * u64::from(size) + 1;
     let download = |format: &'static str| {
         let (client, request) = (client.clone(), request.clone());
         Callback::from(move |_| {
             let Some(request) = request.clone() else { return };
             let client = client.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let all = CompareRequest { limit: MAX_COMPARE_ROWS, ..request.clone() };
+                let all = CompareRequest { limit: MAX_COMPARE_ROWS, offset: 0, ..request.clone() };
                 let Ok(result) = client.compare(all).await else { return };
                 let (text, mime) = if format == "json" {
                     (diff_export::json(&result), "application/json")
@@ -222,7 +233,13 @@ fn outcome(props: &ComparePageProps, r: &CompareResult, size: u32, client: &Work
                     </table>
                 }
             </section>
-            if more { <p><a class="compare-more" href={more_href}>{ format!("Show up to {} rows of each", (size * 4).min(MOST_SHOWN)) }</a></p> }
+            if previous.is_some() || next.is_some() {
+                <nav class="pager compare-pager" aria-label="Pages of each group">
+                    <span class="muted">{ format!("Rows from {} of each group · ", format::thousands(first_row)) }</span>
+                    if let Some(previous) = previous { <a class="previous-page" href={previous}>{ "Previous page" }</a>{ " " } }
+                    if let Some(next) = next { <a class="next-page" href={next}>{ "Next page" }</a> }
+                </nav>
+            }
         </>
     }
 }
@@ -233,9 +250,7 @@ fn group(title: &str, class: &'static str, rows: &RowGroup) -> Html {
             <h2>{ format!("{title} ({})", format::thousands(rows.count)) }</h2>
             if !rows.rows.is_empty() {
                 <ResultsTable columns={rows.columns.clone()} rows={rows.rows.clone()} label={format!("{title} rows")} />
-                if rows.count > rows.rows.len() as u64 {
-                    <p class="muted">{ format!("The first {} by key.", format::thousands(rows.rows.len() as u64)) }</p>
-                }
+
             }
         </section>
     }

@@ -168,7 +168,7 @@ fn compare_with(state: &AppState, db: &str, table: &str) -> Route {
         .filter(|(shared, _)| *shared > 0)
         .max_by_key(|(shared, _)| *shared)
         .map(|(_, other)| other);
-    Route::Compare { left: Some(this), right: best, key: vec![], size: None }
+    Route::Compare { left: Some(this), right: best, key: vec![], size: None, page: None }
 }
 
 /// The links a column header's menu offers for this view.

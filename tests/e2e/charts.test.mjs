@@ -88,6 +88,21 @@ test('a query of 100,000 points charts as a bounded picture and the page stays u
   await page.waitForSelector('th[aria-sort="ascending"]');
 });
 
+test('a second picker change made before the chart redraws is not lost', async () => {
+  const { page } = env;
+  const sql = 'with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000) select i, abs(random() % 1000) as noise, i % 3 as kind from n';
+  await page.goto(env.appUrl(chinook, `#/Chinook_Sqlite?${q([['sql', sql], ['_chart', 'scatter'], ['_chart_x', 'i'], ['_chart_y', 'noise']])}`));
+  await page.waitForSelector('.chart-figure[aria-busy="false"] svg', { timeout: 30000 });
+  // The worker takes a while over 100,000 rows: the second change comes
+  // while the first one's chart is still being made.
+  await page.selectOption('select.chart-kind', 'line');
+  await page.selectOption('select.chart-color', 'kind');
+  await page.waitForFunction(() => document.querySelector('.chart-figure[aria-busy="false"] svg')?.getAttribute('aria-label') === 'Line chart: noise by i, coloured by kind', null, { timeout: 30000 });
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /_chart=line/);
+  assert.match(hash, /_chart_color=kind/);
+});
+
 test('an embedded chart is the chart alone; what cannot be charted says why and keeps the rows', async () => {
   const { page } = env;
   await page.goto(env.appUrl(`${chinook}&_embed=1`, '#/Chinook_Sqlite/Invoice?_chart=bar&_chart_x=BillingCountry'));

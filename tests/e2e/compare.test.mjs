@@ -63,3 +63,22 @@ test('the difference downloads as csv-diff JSON and as CSV', async () => {
   await page.evaluate(() => { location.hash = '#/-/compare'; });
   await page.waitForSelector('.compare-page .muted:has-text("Choose the old version")');
 });
+
+test('the groups page together, with their counts whole on every page', async () => {
+  const { page } = env;
+  const chinook = q([['url', `${env.data.url}/sqlite/Chinook_Sqlite.sqlite`]]);
+  await page.goto(env.appUrl(chinook, '#/-/compare?left=Chinook_Sqlite/Employee&right=Chinook_Sqlite/Customer&key=Email&_size=5'));
+  await page.waitForSelector('.compare-summary');
+  const summary = await page.textContent('.compare-summary strong');
+  assert.match(summary, /^59 rows added, 8 removed, 0 changed/);
+  const firstAdded = () => page.textContent('.compare-added table.rows tbody tr:first-child td[data-label="Email"]');
+  const before = await firstAdded();
+  assert.equal(await page.locator('.compare-added table.rows tbody tr').count(), 5);
+  await page.click('.compare-pager a.next-page');
+  await page.waitForFunction(() => /_page=2/.test(location.hash) && document.querySelector('.compare-outcome')?.getAttribute('aria-busy') === 'false');
+  assert.notEqual(await firstAdded(), before);
+  assert.equal(await page.textContent('.compare-summary strong'), summary);
+  assert.match(await page.textContent('.compare-pager'), /Rows from 6 of each group/);
+  await page.click('.compare-pager a.previous-page');
+  await page.waitForFunction(() => !/_page=/.test(location.hash));
+});

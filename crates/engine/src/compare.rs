@@ -108,7 +108,11 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
     let run = |conn: &mut Connection, sql: &str, read: &mut dyn FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>| {
         with_time_limit(conn, clock, COMPARE_TIME_LIMIT_MS, |c| {
             let mut statement = c.prepare(sql)?;
-            statement.raw_bind_parameter(1, i64::from(limit)).ok();
+            // The pages' LIMIT and OFFSET (a count has neither).
+            if statement.parameter_count() == 2 {
+                statement.raw_bind_parameter(1, i64::from(limit))?;
+                statement.raw_bind_parameter(2, i64::try_from(req.offset).unwrap_or(i64::MAX))?;
+            }
             let mut rows = statement.raw_query();
             while let Some(row) = rows.next()? {
                 read(row)?;
@@ -116,7 +120,7 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
             Ok(())
         })
     };
-    let count = |conn: &mut Connection, sql: &str| -> Result<u64> {
+    let count_of = |conn: &mut Connection, sql: &str| -> Result<u64> {
         let mut n = 0;
         run(conn, sql, &mut |r| {
             n = r.get::<_, i64>(0)?.max(0) as u64;
@@ -141,7 +145,7 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
     let mut notes = Vec::new();
     let grouped = key.iter().map(|k| quote_ident(k)).collect::<Vec<_>>().join(", ");
     for (side, table) in [("left", &left_sql), ("right", &right_sql.to_string())] {
-        let repeated = count(conn, &format!("SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {grouped} HAVING count(*) > 1)"))?;
+        let repeated = count_of(conn, &format!("SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {grouped} HAVING count(*) > 1)"))?;
         if repeated > 0 {
             notes.push(format!(
                 "The key is not unique in the {side} table: {repeated} of its values name more than one row, and each such row is compared with every match."
@@ -165,11 +169,15 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
         let names: Vec<String> = columns.names().cloned().collect();
         let selected = names.iter().map(|n| format!("{alias}.{}", quote_ident(n))).collect::<Vec<_>>().join(", ");
         let (mut rows, mut count) = (Vec::new(), 0);
-        run(conn, &format!("SELECT {selected}, count(*) OVER () {from} ORDER BY {} LIMIT ?", order(alias)), &mut |r| {
+        run(conn, &format!("SELECT {selected}, count(*) OVER () {from} ORDER BY {} LIMIT ? OFFSET ?", order(alias)), &mut |r| {
             rows.push((0..names.len()).map(|i| r.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?);
             count = r.get::<_, i64>(names.len())?.max(0) as u64;
             Ok(())
         })?;
+        // A page past the group's end has no row to carry its count.
+        if rows.is_empty() && req.offset > 0 {
+            count = count_of(conn, &format!("SELECT count(*) {from}"))?;
+        }
         Ok(RowGroup { count, columns: names, rows })
     };
     let added = group(conn, only(right_sql, "r", &left_sql, "l"), "r", &right_columns)?;
@@ -189,7 +197,7 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
         }
         let (mut rows, mut count) = (Vec::new(), 0);
         let total_at = key.len() + compared.len() * 3;
-        run(conn, &format!("SELECT {}, count(*) OVER () {from} ORDER BY {} LIMIT ?", select.join(", "), order("l")), &mut |r| {
+        run(conn, &format!("SELECT {}, count(*) OVER () {from} ORDER BY {} LIMIT ? OFFSET ?", select.join(", "), order("l")), &mut |r| {
             let key_cells = (0..key.len()).map(|i| r.get_ref(i).map(cell_from_ref)).collect::<rusqlite::Result<Vec<_>>>()?;
             let mut changes = Vec::new();
             for (i, c) in compared.iter().enumerate() {
@@ -202,6 +210,9 @@ pub fn compare(conn: &mut Connection, clock: Clock, req: &CompareRequest, right_
             count = r.get::<_, i64>(total_at)?.max(0) as u64;
             Ok(())
         })?;
+        if rows.is_empty() && req.offset > 0 {
+            count = count_of(conn, &format!("SELECT count(*) {from}"))?;
+        }
         ChangedGroup { count, rows }
     };
     Ok(CompareResult {

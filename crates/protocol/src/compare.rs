@@ -23,6 +23,8 @@ pub struct CompareRequest {
     pub key: Vec<String>,
     /// Rows of each group returned (the counts are of all of them).
     pub limit: u32,
+    /// Rows of each group skipped first, in key order (paging).
+    pub offset: u64,
 }
 
 /// The most rows of each group a comparison returns (an export's too).
@@ -54,14 +56,14 @@ pub struct CompareResult {
 pub struct RowGroup {
     pub count: u64,
     pub columns: Vec<String>,
-    /// The first `limit` rows, by key.
+    /// `limit` rows from `offset`, by key.
     pub rows: Vec<Vec<Cell>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangedGroup {
     pub count: u64,
-    /// The first `limit` changed rows, by key.
+    /// `limit` changed rows from `offset`, by key.
     pub rows: Vec<ChangedRow>,
 }
 
