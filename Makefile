@@ -21,11 +21,12 @@ CARGO_HOME ?= $(HOME)/.cargo
 REMAP := --remap-path-prefix=$(CURDIR)=explorer --remap-path-prefix=$(CARGO_HOME)=cargo --remap-path-prefix=$(CARGO_HOME)/registry/src/index.crates.io-1949cf8c6b5b557f=crates
 
 dist: setup
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg -p parquet-json
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/explorer.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/worker.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/metadata_yaml.wasm
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/chart_svg.wasm
+	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) target/$(WASM_TARGET)/release/parquet_json.wasm
 	node tools/build-dist.mjs
 
 serve: dist
@@ -38,7 +39,7 @@ test: setup lint test-native test-e2e
 lint:
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg -- -D warnings
+	cargo clippy --target $(WASM_TARGET) -p explorer -p worker -p metadata-yaml -p chart-svg -p parquet-json -- -D warnings
 
 test-native:
 	cargo test --workspace

@@ -13,7 +13,7 @@ use crate::state::{Action, AppState, Reopen};
 use crate::worker_client::{LoadEvent, WorkerClient};
 
 /// What the page URL asks to load, in the order it is loaded: SQLite files
-/// (in parallel), then SQL scripts, then CSV and JSON (one at a time, into
+/// (in parallel), then SQL scripts, then CSV, JSON and Parquet (one at a time, into
 /// the `data` database), as Datasette Lite does; then `?load=` URLs, whose
 /// kind the worker tells from their content.
 pub struct PageSources {
@@ -27,7 +27,13 @@ pub struct PageSources {
 impl PageSources {
     pub fn from_page() -> PageSources {
         let mut imports = Vec::new();
-        let kinds = [("sql", ImportFormat::Sql), ("csv", ImportFormat::Csv), ("json", ImportFormat::Json), ("load", ImportFormat::Auto)];
+        let kinds = [
+            ("sql", ImportFormat::Sql),
+            ("csv", ImportFormat::Csv),
+            ("json", ImportFormat::Json),
+            ("parquet", ImportFormat::Parquet),
+            ("load", ImportFormat::Auto),
+        ];
         for (key, format) in kinds {
             imports.extend(browser::query_params(key).into_iter().map(|url| (format, url)));
         }
@@ -45,8 +51,7 @@ impl PageSources {
 }
 
 /// What the page URL asks for that this app cannot do, in words: Datasette
-/// Lite's `?install=` (Python plugins) and `?parquet=` (not read yet).
-/// Never silently ignored.
+/// Lite's `?install=` (Python plugins). Never silently ignored.
 pub fn page_notices() -> Vec<String> {
     let mut notices = Vec::new();
     let plugins = browser::query_params("install");
@@ -56,10 +61,6 @@ pub fn page_notices() -> Vec<String> {
              Everything else in the link was opened.",
             plugins.join(", ")
         ));
-    }
-    for url in browser::query_params("parquet") {
-        notices
-            .push(format!("Parquet files cannot be opened yet ({url}). Convert it to CSV or SQLite (DuckDB or pandas can) and open that."));
     }
     notices
 }

@@ -37,7 +37,7 @@ const fill = (text) => text.replace(/\{\{([\w.-]+)\}\}/g, (_, key) => {
   return names[key];
 });
 
-for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker'], ['metadata_yaml', 'metadata-yaml'], ['chart_svg', 'chart-svg']]) {
+for (const [crate, logical] of [['explorer', 'app'], ['worker', 'worker'], ['metadata_yaml', 'metadata-yaml'], ['chart_svg', 'chart-svg'], ['parquet_json', 'parquet-json']]) {
   const wasmIn = join(BINDGEN, `${crate}_bg.wasm`);
   if (!existsSync(wasmIn)) throw new Error(`${wasmIn} is missing: run wasm-bindgen first (make dist does)`);
   let wasm = wasmIn;

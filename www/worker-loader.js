@@ -61,6 +61,37 @@ self.explorerYamlToJson = async (text) => {
   return (await yamlModule).yaml_to_json(text);
 };
 
+// Parquet files, read a row group at a time into JSON rows by a module of
+// its own (crates/parquet-json: the reader and five codecs, ~700 KB gzip),
+// loaded the first time one is opened.
+let parquetModule;
+self.explorerParquetRows = async (bytes) => {
+  parquetModule ??= import(new URL('./{{parquet-json.js}}', import.meta.url).href).then(async (m) => {
+    await m.default({ module_or_path: new URL('./{{parquet-json_bg.wasm}}', import.meta.url) });
+    return m;
+  });
+  parquetModule.catch(() => { parquetModule = undefined; });
+  // The module throws its errors as strings; anything else is a trap (a
+  // bug in the reader), after which its instance is not used again.
+  const guarded = (work) => {
+    try {
+      return work();
+    } catch (error) {
+      if (typeof error !== 'string') {
+        parquetModule = undefined;
+        throw 'The Parquet reader failed on this file (it may be damaged, or use a feature the reader lacks).';
+      }
+      throw error;
+    }
+  };
+  const module = await parquetModule;
+  const rows = guarded(() => new module.ParquetRows(bytes));
+  return {
+    next_chunk: () => guarded(() => rows.next_chunk()),
+    free: () => { try { rows.free(); } catch { /* already gone with a trapped instance */ } },
+  };
+};
+
 init({ module_or_path: new URL('./{{worker_bg.wasm}}', import.meta.url) }).catch((error) => {
   // Surfaces in the page through the Worker's `error` event.
   setTimeout(() => { throw error; });

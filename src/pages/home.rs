@@ -110,6 +110,7 @@ fn open_url_form() -> Html {
                 "csv" => Some(ImportFormat::Csv),
                 "sql" => Some(ImportFormat::Sql),
                 "json" => Some(ImportFormat::Json),
+                "parquet" => Some(ImportFormat::Parquet),
                 _ => Some(ImportFormat::Auto),
             };
             match format {
@@ -128,6 +129,7 @@ fn open_url_form() -> Html {
                 <option value="csv">{ "CSV or TSV" }</option>
                 <option value="sql">{ "SQL script or dump" }</option>
                 <option value="json">{ "JSON" }</option>
+                <option value="parquet">{ "Parquet" }</option>
             </select>
             <input id="open-url" ref={url_input} type="url" placeholder="https://…/data.db" />
             <button type="submit">{ "Load" }</button>

@@ -2,13 +2,13 @@
 // playwright-core, the built app (dist/) on one loopback origin, and test
 // data on two more: one that sends CORS headers and one that does not.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../tools/serve.mjs';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARED = join(REPO, '../shared/data');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -53,6 +53,14 @@ function makeBadFiles() {
       queries: { longest: { sql: 'SELECT Name, Milliseconds FROM Track ORDER BY Milliseconds DESC LIMIT :n', title: 'Longest tracks' } },
     } },
   }));
+  // Parquet files written by pyarrow (tests/fixtures/parquet), a CSV named
+  // as one, and one cut short.
+  const parquetDir = join(REPO, 'tests/fixtures/parquet');
+  for (const codec of ['zstd', 'snappy', 'brotli']) copyFileSync(join(parquetDir, `types-${codec}.parquet`), join(dir, `types-${codec}.parquet`));
+  writeFileSync(join(dir, 'csv-named.parquet'), 'id,name\n1,Ada\n');
+  copyFileSync(join(parquetDir, 'damaged-footer.parquet'), join(dir, 'damaged-footer.parquet'));
+  const whole = readFileSync(join(parquetDir, 'types-gzip.parquet'));
+  writeFileSync(join(dir, 'truncated.parquet'), whole.subarray(0, whole.length - 100));
   // Two versions of one table, for the compare view.
   writeFileSync(join(dir, 'pets-2024.csv'), 'id,name,age,zip\n1,Cleo,4,01234\n2,Pancakes,2,\n3,Bailey,1,\n4,Gone,9,55555\n');
   writeFileSync(join(dir, 'pets-2025.csv'), 'id,name,age,email\n1,Cleo,5,c@x\n2,Pancakes,2,\n3,Bailey,1,b@x\n5,New,3,\n');

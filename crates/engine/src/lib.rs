@@ -245,6 +245,9 @@ impl Engine {
             Format::Sqlite => {
                 return Err(Error::new(ErrorKind::BadRequest, "an SQLite file is opened, not imported"));
             }
+            Format::Parquet => {
+                return Err(Error::new(ErrorKind::BadRequest, "a Parquet file is converted to JSON rows first, then imported as JSON"));
+            }
         };
         self.importing = Some(db.clone());
         Ok(Import { db, kind })

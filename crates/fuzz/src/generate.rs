@@ -346,3 +346,52 @@ pub fn database(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     }
     bytes
 }
+
+/// The pyarrow-written Parquet files in every compression.
+pub fn parquet_seeds() -> Vec<Vec<u8>> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/parquet");
+    ["none", "snappy", "gzip", "zstd", "lz4", "brotli"]
+        .iter()
+        .filter_map(|codec| std::fs::read(dir.join(format!("types-{codec}.parquet"))).ok())
+        .collect()
+}
+
+/// A Parquet file with flipped bytes anywhere (pages, their headers, the
+/// footer), cut short or with a footer length that lies; sometimes whole.
+pub fn parquet(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut bytes = rng.pick(seeds).clone();
+    if rng.chance(0.05) {
+        return bytes;
+    }
+    for _ in 0..1 + rng.below(4) {
+        let len = bytes.len();
+        match rng.below(5) {
+            0 if len > 8 => {
+                // Keep the magic at the end, so the footer is parsed.
+                let at = 4 + rng.below((len - 8) as u64) as usize;
+                bytes[at] ^= 1 << rng.below(8);
+            }
+            1 if len > 8 => {
+                // The footer (metadata): where a flip does the most.
+                let from = len.saturating_sub(800).max(4);
+                let at = from + rng.below((len - 4 - from).max(1) as u64) as usize;
+                bytes[at] = rng.next_u64() as u8;
+            }
+            2 if len > 8 => {
+                let length = (rng.next_u64() as u32).to_le_bytes();
+                bytes[len - 8..len - 4].copy_from_slice(&length);
+            }
+            3 => {
+                let keep = rng.below(len as u64) as usize;
+                bytes.truncate(keep);
+                bytes.extend_from_slice(b"PAR1");
+            }
+            _ if len > 8 => {
+                let at = 4 + rng.below((len - 8) as u64) as usize;
+                bytes[at] = 0xff;
+            }
+            _ => {}
+        }
+    }
+    bytes
+}

@@ -43,7 +43,7 @@ pub struct Failure {
 }
 
 /// Every target by name, in the order `make fuzz` runs them.
-pub const TARGETS: &[&str] = &["csv", "json", "sql", "table_pages", "charts", "urls", "metadata", "databases"];
+pub const TARGETS: &[&str] = &["csv", "json", "sql", "table_pages", "charts", "urls", "metadata", "databases", "parquet"];
 
 /// Runs `count` inputs of `target` from `seed`; fails at the first input
 /// that panics or takes longer than `budget`.
@@ -52,6 +52,7 @@ pub fn run(target: &'static str, seed: u64, count: u64, budget: Duration, data: 
     let mut report = Report { target, inputs: 0, errors: 0, slowest: Duration::ZERO, slowest_input: String::new() };
     let mut pages = PageTarget::new();
     let seeds = generate::database_seeds(data);
+    let parquet_seeds = if target == "parquet" { generate::parquet_seeds() } else { Vec::new() };
     for _ in 0..count {
         let (input, outcome, elapsed) = match target {
             "csv" => timed(generate::csv(&mut rng), |bytes| import(bytes, Format::Delimited, &mut Rng::new(bytes.len() as u64))),
@@ -79,6 +80,9 @@ pub fn run(target: &'static str, seed: u64, count: u64, budget: Duration, data: 
             }),
             "metadata" => timed(generate::metadata(&mut rng), |bytes| engine::metadata::parse(bytes).map(|_| ())),
             "databases" => timed(generate::database(&mut rng, &seeds), explore_database),
+            "parquet" => timed(generate::parquet(&mut rng, &parquet_seeds), |bytes| {
+                parquet_json::to_ndjson(bytes.to_vec()).map(|_| ()).map_err(|m| engine::Error::new(engine::ErrorKind::BadRequest, m))
+            }),
             other => panic!("no fuzz target {other:?}"),
         };
         report.inputs += 1;

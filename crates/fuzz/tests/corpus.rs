@@ -42,6 +42,11 @@ fn charts_of_any_spec_never_panic() {
 }
 
 #[test]
+fn damaged_parquet_files_never_panic() {
+    corpus("parquet", 400);
+}
+
+#[test]
 fn urls_and_cursors_never_panic() {
     corpus("urls", 2000);
 }

@@ -284,6 +284,8 @@ pub enum ImportFormat {
     Sql,
     /// JSON or newline-delimited JSON (`?json=`).
     Json,
+    /// Apache Parquet (`?parquet=`).
+    Parquet,
     /// Any of those or an SQLite file, told from the name and the first
     /// bytes (`?load=`, and the home page's URL box).
     Auto,

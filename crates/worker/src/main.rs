@@ -14,6 +14,8 @@ mod fetch;
 #[cfg(target_arch = "wasm32")]
 mod kept;
 #[cfg(target_arch = "wasm32")]
+mod parquet;
+#[cfg(target_arch = "wasm32")]
 mod ranges;
 #[cfg(target_arch = "wasm32")]
 mod storage;
@@ -28,7 +30,7 @@ fn main() {
 }
 
 /// A function `www/worker-loader.js` put on the worker's global scope
-/// (`explorerTakePrefetched`, `explorerYamlToJson`).
+/// (`explorerTakePrefetched`, `explorerYamlToJson`, `explorerParquetRows`).
 #[cfg(target_arch = "wasm32")]
 fn loader_function(name: &str) -> Option<js_sys::Function> {
     use wasm_bindgen::JsCast;

@@ -256,6 +256,7 @@ fn engine_format(format: ImportFormat) -> Option<Format> {
         ImportFormat::Csv => Some(Format::Delimited),
         ImportFormat::Sql => Some(Format::SqlScript),
         ImportFormat::Json => Some(Format::Json),
+        ImportFormat::Parquet => Some(Format::Parquet),
         ImportFormat::Auto => None,
     }
 }
@@ -526,6 +527,9 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         let name = reserve(job.name.clone(), &label).map_err(|e| named(&label, e))?;
         return open_database(job.id, &name, &label, &mut stream, first, &signal).await;
     }
+    if format == Format::Parquet {
+        return import_parquet(job.id, &label, &mut stream, first, &signal, job.options).await;
+    }
     let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(&label, format, job.options)).map_err(|e| named(&label, e))?;
     let mut loaded = first.len() as u64;
     let mut chunk = Some(first);
@@ -554,6 +558,69 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
     let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
         report_leftovers(job.id, &db);
         named(&label, e)
+    })?;
+    save_copy_if_saved(&db);
+    Ok(ResponseBody::Imported(ImportReport {
+        schema: outcome.schema,
+        table: outcome.table,
+        count: outcome.count,
+        warnings: outcome.warnings,
+    }))
+}
+
+/// A Parquet file: read whole, then its row groups imported one at a time
+/// as JSON rows (`parquet.rs`), with progress in rows.
+async fn import_parquet(
+    id: u32,
+    label: &str,
+    stream: &mut ByteStream,
+    first: Vec<u8>,
+    signal: &AbortSignal,
+    options: engine::import::DelimitedOptions,
+) -> Result<ResponseBody, ResponseBody> {
+    let mut bytes = first;
+    loop {
+        post(id, ResponseBody::Progress { loaded: bytes.len() as u64, total: stream.total, rows: 0 });
+        match stream.next(signal).await? {
+            Some(chunk) => bytes.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    let loaded = bytes.len() as u64;
+    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::NotADatabase, message));
+    let rows = crate::parquet::open(&bytes).await.map_err(failed)?;
+    // The module holds its own copy now.
+    drop(bytes);
+    let began = STATE.with_borrow_mut(|s| s.engine.begin_import(label, Format::Json, options));
+    let mut import = match began {
+        Ok(import) => import,
+        Err(e) => {
+            crate::parquet::close(&rows);
+            return Err(named(label, e));
+        }
+    };
+    loop {
+        let chunk = match crate::parquet::next_chunk(&rows) {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(message) => {
+                crate::parquet::close(&rows);
+                abort(id, import);
+                return Err(failed(message));
+            }
+        };
+        if let Err(e) = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &chunk)) {
+            crate::parquet::close(&rows);
+            abort(id, import);
+            return Err(named(label, e));
+        }
+        post(id, ResponseBody::Progress { loaded, total: Some(loaded), rows: import.progress() });
+    }
+    crate::parquet::close(&rows);
+    let db = import.database().to_string();
+    let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
+        report_leftovers(id, &db);
+        named(label, e)
     })?;
     save_copy_if_saved(&db);
     Ok(ResponseBody::Imported(ImportReport {

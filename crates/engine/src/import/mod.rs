@@ -23,7 +23,13 @@ pub enum Format {
     Delimited,
     SqlScript,
     Json,
+    /// Converted to JSON rows outside the engine first (the worker's
+    /// `crates/parquet-json` module), then imported as `Json`.
+    Parquet,
 }
+
+/// A Parquet file's first (and last) four bytes.
+pub const PARQUET_MAGIC: &[u8] = b"PAR1";
 
 /// The format of a local file or a URL of unknown kind: from its
 /// extension, checked against its first bytes (an SQLite header always
@@ -31,6 +37,9 @@ pub enum Format {
 pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
     if head.starts_with(crate::SQLITE_HEADER) {
         return Ok(Format::Sqlite);
+    }
+    if head.starts_with(PARQUET_MAGIC) {
+        return Ok(Format::Parquet);
     }
     let path = file_name.split(['?', '#']).next().unwrap_or_default();
     let file = path.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -41,6 +50,8 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
     match extension.as_str() {
         "db" | "sqlite" | "sqlite3" | "db3" => crate::check_header(head).map(|_| Format::Sqlite),
         "sql" => Ok(Format::SqlScript),
+        // Not PAR1 at the start: the converter says what it is instead.
+        "parquet" | "parq" => Ok(Format::Parquet),
         "json" | "ndjson" | "jsonl" | "geojson" if json_like => Ok(Format::Json),
         "json" | "ndjson" | "jsonl" | "geojson" => {
             Err(Error::new(ErrorKind::BadRequest, format!("{file_name} does not start like JSON (with {{ or [)")))
@@ -53,11 +64,14 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Result<Format> {
 }
 
 /// The format to read a source named as `requested` (`?csv=`, `?sql=`,
-/// `?json=`) in: the content decides where it is unmistakable, so an
-/// SQLite file given as `?csv=` opens as the database it is.
+/// `?json=`, `?parquet=`) in: the content decides where it is
+/// unmistakable, so an SQLite file given as `?csv=` opens as the database
+/// it is, and a Parquet file given as `?load=` is read as Parquet.
 pub fn decide_format(requested: Format, head: &[u8]) -> Format {
     if head.starts_with(crate::SQLITE_HEADER) {
         Format::Sqlite
+    } else if head.starts_with(PARQUET_MAGIC) {
+        Format::Parquet
     } else {
         requested
     }
@@ -130,7 +144,7 @@ mod tests {
     #[test]
     fn formats_come_from_extension_and_content() {
         let sqlite = crate::SQLITE_HEADER.as_slice();
-        let cases: [(&str, &[u8], Option<Format>); 14] = [
+        let cases: [(&str, &[u8], Option<Format>); 17] = [
             ("https://h/x.csv?raw=1", sqlite, Some(Format::Sqlite)),
             ("https://h/download?id=3", b"-- dump\nPRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;", Some(Format::SqlScript)),
             ("https://h/x.csv?v=2", b"CREATE,INSERT\n1,2", Some(Format::Delimited)),
@@ -145,9 +159,15 @@ mod tests {
             ("x.json", b"  [{\"a\": 1}]", Some(Format::Json)),
             ("x.json", b"id,name", None),
             ("data", b"\xef\xbb\xbf{\"a\": 1}\n{\"a\": 2}", Some(Format::Json)),
+            ("https://h/download?id=4", b"PAR1\x15\x04", Some(Format::Parquet)),
+            ("x.csv", b"PAR1\x15\x04", Some(Format::Parquet)),
+            // Named Parquet, it is read as Parquet, which then says what it is.
+            ("x.parquet", b"id,name\n", Some(Format::Parquet)),
         ];
         for (name, head, expected) in cases {
             assert_eq!(detect_format(name, head).ok(), expected, "{name}");
         }
+        assert_eq!(decide_format(Format::Delimited, b"PAR1\x15"), Format::Parquet);
+        assert_eq!(decide_format(Format::Parquet, b"id,name\n"), Format::Parquet);
     }
 }
