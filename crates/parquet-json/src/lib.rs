@@ -23,7 +23,7 @@ use bytes::Bytes;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-pub use values::row_json;
+pub use values::{row_json, write_row};
 
 /// The file's magic number, at its start and its end.
 const MAGIC: &[u8] = b"PAR1";
@@ -81,8 +81,7 @@ impl ParquetRows {
         let mut out = Vec::new();
         for row in group.get_row_iter(None).map_err(|e| describe(&e))? {
             let row = row.map_err(|e| describe(&e))?;
-            serde_json::to_writer(&mut out, &row_json(&row)).map_err(|e| e.to_string())?;
-            out.push(b'\n');
+            write_row(&mut out, &row).map_err(|e| e.to_string())?;
         }
         Ok(Some(out))
     }

@@ -10,6 +10,31 @@ pub fn row_json(row: &Row) -> Value {
     Value::Object(row.get_column_iter().map(|(name, field)| (name.clone(), field_json(field))).collect::<Map<_, _>>())
 }
 
+/// `row_json(row)` written straight into `out` as one line: no tree of
+/// values per row (building one was most of the time on big files).
+pub fn write_row(out: &mut Vec<u8>, row: &Row) -> serde_json::Result<()> {
+    out.push(b'{');
+    for (i, (name, field)) in row.get_column_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, name)?;
+        out.push(b':');
+        match field {
+            Field::Null => out.extend_from_slice(b"null"),
+            Field::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Field::Int(n) => serde_json::to_writer(&mut *out, n)?,
+            Field::Long(n) => serde_json::to_writer(&mut *out, n)?,
+            Field::Str(text) => serde_json::to_writer(&mut *out, text)?,
+            Field::Double(f) if f.is_finite() => serde_json::to_writer(&mut *out, f)?,
+            other => serde_json::to_writer(&mut *out, &field_json(other))?,
+        }
+    }
+    out.push(b'}');
+    out.push(b'\n');
+    Ok(())
+}
+
 fn number(f: f64) -> Value {
     // JSON has no NaN or infinities.
     Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
