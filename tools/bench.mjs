@@ -663,28 +663,12 @@ async function lazyBrowsing(app) {
   }
 }
 
-if (ONLY.includes('parquet')) {
+// Sections that need only the app served.
+for (const [section, measure] of [['parquet', parquetImport], ['compare', compareTimes], ['lazy', lazyBrowsing]]) {
+  if (!ONLY.includes(section)) continue;
   const app = await serve({ root: 'dist' });
   try {
-    await parquetImport(app);
-  } finally {
-    await app.close();
-  }
-}
-
-if (ONLY.includes('compare')) {
-  const app = await serve({ root: 'dist' });
-  try {
-    await compareTimes(app);
-  } finally {
-    await app.close();
-  }
-}
-
-if (ONLY.includes('lazy')) {
-  const app = await serve({ root: 'dist' });
-  try {
-    await lazyBrowsing(app);
+    await measure(app);
   } finally {
     await app.close();
   }

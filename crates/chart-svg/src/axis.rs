@@ -2,6 +2,7 @@
 //! ten) for numbers, calendar steps (hours, days, months, years) for
 //! dates, and labels for both.
 
+pub use protocol::civil_from_days;
 use protocol::round_step;
 
 /// A linear map from `lo..hi` onto pixels `from..to`.
@@ -146,21 +147,6 @@ pub fn format_date(days: f64, label: DateLabel) -> String {
             format!("{y}-{m:02}-{d:02} {:02}:{:02}", minutes / 60, minutes % 60)
         }
     }
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year,
-/// month, day) in the proleptic Gregorian calendar.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// The inverse of `civil_from_days`.

@@ -554,18 +554,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
             }
         }
     }
-    let db = import.database().to_string();
-    let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
-        report_leftovers(job.id, &db);
-        named(&label, e)
-    })?;
-    save_copy_if_saved(&db);
-    Ok(ResponseBody::Imported(ImportReport {
-        schema: outcome.schema,
-        table: outcome.table,
-        count: outcome.count,
-        warnings: outcome.warnings,
-    }))
+    finish(job.id, &label, import)
 }
 
 /// A Parquet file: read whole, then its row groups imported one at a time
@@ -617,6 +606,12 @@ async fn import_parquet(
         post(id, ResponseBody::Progress { loaded, total: Some(loaded), rows: import.progress() });
     }
     crate::parquet::close(&rows);
+    finish(id, label, import)
+}
+
+/// Ends an import that read all its input: the report, or what stayed
+/// after a failure.
+fn finish(id: u32, label: &str, import: engine::import::Import) -> Result<ResponseBody, ResponseBody> {
     let db = import.database().to_string();
     let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
         report_leftovers(id, &db);
