@@ -64,15 +64,18 @@ self.explorerYamlToJson = async (text) => {
 // Parquet files, read a row group at a time into JSON rows by a module of
 // its own (crates/parquet-json: the reader and five codecs, ~700 KB gzip),
 // loaded the first time one is opened.
+// After a trap (a panic: they abort in wasm) its instance is not used
+// again: the next file imports a fresh copy (a new URL is a new module
+// record; the service worker serves it from the same cached file).
 let parquetModule;
+let parquetInstances = 0;
 self.explorerParquetRows = async (bytes) => {
-  parquetModule ??= import(new URL('./{{parquet-json.js}}', import.meta.url).href).then(async (m) => {
+  parquetModule ??= import(new URL(`./{{parquet-json.js}}?instance=${parquetInstances++}`, import.meta.url).href).then(async (m) => {
     await m.default({ module_or_path: new URL('./{{parquet-json_bg.wasm}}', import.meta.url) });
     return m;
   });
   parquetModule.catch(() => { parquetModule = undefined; });
-  // The module throws its errors as strings; anything else is a trap (a
-  // bug in the reader), after which its instance is not used again.
+  // The module throws its errors as strings; anything else is a trap.
   const guarded = (work) => {
     try {
       return work();

@@ -26,6 +26,7 @@ pub fn error_box(props: &ErrorBoxProps) -> Html {
         ErrorKind::BadRequest => "Bad request",
         ErrorKind::NeedsConfirmation => "Not run: this would change data",
         ErrorKind::WorkerRestarted => "The data worker was restarted",
+        ErrorKind::Unreadable => "Could not read the file",
         ErrorKind::Other => "Something went wrong",
     };
     html! {

@@ -413,6 +413,9 @@ pub enum ErrorKind {
     /// The worker died or stopped answering while this request waited, and
     /// was replaced; the message says why.
     WorkerRestarted,
+    /// A file that is not what it was given as, or is damaged, in a format
+    /// other than SQLite (a Parquet file, say); the message says what.
+    Unreadable,
     /// Anything else; the message says what.
     Other,
 }

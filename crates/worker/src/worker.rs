@@ -576,7 +576,7 @@ async fn import_parquet(
         }
     }
     let loaded = bytes.len() as u64;
-    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::NotADatabase, message));
+    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message));
     let rows = crate::parquet::open(&bytes).await.map_err(failed)?;
     // The module holds its own copy now.
     drop(bytes);
