@@ -37,15 +37,7 @@ pub struct ChartProps {
 
 #[function_component(ChartPanel)]
 pub fn chart_panel(props: &ChartProps) -> Html {
-    // A chart depends on the view's rows, not their order or page.
-    let source = match props.source.clone() {
-        SummarySource::Table(mut r) => {
-            (r.sort, r.after, r.page_size, r.suggest_facets) = (None, None, 1, false);
-            r.facets.clear();
-            SummarySource::Table(r)
-        }
-        query => query,
-    };
+    let source = props.source.clone().rows_only();
     let data = use_worker_call((source, props.spec.clone()), |client, (source, spec)| async move {
         client.chart(ChartRequest { source, spec, width: REDUCED_FOR_WIDTH }).await
     });

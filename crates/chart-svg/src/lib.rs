@@ -404,78 +404,72 @@ impl Layout {
     }
 }
 
+/// The smallest and largest finite values seen; (0, 1) when none.
+#[derive(Default)]
+struct Extent(Option<(f64, f64)>);
+
+impl Extent {
+    fn take(&mut self, v: f64) {
+        if v.is_finite() {
+            self.0 = Some(self.0.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+        }
+    }
+
+    fn range(self) -> (f64, f64) {
+        self.0.unwrap_or((0.0, 1.0))
+    }
+}
+
 /// The y values the marks reach (bars and areas from zero).
 fn y_extent(data: &ChartData) -> (f64, f64) {
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    let mut take = |v: f64| {
-        if v.is_finite() {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    };
+    let mut e = Extent::default();
     match &data.marks {
         Marks::Bars { values, stacked } => {
-            take(0.0);
+            e.take(0.0);
             for row in values {
                 if *stacked {
-                    take(row.iter().flatten().filter(|v| **v > 0.0).sum());
-                    take(row.iter().flatten().filter(|v| **v < 0.0).sum());
+                    e.take(row.iter().flatten().filter(|v| **v > 0.0).sum());
+                    e.take(row.iter().flatten().filter(|v| **v < 0.0).sum());
                 } else {
-                    row.iter().flatten().for_each(|v| take(*v));
+                    row.iter().flatten().for_each(|v| e.take(*v));
                 }
             }
         }
         Marks::Bins { counts, .. } => {
-            take(0.0);
-            counts.iter().for_each(|row| take(row.iter().sum()));
+            e.take(0.0);
+            counts.iter().for_each(|row| e.take(row.iter().sum()));
         }
         Marks::Lines { points } => {
             if data.chart.kind == ChartKind::Area {
-                take(0.0);
+                e.take(0.0);
             }
-            points.iter().flatten().for_each(|p| take(p.1));
+            points.iter().flatten().for_each(|p| e.take(p.1));
         }
         Marks::Points { points, cell } => {
             let half = cell.map_or(0.0, |c| c.1 / 2.0);
             points.iter().flatten().for_each(|p| {
-                take(p.1 - half);
-                take(p.1 + half);
+                e.take(p.1 - half);
+                e.take(p.1 + half);
             });
         }
     }
-    if lo > hi {
-        (0.0, 1.0)
-    } else {
-        (lo, hi)
-    }
+    e.range()
 }
 
 /// The x values the marks reach, on a number or date scale.
 fn x_extent(data: &ChartData) -> (f64, f64) {
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    let mut take = |v: f64| {
-        if v.is_finite() {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    };
+    let mut e = Extent::default();
     match &data.marks {
         Marks::Bars { .. } => {}
-        Marks::Bins { edges, .. } => edges.iter().for_each(|e| take(*e)),
-        Marks::Lines { points } => points.iter().flatten().for_each(|p| take(p.0)),
+        Marks::Bins { edges, .. } => edges.iter().for_each(|v| e.take(*v)),
+        Marks::Lines { points } => points.iter().flatten().for_each(|p| e.take(p.0)),
         Marks::Points { points, cell } => {
             let half = cell.map_or(0.0, |c| c.0 / 2.0);
             points.iter().flatten().for_each(|p| {
-                take(p.0 - half);
-                take(p.0 + half);
+                e.take(p.0 - half);
+                e.take(p.0 + half);
             });
         }
     }
-    if lo > hi {
-        (0.0, 1.0)
-    } else {
-        (lo, hi)
-    }
+    e.range()
 }

@@ -274,6 +274,21 @@ pub enum SummarySource {
 }
 
 impl SummarySource {
+    /// The same rows without what only orders or pages them (sort, cursor,
+    /// page size, facets): what a summary or a chart depends on, so paging
+    /// a view neither asks for them again nor misses the worker's cache.
+    pub fn rows_only(self) -> SummarySource {
+        match self {
+            SummarySource::Table(mut r) => {
+                (r.sort, r.after, r.page_size, r.suggest_facets) = (None, None, 1, false);
+                r.facets.clear();
+                r.facet_size = crate::DEFAULT_FACET_SIZE;
+                SummarySource::Table(r)
+            }
+            query => query,
+        }
+    }
+
     pub fn db(&self) -> &str {
         match self {
             SummarySource::Table(r) => &r.db,

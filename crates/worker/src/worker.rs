@@ -303,14 +303,8 @@ fn cancel(target: u32) {
 }
 
 /// Column summaries: from the cache, or made in the background.
-fn summarize(id: u32, mut source: protocol::SummarySource) {
-    // What a view's summary depends on: its rows and columns, not their
-    // order or page.
-    if let protocol::SummarySource::Table(req) = &mut source {
-        (req.sort, req.after, req.page_size, req.suggest_facets) = (None, None, 1, false);
-        req.facets.clear();
-        req.facet_size = protocol::DEFAULT_FACET_SIZE;
-    }
+fn summarize(id: u32, source: protocol::SummarySource) {
+    let source = source.rows_only();
     let key = protocol::encode(&source);
     let db = source.db().to_string();
     let cached = STATE.with_borrow(|s| s.summaries.get(&db).and_then(|by| by.get(&key)).cloned());
