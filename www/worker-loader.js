@@ -62,36 +62,49 @@ self.explorerYamlToJson = async (text) => {
 };
 
 // Parquet files, read a row group at a time into JSON rows by a module of
-// its own (crates/parquet-json: the reader and five codecs, ~700 KB gzip),
-// loaded the first time one is opened.
+// its own (crates/parquet-json: the reader and five codecs, ~880 KB gzip),
+// loaded the first time one is opened. The worker hands it the file's
+// footer, then each row group's bytes (crates/worker/src/parquet.rs).
 // After a trap (a panic: they abort in wasm) its instance is not used
 // again: the next file imports a fresh copy (a new URL is a new module
 // record; the service worker serves it from the same cached file).
 let parquetModule;
 let parquetInstances = 0;
-self.explorerParquetRows = async (bytes) => {
+const READER_FAILED = 'The Parquet reader failed on this file (it may be damaged, or use a feature the reader lacks).';
+self.explorerParquetReader = async () => {
   parquetModule ??= import(new URL(`./{{parquet-json.js}}?instance=${parquetInstances++}`, import.meta.url).href).then(async (m) => {
     await m.default({ module_or_path: new URL('./{{parquet-json_bg.wasm}}', import.meta.url) });
     return m;
   });
   parquetModule.catch(() => { parquetModule = undefined; });
+  const loading = parquetModule;
+  const module = await loading;
   // The module throws its errors as strings; anything else is a trap.
   const guarded = (work) => {
     try {
       return work();
     } catch (error) {
       if (typeof error !== 'string') {
-        parquetModule = undefined;
-        throw 'The Parquet reader failed on this file (it may be damaged, or use a feature the reader lacks).';
+        if (parquetModule === loading) parquetModule = undefined;
+        throw READER_FAILED;
       }
       throw error;
     }
   };
-  const module = await parquetModule;
-  const rows = guarded(() => new module.ParquetRows(bytes));
   return {
-    next_chunk: () => guarded(() => rows.next_chunk()),
-    free: () => { try { rows.free(); } catch { /* already gone with a trapped instance */ } },
+    footerLength: (head, tail, len) => guarded(() => module.ParquetRows.footer_length(head, tail, len)),
+    open: (len, footer) => {
+      const rows = guarded(() => new module.ParquetRows(len, footer));
+      return {
+        rows: () => rows.rows(),
+        groups: () => rows.groups(),
+        groupStart: (index) => rows.group_start(index),
+        groupEnd: (index) => rows.group_end(index),
+        startGroup: (index, bytes) => guarded(() => rows.start_group(index, bytes)),
+        nextChunk: () => guarded(() => rows.next_chunk()),
+        free: () => { try { rows.free(); } catch { /* already gone with a trapped instance */ } },
+      };
+    },
   };
 };
 

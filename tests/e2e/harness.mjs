@@ -53,12 +53,12 @@ function makeBadFiles() {
       queries: { longest: { sql: 'SELECT Name, Milliseconds FROM Track ORDER BY Milliseconds DESC LIMIT :n', title: 'Longest tracks' } },
     } },
   }));
-  // Parquet files written by pyarrow (tests/fixtures/parquet), a CSV named
-  // as one, and one cut short.
+  // Parquet files written by pyarrow (tests/fixtures/parquet), two damaged
+  // (one the reader traps on), a CSV named as one, and one cut short.
   const parquetDir = join(REPO, 'tests/fixtures/parquet');
   for (const codec of ['zstd', 'snappy', 'brotli']) copyFileSync(join(parquetDir, `types-${codec}.parquet`), join(dir, `types-${codec}.parquet`));
   writeFileSync(join(dir, 'csv-named.parquet'), 'id,name\n1,Ada\n');
-  copyFileSync(join(parquetDir, 'damaged-footer.parquet'), join(dir, 'damaged-footer.parquet'));
+  for (const name of ['damaged-footer', 'reader-panics']) copyFileSync(join(parquetDir, `${name}.parquet`), join(dir, `${name}.parquet`));
   const whole = readFileSync(join(parquetDir, 'types-gzip.parquet'));
   writeFileSync(join(dir, 'truncated.parquet'), whole.subarray(0, whole.length - 100));
   // Two versions of one table, for the compare view.

@@ -39,18 +39,20 @@ test('a local Parquet file opens; a CSV named .parquet and a cut file say what t
 
   // A file the reader itself fails on (it traps: panics abort in wasm)
   // comes first: the ones after it are read by a fresh reader.
-  const broken = [['parquet', `${env.badData.url}/damaged-footer.parquet`], ['parquet', `${env.badData.url}/csv-named.parquet`],
+  const broken = [['parquet', `${env.badData.url}/reader-panics.parquet`], ['parquet', `${env.badData.url}/damaged-footer.parquet`],
+    ['parquet', `${env.badData.url}/csv-named.parquet`],
     ['parquet', `${env.badData.url}/truncated.parquet`], ['parquet', `${env.badData.url}/types-zstd.parquet`], ['csv', `${env.badData.url}/authors.csv`]];
   await page.goto(env.appUrl(q(broken)));
   const failures = page.locator('.source[data-status="failed"]');
-  for (const expected of [/damaged-footer\.parquet: The Parquet reader failed on this file/,
+  for (const expected of [/reader-panics\.parquet: The Parquet reader failed on this file/,
+    /damaged-footer\.parquet: This Parquet file could not be read: row group 3 says its columns lie outside the file\./,
     /csv-named\.parquet: This is not a Parquet file: it looks like text, CSV perhaps\./,
     /truncated\.parquet: This Parquet file is cut short/]) {
     await page.waitForFunction((source) => [...document.querySelectorAll('.source[data-status="failed"]')].some((s) => new RegExp(source).test(s.textContent)),
       expected.source);
   }
   const texts = await failures.allTextContents();
-  assert.ok(texts.every((t) => /(damaged-footer|csv-named|truncated)\.parquet/.test(t)), texts.join('\n'));
+  assert.ok(texts.every((t) => /(reader-panics|damaged-footer|csv-named|truncated)\.parquet/.test(t)), texts.join('\n'));
   assert.match((await failures.allTextContents()).join('\n'), /Could not read the file/);
   assert.equal(await page.locator('.worker-notice').count(), 0, 'the worker was not restarted');
   // The files after them still loaded.

@@ -1,5 +1,6 @@
-//! Parquet → newline-delimited JSON, one row group at a time, for the
-//! engine's JSON import (`ParquetRows::next_chunk`): a wasm module of its
+//! Parquet → newline-delimited JSON, one row group at a time from the
+//! pieces of the file its caller reads (the footer, then each row group's
+//! bytes), for the engine's JSON import (`ParquetRows`): a wasm module of its
 //! own that the worker loader imports the first time a Parquet file is
 //! opened (`explorerParquetRows`), so no other visit downloads a Parquet
 //! reader and its codecs.
@@ -19,8 +20,11 @@
 
 mod values;
 
-use bytes::Bytes;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use bytes::{Buf, Bytes};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, Length};
+use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
+use parquet::record::reader::RowIter;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 pub use values::{row_json, write_row};
@@ -28,64 +32,231 @@ pub use values::{row_json, write_row};
 /// The file's magic number, at its start and its end.
 const MAGIC: &[u8] = b"PAR1";
 
-/// A Parquet file read a row group at a time.
+/// JSON rows handed out per `next_chunk`, about: a row group of a million
+/// rows is never one text of hundreds of megabytes.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// The largest row group read (its compressed column chunks, held while
+/// its rows are read); real writers make them 1 MB to a few hundred.
+const MAX_GROUP_BYTES: u64 = 1 << 30;
+
+/// A Parquet file read a row group at a time, from pieces the caller
+/// reads: first the footer (`footer_length` bytes from the end), then each
+/// row group's byte range (`group_start`..`group_end`). The file itself is
+/// never held whole, so it may be far bigger than memory.
 #[wasm_bindgen]
 pub struct ParquetRows {
-    reader: SerializedFileReader<Bytes>,
-    next_group: usize,
+    len: u64,
+    footer: Bytes,
+    /// Each row group's byte range, checked to lie inside the file.
+    groups: Vec<(u64, u64)>,
+    total_rows: i64,
+    /// The rows of the row group being read.
+    rows: Option<RowIter<'static>>,
+    chunk_bytes: usize,
 }
 
 #[wasm_bindgen]
 impl ParquetRows {
+    /// How many bytes at the end of the file hold its footer, from the
+    /// file's first bytes (up to 200, to say what a file that is not
+    /// Parquet looks like) and its last eight; an error in words when it
+    /// is not Parquet or is cut short.
+    pub fn footer_length(head: &[u8], tail: &[u8], len: f64) -> Result<f64, String> {
+        if !head.starts_with(MAGIC) {
+            return Err(not_parquet(head));
+        }
+        let len = len as u64;
+        if len < 12 || tail.len() < 8 || !tail.ends_with(MAGIC) {
+            return Err(CUT_SHORT.into());
+        }
+        let tail = &tail[tail.len() - 8..];
+        let metadata = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        if metadata + 8 > len - 4 {
+            return Err(format!(
+                "This Parquet file could not be read: its footer claims {metadata} bytes, more than the file holds ({len} bytes)."
+            ));
+        }
+        Ok((metadata + 8) as f64)
+    }
+
+    /// The reader, from the file's length and its footer.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: Vec<u8>) -> Result<ParquetRows, String> {
-        caught(|| ParquetRows::open(bytes))
+    pub fn new(len: f64, footer: Vec<u8>) -> Result<ParquetRows, String> {
+        caught(|| ParquetRows::open(len as u64, Bytes::from(footer)))
     }
 
     /// Rows in the whole file, from its footer.
     pub fn rows(&self) -> f64 {
-        self.reader.metadata().file_metadata().num_rows() as f64
+        self.total_rows as f64
     }
 
-    /// The next row group as newline-delimited JSON objects, or `None`
-    /// after the last.
+    pub fn groups(&self) -> u32 {
+        self.groups.len() as u32
+    }
+
+    /// Where row group `index`'s bytes start in the file.
+    pub fn group_start(&self, index: u32) -> f64 {
+        self.groups.get(index as usize).map_or(0.0, |g| g.0 as f64)
+    }
+
+    /// Where row group `index`'s bytes end (exclusive).
+    pub fn group_end(&self, index: u32) -> f64 {
+        self.groups.get(index as usize).map_or(0.0, |g| g.1 as f64)
+    }
+
+    /// Starts reading row group `index` from its bytes (`group_start` to
+    /// `group_end`).
+    pub fn start_group(&mut self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
+        let outcome = caught(|| self.begin_group(index as usize, Bytes::from(bytes)));
+        if outcome.is_err() {
+            self.rows = None;
+        }
+        outcome
+    }
+
+    /// The started row group's next rows as newline-delimited JSON objects
+    /// (about `CHUNK_BYTES`), or `None` after its last.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
         let outcome = caught(|| self.read_next());
         if outcome.is_err() {
             // After a failure nothing more is read.
-            self.next_group = usize::MAX;
+            self.rows = None;
         }
         outcome
     }
 }
 
 impl ParquetRows {
-    fn open(bytes: Vec<u8>) -> Result<ParquetRows, String> {
-        if !bytes.starts_with(MAGIC) {
-            return Err(not_parquet(&bytes));
+    /// The same reader handing out chunks of about `bytes` (tests).
+    pub fn with_chunk_bytes(mut self, bytes: usize) -> Self {
+        self.chunk_bytes = bytes.max(1);
+        self
+    }
+
+    fn open(len: u64, footer: Bytes) -> Result<ParquetRows, String> {
+        let footer_len = footer.len() as u64;
+        if footer_len < 8 || footer_len + 4 > len {
+            return Err(CUT_SHORT.into());
         }
-        if !bytes.ends_with(MAGIC) {
-            return Err("This Parquet file is cut short: it lacks its footer (the download stopped early, or the file is damaged).".into());
+        let metadata =
+            parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&footer[..footer.len() - 8]).map_err(|e| describe(&e))?;
+        let data_end = len - footer_len;
+        let mut groups = Vec::with_capacity(metadata.num_row_groups());
+        for (index, group) in metadata.row_groups().iter().enumerate() {
+            let mut range: Option<(u64, u64)> = None;
+            for column in group.columns() {
+                // Where `ColumnChunkMetaData::byte_range` says, checked
+                // here rather than asserted there.
+                let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+                let size = column.compressed_size();
+                let end = start.checked_add(size).filter(|_| start >= 4 && size >= 0).map(|end| end as u64);
+                let Some(end) = end.filter(|&end| end <= data_end) else {
+                    return Err(format!(
+                        "This Parquet file could not be read: row group {} says its columns lie outside the file.",
+                        index + 1
+                    ));
+                };
+                let start = start as u64;
+                range = Some(range.map_or((start, end), |(a, b)| (a.min(start), b.max(end))));
+            }
+            let (start, end) = range.unwrap_or((4, 4));
+            if end - start > MAX_GROUP_BYTES {
+                return Err(format!(
+                    "This Parquet file has a row group of {} MB; this reader takes row groups of at most {} MB.",
+                    (end - start) >> 20,
+                    MAX_GROUP_BYTES >> 20
+                ));
+            }
+            groups.push((start, end));
         }
-        let reader = SerializedFileReader::new(Bytes::from(bytes)).map_err(|e| describe(&e))?;
-        Ok(ParquetRows { reader, next_group: 0 })
+        let total_rows = metadata.file_metadata().num_rows();
+        Ok(ParquetRows { len, footer, groups, total_rows, rows: None, chunk_bytes: CHUNK_BYTES })
+    }
+
+    fn begin_group(&mut self, index: usize, bytes: Bytes) -> Result<(), String> {
+        let Some(&(start, end)) = self.groups.get(index) else {
+            return Err(format!("This Parquet file has no row group {}.", index + 1));
+        };
+        if bytes.len() as u64 != end - start {
+            return Err(format!("Row group {} came with {} bytes, not the {} it spans.", index + 1, bytes.len(), end - start));
+        }
+        let pieces = Pieces { len: self.len, footer: self.footer.clone(), group: (start, bytes) };
+        // A reader of this row group alone, which owns its pieces, so its
+        // rows can be read a chunk at a time across calls. (The footer is
+        // decoded again for it: small beside a row group.)
+        let only_this = ReadOptionsBuilder::new().with_predicate(Box::new(move |_, i| i == index)).build();
+        let reader = SerializedFileReader::new_with_options(pieces, only_this).map_err(|e| describe(&e))?;
+        self.rows = Some(RowIter::from_file_into(Box::new(reader)));
+        Ok(())
     }
 
     fn read_next(&mut self) -> Result<Option<Vec<u8>>, String> {
-        let groups = self.reader.num_row_groups();
-        if self.next_group >= groups {
+        let Some(rows) = self.rows.as_mut() else {
             return Ok(None);
-        }
-        let group = self.reader.get_row_group(self.next_group).map_err(|e| describe(&e))?;
-        self.next_group += 1;
+        };
         let mut out = Vec::new();
-        for row in group.get_row_iter(None).map_err(|e| describe(&e))? {
-            let row = row.map_err(|e| describe(&e))?;
-            write_row(&mut out, &row).map_err(|e| e.to_string())?;
+        while out.len() < self.chunk_bytes {
+            match rows.next() {
+                Some(row) => {
+                    let row = row.map_err(|e| describe(&e))?;
+                    write_row(&mut out, &row).map_err(|e| e.to_string())?;
+                }
+                None => {
+                    self.rows = None;
+                    break;
+                }
+            }
         }
-        Ok(Some(out))
+        Ok(if out.is_empty() { None } else { Some(out) })
     }
 }
+
+/// The parts of a file that were read: its footer and one row group's
+/// bytes, which is all the `parquet` crate asks for while reading that
+/// row group.
+struct Pieces {
+    len: u64,
+    footer: Bytes,
+    group: (u64, Bytes),
+}
+
+impl Pieces {
+    fn piece(&self, start: u64, length: Option<usize>) -> parquet::errors::Result<Bytes> {
+        let footer_start = self.len - self.footer.len() as u64;
+        for (offset, bytes) in [(footer_start, &self.footer), (self.group.0, &self.group.1)] {
+            if start < offset || start > offset + bytes.len() as u64 {
+                continue;
+            }
+            let from = (start - offset) as usize;
+            let to = length.map_or(Some(bytes.len()), |n| from.checked_add(n).filter(|&to| to <= bytes.len()));
+            if let Some(to) = to {
+                return Ok(bytes.slice(from..to));
+            }
+        }
+        Err(ParquetError::General(format!("it points at bytes {start}.. outside the row group being read")))
+    }
+}
+
+impl Length for Pieces {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for Pieces {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(self.piece(start, None)?.reader())
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.piece(start, Some(length))
+    }
+}
+
+const CUT_SHORT: &str = "This Parquet file is cut short: it lacks its footer (the download stopped early, or the file is damaged).";
 
 /// `work`, with a panic of the `parquet` crate on a damaged file (it has
 /// asserts on values read from the file) as an error. Natively the panic
@@ -97,12 +268,24 @@ fn caught<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 
 const READER_FAILED: &str = "The Parquet reader failed on this file (it may be damaged, or use a feature the reader lacks).";
 
-/// All rows as NDJSON chunks (tests and native use).
+/// All rows of a file held whole as NDJSON chunks, read piece by piece
+/// as the worker reads a file (tests and native use).
 pub fn to_ndjson(bytes: Vec<u8>) -> Result<Vec<Vec<u8>>, String> {
-    let mut rows = ParquetRows::new(bytes)?;
+    read_pieces(&bytes, CHUNK_BYTES)
+}
+
+/// `to_ndjson` with chunks of about `chunk_bytes`.
+pub fn read_pieces(bytes: &[u8], chunk_bytes: usize) -> Result<Vec<Vec<u8>>, String> {
+    let len = bytes.len();
+    let footer = ParquetRows::footer_length(&bytes[..len.min(200)], &bytes[len.saturating_sub(8)..], len as f64)? as usize;
+    let mut rows = ParquetRows::new(len as f64, bytes[len - footer..].to_vec())?.with_chunk_bytes(chunk_bytes);
     let mut chunks = Vec::new();
-    while let Some(chunk) = rows.next_chunk()? {
-        chunks.push(chunk);
+    for group in 0..rows.groups() {
+        let (start, end) = (rows.group_start(group) as usize, rows.group_end(group) as usize);
+        rows.start_group(group, bytes[start..end].to_vec())?;
+        while let Some(chunk) = rows.next_chunk()? {
+            chunks.push(chunk);
+        }
     }
     Ok(chunks)
 }

@@ -57,10 +57,44 @@ fn imported_columns_have_sqlite_types_and_keep_every_digit() {
 
 #[test]
 fn a_file_the_parquet_crate_panics_on_is_an_error() {
-    // Found by `make fuzz` (a flipped byte in the footer): the crate
-    // asserts on it. Natively caught; in the browser the loader says the same.
-    let error = parquet_json::to_ndjson(fixture("damaged-footer.parquet")).unwrap_err();
+    // One byte of types-snappy's footer set to 1, found by flipping bytes:
+    // the crate asserts on it. Natively caught; in the browser (where the
+    // module traps) the worker loader says the same.
+    let error = parquet_json::to_ndjson(fixture("reader-panics.parquet")).unwrap_err();
     assert_eq!(error, "The Parquet reader failed on this file (it may be damaged, or use a feature the reader lacks).");
+}
+
+#[test]
+fn a_footer_pointing_outside_the_file_is_an_error_not_a_panic() {
+    // Found by `make fuzz` (two flipped bytes in types-lz4's footer); the
+    // crate asserted on it before row groups' ranges were checked here.
+    let error = parquet_json::to_ndjson(fixture("damaged-footer.parquet")).unwrap_err();
+    assert_eq!(error, "This Parquet file could not be read: row group 3 says its columns lie outside the file.");
+}
+
+#[test]
+fn a_row_group_is_handed_out_in_chunks_of_bounded_size() {
+    // A row group of a million rows must not become one text of hundreds
+    // of megabytes: with chunks of about one byte, every row is a chunk.
+    let whole = fixture("types-gzip.parquet");
+    let chunks = parquet_json::read_pieces(&whole, 1).unwrap();
+    assert_eq!(chunks.len(), 5);
+    assert_eq!(chunks.concat(), parquet_json::to_ndjson(whole).unwrap().concat());
+}
+
+#[test]
+fn a_row_group_given_the_wrong_bytes_is_an_error() {
+    let whole = fixture("types-none.parquet");
+    let len = whole.len();
+    let footer = parquet_json::ParquetRows::footer_length(&whole[..8], &whole[len - 8..], len as f64).unwrap() as usize;
+    let mut rows = parquet_json::ParquetRows::new(len as f64, whole[len - footer..].to_vec()).unwrap();
+    assert_eq!(rows.groups(), 3);
+    let error = rows.start_group(0, vec![0; 3]).unwrap_err();
+    assert!(error.starts_with("Row group 1 came with 3 bytes, not the "), "{error}");
+    let (start, end) = (rows.group_start(1) as usize, rows.group_end(1) as usize);
+    let mut scrambled = whole[start..end].to_vec();
+    scrambled.reverse();
+    assert!(rows.start_group(1, scrambled).and_then(|()| rows.next_chunk()).is_err());
 }
 
 #[test]
@@ -74,12 +108,12 @@ fn what_is_not_parquet_or_is_cut_short_says_so() {
         // The footer's length pointing past the start.
         [b"PAR1".as_slice(), &[0; 8], &u32::MAX.to_le_bytes(), b"PAR1"].concat(),
     ]
-    .map(|bytes| parquet_json::ParquetRows::new(bytes).err().unwrap_or_else(|| "read".into()));
+    .map(|bytes| parquet_json::to_ndjson(bytes).err().unwrap_or_else(|| "read".into()));
     expect![[r#"
         This is not a Parquet file: it looks like text, CSV perhaps.
         This is not a Parquet file: it is a web page.
         This is not a Parquet file: it is empty.
         This Parquet file is cut short: it lacks its footer (the download stopped early, or the file is damaged).
-        This Parquet file could not be read: EOF: Parquet file too small. Size is 20 but need 4294967303."#]]
+        This Parquet file could not be read: its footer claims 4294967295 bytes, more than the file holds (20 bytes)."#]]
     .assert_eq(&errors.join("\n"));
 }

@@ -144,6 +144,12 @@ impl ByteStream {
     /// The next chunk, `None` at the end. Checks `signal` first, so a
     /// cancelled file read stops too.
     pub async fn next(&mut self, signal: &AbortSignal) -> Result<Option<Vec<u8>>, ResponseBody> {
+        Ok(self.next_js(signal).await?.map(|chunk| chunk.to_vec()))
+    }
+
+    /// `next`, the chunk left where the browser put it (not copied into
+    /// wasm memory).
+    pub async fn next_js(&mut self, signal: &AbortSignal) -> Result<Option<Uint8Array>, ResponseBody> {
         if signal.aborted() {
             let _ = self.reader.cancel();
             return Err(ResponseBody::Cancelled);
@@ -172,7 +178,12 @@ impl ByteStream {
         if let Some((_, bytes)) = &mut self.kept {
             *bytes += u64::from(value.length());
         }
-        Ok(Some(value.to_vec()))
+        Ok(Some(value))
+    }
+
+    /// Stops reading (a local file is then read in slices instead).
+    pub fn cancel(&self) {
+        let _ = self.reader.cancel();
     }
 }
 

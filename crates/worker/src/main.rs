@@ -30,7 +30,7 @@ fn main() {
 }
 
 /// A function `www/worker-loader.js` put on the worker's global scope
-/// (`explorerTakePrefetched`, `explorerYamlToJson`, `explorerParquetRows`).
+/// (`explorerTakePrefetched`, `explorerYamlToJson`, `explorerParquetReader`).
 #[cfg(target_arch = "wasm32")]
 fn loader_function(name: &str) -> Option<js_sys::Function> {
     use wasm_bindgen::JsCast;

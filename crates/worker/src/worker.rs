@@ -522,7 +522,7 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
         return open_database(job.id, &name, &label, &mut stream, first, &signal).await;
     }
     if format == Format::Parquet {
-        return import_parquet(job.id, &label, &mut stream, first, &signal, job.options).await;
+        return import_parquet(job.id, &label, &job.source, &mut stream, first, &signal, job.options).await;
     }
     let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(&label, format, job.options)).map_err(|e| named(&label, e))?;
     let mut loaded = first.len() as u64;
@@ -551,55 +551,95 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
     finish(job.id, &label, import)
 }
 
-/// A Parquet file: read whole, then its row groups imported one at a time
-/// as JSON rows (`parquet.rs`), with progress in rows.
+/// A Parquet file: its footer, then its row groups one at a time, each
+/// imported as JSON rows (`parquet.rs`). A local file is read in slices
+/// where it lies; a download is first gathered into a `Blob`. Progress
+/// is the bytes of the row groups read, and the rows.
+#[allow(clippy::too_many_arguments)]
 async fn import_parquet(
     id: u32,
     label: &str,
+    source: &Source,
     stream: &mut ByteStream,
     first: Vec<u8>,
     signal: &AbortSignal,
     options: engine::import::DelimitedOptions,
 ) -> Result<ResponseBody, ResponseBody> {
-    let mut bytes = first;
-    loop {
-        post(id, ResponseBody::Progress { loaded: bytes.len() as u64, total: stream.total, rows: 0 });
-        match stream.next(signal).await? {
-            Some(chunk) => bytes.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    let loaded = bytes.len() as u64;
     let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message));
-    let rows = crate::parquet::open(&bytes).await.map_err(failed)?;
-    // The module holds its own copy now.
-    drop(bytes);
-    let began = STATE.with_borrow_mut(|s| s.engine.begin_import(label, Format::Json, options));
-    let mut import = match began {
-        Ok(import) => import,
-        Err(e) => {
-            crate::parquet::close(&rows);
-            return Err(named(label, e));
+    let pieces = match source {
+        Source::File(file) => {
+            stream.cancel();
+            crate::parquet::Pieces::file(file)
+        }
+        Source::Url(_) => {
+            let mut blob = crate::parquet::BlobBuilder::new();
+            let mut loaded = first.len() as u64;
+            blob.push(Uint8Array::from(first.as_slice())).map_err(failed)?;
+            while let Some(chunk) = stream.next_js(signal).await? {
+                loaded += u64::from(chunk.length());
+                blob.push(chunk).map_err(failed)?;
+                post(id, ResponseBody::Progress { loaded, total: stream.total, rows: 0 });
+            }
+            crate::parquet::Pieces::blob(blob.finish().map_err(failed)?)
         }
     };
-    loop {
-        let chunk = match crate::parquet::next_chunk(&rows) {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
+    let reader = crate::parquet::reader().await.map_err(failed)?;
+    let file = crate::parquet::open(&reader, &first, &pieces).await.map_err(failed)?;
+    let outcome = import_row_groups(id, label, &pieces, &file, signal, options).await;
+    file.free();
+    outcome
+}
+
+async fn import_row_groups(
+    id: u32,
+    label: &str,
+    pieces: &crate::parquet::Pieces,
+    file: &crate::parquet::ParquetFile,
+    signal: &AbortSignal,
+    options: engine::import::DelimitedOptions,
+) -> Result<ResponseBody, ResponseBody> {
+    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message));
+    let total = Some(pieces.len() as u64);
+    let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(label, Format::Json, options)).map_err(|e| named(label, e))?;
+    for group in 0..file.groups() {
+        let (start, end) = file.group_range(group);
+        let bytes = match pieces.read(start, end).await {
+            Ok(bytes) if !signal.aborted() => bytes,
+            Ok(_) => {
+                abort(id, import);
+                return Err(ResponseBody::Cancelled);
+            }
             Err(message) => {
-                crate::parquet::close(&rows);
                 abort(id, import);
                 return Err(failed(message));
             }
         };
-        if let Err(e) = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &chunk)) {
-            crate::parquet::close(&rows);
+        if let Err(message) = file.begin_group(group, &bytes) {
             abort(id, import);
-            return Err(named(label, e));
+            return Err(failed(message));
         }
-        post(id, ResponseBody::Progress { loaded, total: Some(loaded), rows: import.progress() });
+        drop(bytes);
+        loop {
+            let chunk = match file.next_chunk() {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(message) => {
+                    abort(id, import);
+                    return Err(failed(message));
+                }
+            };
+            if let Err(e) = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &chunk)) {
+                abort(id, import);
+                return Err(named(label, e));
+            }
+            crate::parquet::next_turn().await;
+            if signal.aborted() {
+                abort(id, import);
+                return Err(ResponseBody::Cancelled);
+            }
+        }
+        post(id, ResponseBody::Progress { loaded: end as u64, total, rows: import.progress() });
     }
-    crate::parquet::close(&rows);
     finish(id, label, import)
 }
 
