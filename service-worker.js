@@ -53,7 +53,12 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shell(scoped('./'), request));
   } else if (inScope && ASSETS.some((a) => scoped(a) === url.href.split(/[?#]/)[0])) {
     event.respondWith(shell(url.href.split(/[?#]/)[0], request));
-  } else if (url.protocol === 'http:' || url.protocol === 'https:') {
+  } else if ((url.protocol === 'http:' || url.protocol === 'https:') && (request.headers.has('range') || !self.navigator.onLine)) {
+    // Online, a whole download goes straight to the network: passing it
+    // through here cost a tenth of a big import (2 cores), and the data
+    // worker keeps its own copy and reads it when the network fails
+    // (fetch.rs). Ranged reads always come here: offline, or when the
+    // server stops answering, the pieces kept answer them.
     event.respondWith(data(request));
   }
 });

@@ -108,7 +108,94 @@ self.explorerParquetReader = async () => {
   };
 };
 
-init({ module_or_path: new URL('./{{worker_bg.wasm}}', import.meta.url) }).catch((error) => {
+// CSV files are parsed in a second worker while this one inserts
+// (crates/worker/src/csv_pipeline.rs): this same script and wasm, in the
+// role `csv-parser` (csv_thread.rs), given this worker's compiled module so
+// nothing is fetched or compiled again. `undefined` (or a rejection) where
+// it cannot run: the file is then parsed here. A parser that crashes or
+// does not start is dropped; the next import starts another.
+let csvParser;
+self.explorerCsvParser = (module) => {
+  if (typeof Worker !== 'function') return undefined;
+  csvParser ??= new Promise((resolve, reject) => {
+    let worker;
+    try {
+      worker = new Worker(import.meta.url, { type: 'module', name: 'role=csv-parser' });
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const queue = [];
+    let waiting;
+    let stopped;
+    const deliver = (message) => {
+      if (waiting) {
+        const wake = waiting;
+        waiting = undefined;
+        wake(message);
+      } else {
+        queue.push(message);
+      }
+    };
+    const stop = (why) => {
+      if (stopped) return;
+      stopped = { crashed: String(why) };
+      csvParser = undefined;
+      clearTimeout(timer);
+      worker.terminate();
+      reject(new Error(stopped.crashed));
+      deliver(stopped);
+    };
+    // `next` hands out one promise per message: asked again before the
+    // message comes, it returns the same one, so a wait the worker gave up
+    // (its download answered first) still gets the message later.
+    let pending;
+    const port = {
+      send: (message, transfer) => worker.postMessage(message, transfer ?? []),
+      next: () => {
+        if (queue.length) return Promise.resolve(queue.shift());
+        if (stopped) return Promise.resolve(stopped);
+        pending ??= new Promise((wake) => {
+          waiting = (message) => {
+            pending = undefined;
+            wake(message);
+          };
+        });
+        return pending;
+      },
+    };
+    const timer = setTimeout(() => stop('it did not start'), 15000);
+    worker.onmessage = ({ data }) => {
+      if (data?.ready) {
+        clearTimeout(timer);
+        resolve(port);
+      } else if (data?.crashed) {
+        stop(data.crashed);
+      } else {
+        deliver(data);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      stop(event.message || 'it failed');
+    };
+    worker.postMessage({ module });
+  });
+  csvParser.catch(() => {});
+  return csvParser;
+};
+
+const failed = (error) => {
   // Surfaces in the page through the Worker's `error` event.
   setTimeout(() => { throw error; });
-});
+};
+if (params.get('role') === 'csv-parser') {
+  // The wasm's start function sees the role and serves the first worker.
+  self.explorerRole = 'csv-parser';
+  self.onmessage = ({ data }) => {
+    self.onmessage = null;
+    init({ module_or_path: data.module }).catch(failed);
+  };
+} else {
+  init({ module_or_path: new URL('./{{worker_bg.wasm}}', import.meta.url) }).catch(failed);
+}

@@ -41,7 +41,7 @@ pub use table_page::{suggest_facets, table_page};
 pub use time_limit::native_clock;
 pub use time_limit::{with_time_limit, Clock};
 
-use import::{DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
+use import::{BatchImport, DelimitedImport, DelimitedOptions, Format, Import, ImportKind, JsonImport, NewTable, SqlScriptImport};
 use protocol::{DatabaseSchema, ExportRequest, ExportSource, QueryRequest, QueryResult, RowPage, RowRequest, TablePage, TablePageRequest};
 use rusqlite::Connection;
 use selected_rows::SelectedRows;
@@ -221,6 +221,17 @@ impl Engine {
     /// use. Imports must run one at a time: each holds the database's
     /// transaction until `finish_import` or `abort_import`.
     pub fn begin_import(&mut self, source: &str, format: Format, options: DelimitedOptions) -> Result<Import> {
+        self.begin(source, Some((format, options)))
+    }
+
+    /// `begin_import` of a delimited file parsed elsewhere: each chunk
+    /// pushed is a batch from `import::CsvBatches`, and the parser's
+    /// warnings go in with `Import::add_warnings` before `finish_import`.
+    pub fn begin_batch_import(&mut self, source: &str) -> Result<Import> {
+        self.begin(source, None)
+    }
+
+    fn begin(&mut self, source: &str, format: Option<(Format, DelimitedOptions)>) -> Result<Import> {
         let db = match self.databases.iter().find(|d| d.imported) {
             Some(d) => d.name.clone(),
             None => {
@@ -232,6 +243,12 @@ impl Engine {
         };
         let conn = &self.database(&db)?.conn;
         let table_name = || import::free_table_name(conn, &source::name_from_source(source));
+        let Some((format, options)) = format else {
+            conn.execute_batch("BEGIN")?;
+            let kind = ImportKind::Batches(BatchImport::new(NewTable::new(table_name()?)));
+            self.importing = Some(db.clone());
+            return Ok(Import { db, kind });
+        };
         let kind = match format {
             Format::Delimited => {
                 conn.execute_batch("BEGIN")?;
@@ -259,6 +276,7 @@ impl Engine {
         let conn = &mut self.database(&import.db)?.conn;
         match &mut import.kind {
             ImportKind::Delimited(d) => d.push(conn, chunk),
+            ImportKind::Batches(b) => b.push(conn, chunk),
             ImportKind::Json(j) => j.push(conn, chunk),
             ImportKind::SqlScript(s) => s.push(conn, clock, chunk),
         }
@@ -272,6 +290,10 @@ impl Engine {
         let conn = &mut self.database(&db)?.conn;
         let finished = match import.kind {
             ImportKind::Delimited(d) => d.finish(conn).and_then(|t| {
+                conn.execute_batch("COMMIT")?;
+                Ok((Some(t.name), t.rows, t.warnings))
+            }),
+            ImportKind::Batches(b) => b.finish(conn).and_then(|t| {
                 conn.execute_batch("COMMIT")?;
                 Ok((Some(t.name), t.rows, t.warnings))
             }),

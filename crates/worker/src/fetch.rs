@@ -1,6 +1,9 @@
 //! Reading bytes from the network or a local file as a stream, with the
 //! ways it can fail told apart.
 
+// A failure is the reply itself (`ResponseBody::Error`), as in worker.rs.
+#![allow(clippy::result_large_err)]
+
 use js_sys::{Promise, Reflect, Uint8Array};
 use protocol::{ErrorKind, ErrorReport, ResponseBody};
 use wasm_bindgen::{JsCast, JsValue};
@@ -154,7 +157,21 @@ impl ByteStream {
             let _ = self.reader.cancel();
             return Err(ResponseBody::Cancelled);
         }
-        let chunk = match JsFuture::from(self.reader.read()).await {
+        let read = JsFuture::from(self.read()).await;
+        self.chunk_from(read, signal)
+    }
+
+    /// The next read, to be awaited beside other work and handed to
+    /// `chunk_from` (a read is never dropped once started: its chunk would
+    /// be lost).
+    pub fn read(&self) -> Promise {
+        self.reader.read()
+    }
+
+    /// What a finished `read` gave: a chunk, `None` at the end, or the
+    /// failure in words.
+    pub fn chunk_from(&mut self, read: Result<JsValue, JsValue>, signal: &AbortSignal) -> Result<Option<Uint8Array>, ResponseBody> {
+        let chunk = match read {
             Ok(chunk) => chunk,
             Err(_) if signal.aborted() => return Err(ResponseBody::Cancelled),
             Err(e) => {
@@ -179,6 +196,12 @@ impl ByteStream {
             *bytes += u64::from(value.length());
         }
         Ok(Some(value))
+    }
+
+    /// Whether the chunks are also read by another branch of the stream
+    /// (the copy kept for offline use), so must not be transferred away.
+    pub fn shares_chunks(&self) -> bool {
+        self.kept.is_some()
     }
 
     /// Stops reading (a local file is then read in slices instead).

@@ -8,6 +8,10 @@
 #[cfg(target_arch = "wasm32")]
 mod background;
 #[cfg(target_arch = "wasm32")]
+mod csv_pipeline;
+#[cfg(target_arch = "wasm32")]
+mod csv_thread;
+#[cfg(target_arch = "wasm32")]
 mod data_cache;
 #[cfg(target_arch = "wasm32")]
 mod fetch;
@@ -30,7 +34,8 @@ fn main() {
 }
 
 /// A function `www/worker-loader.js` put on the worker's global scope
-/// (`explorerTakePrefetched`, `explorerYamlToJson`, `explorerParquetReader`).
+/// (`explorerTakePrefetched`, `explorerYamlToJson`, `explorerParquetReader`,
+/// `explorerCsvParser`).
 #[cfg(target_arch = "wasm32")]
 fn loader_function(name: &str) -> Option<js_sys::Function> {
     use wasm_bindgen::JsCast;

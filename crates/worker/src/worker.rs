@@ -99,6 +99,9 @@ pub(crate) fn now_ms() -> f64 {
 }
 
 pub fn start() {
+    if crate::csv_thread::is_parser_thread() {
+        return crate::csv_thread::start();
+    }
     // A panic says what it was before the worker stops, so the page can
     // tell the user and start a new worker.
     std::panic::set_hook(Box::new(|info| post(0, ResponseBody::Crashed { message: info.to_string() })));
@@ -501,6 +504,8 @@ fn enqueue(id: u32, source: Source, format: Option<Format>, name: Option<String>
 async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
     let signal = STATE.with_borrow(|s| s.controllers.get(&job.id).map(|c| c.signal())).ok_or(ResponseBody::Cancelled)?;
     let label = job.source.label();
+    // The CSV parser thread starts while the download does (`?csv=`).
+    let parser = (job.format == Some(Format::Delimited)).then(crate::csv_pipeline::start_parser).flatten();
     let mut stream = match &job.source {
         Source::Url(url) => open_url(&engine::source::rewrite_url(url), &signal).await?,
         Source::File(file) => open_file(file),
@@ -523,6 +528,11 @@ async fn run_job(job: Job) -> Result<ResponseBody, ResponseBody> {
     }
     if format == Format::Parquet {
         return import_parquet(job.id, &label, &job.source, &mut stream, first, &signal, job.options).await;
+    }
+    if format == Format::Delimited {
+        if let Some(port) = crate::csv_pipeline::parser(parser.or_else(crate::csv_pipeline::start_parser)).await {
+            return crate::csv_pipeline::import(port, job.id, &label, &mut stream, first, &signal, job.options).await;
+        }
     }
     let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(&label, format, job.options)).map_err(|e| named(&label, e))?;
     let mut loaded = first.len() as u64;
@@ -645,7 +655,7 @@ async fn import_row_groups(
 
 /// Ends an import that read all its input: the report, or what stayed
 /// after a failure.
-fn finish(id: u32, label: &str, import: engine::import::Import) -> Result<ResponseBody, ResponseBody> {
+pub(crate) fn finish(id: u32, label: &str, import: engine::import::Import) -> Result<ResponseBody, ResponseBody> {
     let db = import.database().to_string();
     let outcome = STATE.with_borrow_mut(|s| s.engine.finish_import(import)).map_err(|e| {
         report_leftovers(id, &db);
@@ -660,7 +670,7 @@ fn finish(id: u32, label: &str, import: engine::import::Import) -> Result<Respon
     }))
 }
 
-fn abort(id: u32, import: engine::import::Import) {
+pub(crate) fn abort(id: u32, import: engine::import::Import) {
     let db = import.database().to_string();
     STATE.with_borrow_mut(|s| s.engine.abort_import(import));
     report_leftovers(id, &db);
@@ -708,6 +718,6 @@ async fn open_database(
 }
 
 /// Errors about a source name it, so a page with several says which failed.
-fn named(label: &str, e: engine::Error) -> ResponseBody {
+pub(crate) fn named(label: &str, e: engine::Error) -> ResponseBody {
     ResponseBody::Error(ErrorReport { position: e.position(), ..ErrorReport::new(e.kind(), format!("{label}: {}", e.message())) })
 }

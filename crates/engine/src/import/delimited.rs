@@ -8,8 +8,11 @@
 //! declared types into the schema. One pass, no second copy of the table.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{CachedStatement, Connection};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::batch::BatchWriter;
+use super::insert::RowInsert;
 
 use super::table::{check_width, finish_table, ColumnNames, NewTable};
 use super::text::{looks_like_mac_roman, sniff_encoding, TextStream};
@@ -72,6 +75,9 @@ pub struct DelimitedImport {
     /// The encoding was guessed as Windows-1252 but the text reads like
     /// Mac Roman (see `text::looks_like_mac_roman`).
     mac_roman_hint: bool,
+    /// Rows are encoded into batches for another thread to insert
+    /// (`batch::CsvBatches`), not inserted here.
+    batching: bool,
 }
 
 struct Parser {
@@ -92,11 +98,34 @@ struct Parser {
     record_line: u64,
     record_byte: u64,
     consumed: u64,
+    /// csv-core is between records (nothing of the next one given to it
+    /// yet): a plain line may be split here instead (`plain_line`).
+    at_record_start: bool,
+    /// Line ends consumed here rather than by csv-core, added to its count.
+    lines_here: u64,
+    delimiter: u8,
+    /// Where the fields of a plain line end (`plain_line`).
+    plain_ends: Vec<usize>,
 }
 
 impl DelimitedImport {
     pub fn new(table: NewTable, options: DelimitedOptions) -> DelimitedImport {
-        DelimitedImport { table, options, head: Vec::new(), parser: None, invalid_cells: 0, mac_roman_hint: false }
+        DelimitedImport { table, options, head: Vec::new(), parser: None, invalid_cells: 0, mac_roman_hint: false, batching: false }
+    }
+
+    /// Parsing only, into batches (`take_batch`): see `batch.rs`.
+    pub fn batches(options: DelimitedOptions) -> DelimitedImport {
+        DelimitedImport { batching: true, ..DelimitedImport::new(NewTable::new(String::new()), options) }
+    }
+
+    /// The rows encoded since the last call (batch mode).
+    pub fn take_batch(&mut self) -> Vec<u8> {
+        self.parser.as_mut().and_then(|p| p.rows.batch.as_mut()).map(BatchWriter::take).unwrap_or_default()
+    }
+
+    /// `push` in batch mode.
+    pub fn push_parsed(&mut self, chunk: &[u8]) -> Result<()> {
+        self.push_to(None, chunk)
     }
 
     pub fn rows(&self) -> u64 {
@@ -105,6 +134,10 @@ impl DelimitedImport {
 
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, conn: &Connection, chunk: &[u8]) -> Result<()> {
+        self.push_to(Some(conn), chunk)
+    }
+
+    fn push_to(&mut self, conn: Option<&Connection>, chunk: &[u8]) -> Result<()> {
         if self.parser.is_none() {
             self.head.extend_from_slice(chunk);
             if self.head.len() < SNIFF_BYTES {
@@ -119,13 +152,25 @@ impl DelimitedImport {
 
     /// The file has ended: parses what is left and settles column types.
     pub fn finish(mut self, conn: &Connection) -> Result<ImportedTable> {
+        let warnings = self.finish_rows(Some(conn))?;
+        let Some(parser) = self.parser.take() else { return Err(not_started()) };
+        finish_table(conn, &self.table, &parser.rows.columns)?;
+        Ok(ImportedTable { name: self.table.name, rows: self.table.rows, warnings })
+    }
+
+    /// `finish` in batch mode: parses what is left; the warnings.
+    pub fn finish_parsing(&mut self) -> Result<Vec<String>> {
+        self.finish_rows(None)
+    }
+
+    fn finish_rows(&mut self, conn: Option<&Connection>) -> Result<Vec<String>> {
         if self.parser.is_none() {
             let head = std::mem::take(&mut self.head);
             self.start(&head, true)?;
             self.feed(conn, &head, false)?;
         }
         self.feed(conn, &[], true)?;
-        let Some(parser) = self.parser.take() else { return Err(not_started()) };
+        let Some(parser) = self.parser.as_ref() else { return Err(not_started()) };
         if !parser.rows.header_seen {
             return Err(Error::new(ErrorKind::BadRequest, "the file is empty: there is not even a header row"));
         }
@@ -145,8 +190,7 @@ impl DelimitedImport {
                     .to_string(),
             );
         }
-        finish_table(conn, &self.table, &parser.rows.columns)?;
-        Ok(ImportedTable { name: self.table.name, rows: self.table.rows, warnings })
+        Ok(warnings)
     }
 
     fn start(&mut self, head: &[u8], complete: bool) -> Result<()> {
@@ -171,16 +215,20 @@ impl DelimitedImport {
             ends_len: 0,
             decoded: String::new(),
             lossy_ends: Vec::new(),
-            rows: Rows::default(),
+            rows: Rows { batch: self.batching.then(BatchWriter::default), ..Rows::default() },
             records: 0,
             record_line: 1,
             record_byte: 0,
             consumed: 0,
+            at_record_start: true,
+            lines_here: 0,
+            delimiter,
+            plain_ends: Vec::with_capacity(64),
         });
         Ok(())
     }
 
-    fn feed(&mut self, conn: &Connection, chunk: &[u8], last: bool) -> Result<()> {
+    fn feed(&mut self, conn: Option<&Connection>, chunk: &[u8], last: bool) -> Result<()> {
         let Some(parser) = self.parser.as_mut() else { return Err(not_started()) };
         let mut decoded = std::mem::take(&mut parser.decoded);
         let result = parser.parse(conn, &mut self.table, &mut self.invalid_cells, chunk, last, &mut decoded);
@@ -197,7 +245,7 @@ fn not_started() -> Error {
 impl Parser {
     fn parse(
         &mut self,
-        conn: &Connection,
+        conn: Option<&Connection>,
         table: &mut NewTable,
         invalid_cells: &mut u64,
         chunk: &[u8],
@@ -207,9 +255,32 @@ impl Parser {
         let mut input = self.text.decode(chunk, last, decoded);
         // Held across rows; dropped and made again only when a long row
         // adds columns.
-        let mut insert: Option<CachedStatement<'_>> = None;
+        let mut insert: Option<RowInsert<'_>> = None;
         loop {
+            if self.at_record_start {
+                // Line ends before a record (the LF of a CRLF, empty lines)
+                // are skipped, as csv-core would, and counted, so the record
+                // starts on the line it is on.
+                while let Some(skip) = line_end(input) {
+                    input = &input[skip..];
+                    self.consumed += skip as u64;
+                    self.lines_here += 1;
+                }
+                self.record_line = self.reader.line() + self.lines_here;
+                self.record_byte = self.consumed;
+                // Most lines have no quotes: split where the delimiters
+                // are, without csv-core's byte-at-a-time machine.
+                if let Some((len, taken)) = plain_line(input, self.delimiter, &mut self.plain_ends) {
+                    let line = &input[..len];
+                    input = &input[taken..];
+                    self.consumed += taken as u64;
+                    self.lines_here += 1;
+                    self.record_read(conn, table, invalid_cells, &mut insert, Some(line))?;
+                    continue;
+                }
+            }
             let parser = &mut *self;
+            parser.at_record_start = false;
             let (result, nin, nout, nend) =
                 parser.reader.read_record(input, &mut parser.record[parser.record_len..], &mut parser.ends[parser.ends_len..]);
             input = &input[nin..];
@@ -230,54 +301,71 @@ impl Parser {
                     let n = parser.ends.len() * 2;
                     parser.ends.resize(n, 0);
                 }
-                ReadRecordResult::Record => {
-                    if let Err(e) = self.record_done(conn, table, invalid_cells, &mut insert) {
-                        let position = Position {
-                            unit: PositionUnit::Record,
-                            number: self.records + 1,
-                            line: self.record_line,
-                            byte: self.record_byte,
-                        };
-                        return Err(e.at(position));
-                    }
-                    self.records += 1;
-                    self.record_line = self.reader.line();
-                    self.record_byte = self.consumed;
-                }
+                ReadRecordResult::Record => self.record_read(conn, table, invalid_cells, &mut insert, None)?,
                 ReadRecordResult::End => return Ok(()),
             }
         }
     }
 
+    /// A record was read into `record` and `ends`: it is handled, and the
+    /// next one starts.
+    fn record_read<'c>(
+        &mut self,
+        conn: Option<&'c Connection>,
+        table: &mut NewTable,
+        invalid_cells: &mut u64,
+        insert: &mut Option<RowInsert<'c>>,
+        plain: Option<&[u8]>,
+    ) -> Result<()> {
+        let position = Position { unit: PositionUnit::Record, number: self.records + 1, line: self.record_line, byte: self.record_byte };
+        if let Err(e) = self.record_done(conn, table, invalid_cells, insert, position, plain) {
+            return Err(e.at(position));
+        }
+        self.records += 1;
+        self.record_line = self.reader.line() + self.lines_here;
+        self.record_byte = self.consumed;
+        self.at_record_start = true;
+        Ok(())
+    }
+
     /// Handles one complete record: the header, or a row to insert.
     fn record_done<'c>(
         &mut self,
-        conn: &'c Connection,
+        conn: Option<&'c Connection>,
         table: &mut NewTable,
         invalid_cells: &mut u64,
-        insert: &mut Option<CachedStatement<'c>>,
+        insert: &mut Option<RowInsert<'c>>,
+        position: Position,
+        plain: Option<&[u8]>,
     ) -> Result<()> {
         let parser = &mut *self;
-        let record = &parser.record[..parser.record_len];
-        let ends = &parser.ends[..parser.ends_len];
+        // A plain line is its own text, cut at its delimiters (`gap` 1);
+        // csv-core's record has the fields end to end (`gap` 0).
+        let (record, ends, gap) = match plain {
+            Some(line) => (line, &parser.plain_ends[..], 1),
+            None => (&parser.record[..parser.record_len], &parser.ends[..parser.ends_len], 0),
+        };
         // One UTF-8 check per record; fields of a valid record are valid
-        // when every field end falls on a character boundary.
+        // when every field end falls on a character boundary (always, when
+        // they end at an ASCII delimiter).
         let text = match std::str::from_utf8(record) {
-            Ok(text) if ends.iter().all(|&e| text.is_char_boundary(e)) => std::borrow::Cow::Borrowed(text),
+            Ok(text) if gap == 1 || ends.iter().all(|&e| text.is_char_boundary(e)) => std::borrow::Cow::Borrowed(text),
             _ => {
                 *invalid_cells += 1;
-                std::borrow::Cow::Owned(lossy_fields(record, ends, &mut parser.lossy_ends))
+                std::borrow::Cow::Owned(lossy_fields(record, ends, gap, &mut parser.lossy_ends))
             }
         };
-        let ends: &[usize] = if matches!(text, std::borrow::Cow::Owned(_)) { &parser.lossy_ends } else { ends };
-        let fields = Fields { text: &text, ends };
+        let fields = match &text {
+            std::borrow::Cow::Owned(text) => Fields { text, ends: &parser.lossy_ends, gap: 0 },
+            std::borrow::Cow::Borrowed(text) => Fields { text, ends, gap },
+        };
         if !parser.rows.header_seen {
             parser.rows.header(conn, table, &fields)?;
-        } else if ends.len() == 1 && !fields.get(0).is_empty() && fields.get(0).chars().all(|c| c == '\u{feff}') {
+        } else if fields.len() == 1 && !fields.get(0).is_empty() && fields.get(0).chars().all(|c| c == '\u{feff}') {
             // A line that is only a byte-order mark (files joined end to
             // end, or a BOM written at the end) is not a row.
         } else {
-            parser.rows.insert(conn, table, insert, &fields)?;
+            parser.rows.insert(conn, table, insert, &fields, position)?;
         }
         let parser = &mut *self;
         parser.record_len = 0;
@@ -286,10 +374,46 @@ impl Parser {
     }
 }
 
+/// The length of a line end at the start of `input` (`\n` or `\r\n`).
+fn line_end(input: &[u8]) -> Option<usize> {
+    match input {
+        [b'\n', ..] => Some(1),
+        [b'\r', b'\n', ..] => Some(2),
+        _ => None,
+    }
+}
+
+/// The line at the start of `input`, when csv-core would read it as plain
+/// fields cut at `delimiter`: it ends in `\n` (or `\r\n`) within `input`
+/// and holds no quote and no other `\r` (which csv-core takes for a line
+/// end). Returns its length (without the line end) and the bytes it takes
+/// with it, and leaves in `ends` where each field ends (a delimiter's
+/// position, then the line's length). One pass, a byte at a time: fields
+/// are short, so this beats a search per delimiter. Anything else is left
+/// to csv-core.
+fn plain_line(input: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<(usize, usize)> {
+    ends.clear();
+    for (i, &byte) in input.iter().enumerate() {
+        if byte == delimiter {
+            ends.push(i);
+        } else if byte == b'\n' {
+            let len = if i > 0 && input[i - 1] == b'\r' { i - 1 } else { i };
+            ends.push(len);
+            return Some((len, i + 1));
+        } else if byte == b'"' || (byte == b'\r' && input.get(i + 1) != Some(&b'\n')) {
+            return None;
+        }
+    }
+    None
+}
+
 /// The fields of one record: `text` cut at `ends`.
 struct Fields<'a> {
     text: &'a str,
     ends: &'a [usize],
+    /// Bytes between one field's end and the next one's start: 0 for
+    /// csv-core's records, 1 (the delimiter) for plain lines.
+    gap: usize,
 }
 
 impl Fields<'_> {
@@ -300,7 +424,7 @@ impl Fields<'_> {
     /// Field `i`; past the last, an empty one (a short row).
     fn get(&self, i: usize) -> &str {
         match self.ends.get(i) {
-            Some(&end) => &self.text[if i == 0 { 0 } else { self.ends[i - 1] }..end],
+            Some(&end) => &self.text[if i == 0 { 0 } else { self.ends[i - 1] + self.gap }..end],
             None => "",
         }
     }
@@ -316,73 +440,90 @@ struct Rows {
     /// The same names, for naming columns that long rows add.
     names: ColumnNames,
     insert_sql: String,
-    /// Which parameters of the insert statement hold NULL right now.
-    null_bound: Vec<bool>,
+    /// In batch mode, where rows go instead of the table.
+    batch: Option<BatchWriter>,
 }
 
 impl Rows {
-    fn header(&mut self, conn: &Connection, table: &mut NewTable, fields: &Fields<'_>) -> Result<()> {
+    fn header(&mut self, conn: Option<&Connection>, table: &mut NewTable, fields: &Fields<'_>) -> Result<()> {
         self.header_seen = true;
         let header: Vec<String> = (0..fields.len()).map(|i| clean_header(i, fields.get(i))).collect();
         self.names = ColumnNames::from_header(header.iter().map(String::as_str))?;
         self.columns = self.names.names().iter().map(|n| (n.clone(), ColumnVote::default())).collect();
-        table.create(conn, self.columns.iter().map(|(n, _)| n.as_str()))?;
+        match (&mut self.batch, conn) {
+            (Some(batch), _) => batch.header(self.names.names()),
+            (None, Some(conn)) => table.create(conn, self.columns.iter().map(|(n, _)| n.as_str()))?,
+            (None, None) => return Err(not_started()),
+        }
         self.insert_sql = table.insert_sql(self.columns.len());
         Ok(())
     }
 
     /// Inserts one row with `insert` (prepared here when missing, and made
-    /// again when a long row adds columns).
+    /// again when a long row adds columns), or in batch mode encodes it.
     fn insert<'c>(
         &mut self,
-        conn: &'c Connection,
+        conn: Option<&'c Connection>,
         table: &mut NewTable,
-        insert: &mut Option<CachedStatement<'c>>,
+        insert: &mut Option<RowInsert<'c>>,
         fields: &Fields<'_>,
+        position: Position,
     ) -> Result<()> {
         if fields.len() > self.columns.len() {
             // A long row: its extra cells get columns of their own.
             *insert = None;
             check_width(fields.len())?;
+            let mut added = Vec::new();
             for index in self.columns.len()..fields.len() {
                 let name = self.names.add("", index);
-                table.add_column(conn, &name)?;
-                self.columns.push((name, ColumnVote::default()));
+                if self.batch.is_none() {
+                    table.add_column(conn.ok_or_else(not_started)?, &name)?;
+                }
+                self.columns.push((name.clone(), ColumnVote::default()));
+                added.push(name);
+            }
+            if let Some(batch) = &mut self.batch {
+                batch.widen(&added);
             }
             self.insert_sql = table.insert_sql(self.columns.len());
         }
+        if let Some(batch) = &mut self.batch {
+            // Classified here, voted on and inserted by `BatchImport`.
+            batch.row_start(position, self.columns.len());
+            for i in 0..self.columns.len() {
+                let cell = fields.get(i);
+                let (_, shape, as_real) = classify(cell);
+                batch.cell(cell, shape, as_real);
+            }
+            table.rows += 1;
+            return Ok(());
+        }
         let stmt = match insert {
             Some(stmt) => stmt,
-            None => {
-                // Bindings of a fresh (or re-fetched cached) statement are unknown.
-                self.null_bound.clear();
-                insert.insert(conn.prepare_cached(&self.insert_sql)?)
-            }
+            None => insert.insert(RowInsert::new(conn.ok_or_else(not_started)?, &self.insert_sql, self.columns.len())?),
         };
-        self.null_bound.resize(self.columns.len(), false);
-        for (i, (_, vote)) in self.columns.iter_mut().enumerate() {
+        let cells = self.columns.iter_mut().enumerate().map(|(i, (_, vote))| {
             let cell = fields.get(i);
-            let shape = shape(cell);
-            // Integers and canonical reals are stored as numbers, the
-            // rest as the text itself; `finish_table` settles the rest.
-            let (value, as_real) = match shape {
-                Shape::Empty => (ValueRef::Null, false),
-                Shape::Integer(n) => (ValueRef::Integer(n), false),
-                Shape::Real(r) if canonical_real(cell) => (ValueRef::Real(r), true),
-                Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), false),
-            };
+            let (value, shape, as_real) = classify(cell);
             vote.add(shape, as_real);
-            // Bindings survive each execution, so a NULL after a NULL
-            // needs no new bind (empty cells come in runs).
-            let is_null = matches!(value, ValueRef::Null);
-            if !(is_null && self.null_bound[i]) {
-                stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))?;
-                self.null_bound[i] = is_null;
-            }
-        }
-        stmt.raw_execute()?;
+            value
+        });
+        stmt.execute(cells)?;
         table.rows += 1;
         Ok(())
+    }
+}
+
+/// A cell as it is stored while rows go in: integers and canonical reals
+/// as numbers, the rest as the text itself (`finish_table` settles the
+/// rest); its shape and whether a real went in as REAL, for the vote.
+fn classify(cell: &str) -> (ValueRef<'_>, Shape, bool) {
+    let shape = shape(cell);
+    match shape {
+        Shape::Empty => (ValueRef::Null, shape, false),
+        Shape::Integer(n) => (ValueRef::Integer(n), shape, false),
+        Shape::Real(r) if canonical_real(cell) => (ValueRef::Real(r), shape, true),
+        Shape::Real(_) | Shape::Text => (ValueRef::Text(cell.as_bytes()), shape, false),
     }
 }
 
@@ -399,15 +540,16 @@ fn clean_header(index: usize, raw: &str) -> String {
 }
 
 /// A record with bytes that are not UTF-8: each field decoded on its own,
-/// bad bytes replaced, and `ends` rewritten for the new text.
-fn lossy_fields(record: &[u8], ends: &[usize], new_ends: &mut Vec<usize>) -> String {
+/// bad bytes replaced, and `ends` rewritten for the new text (fields end
+/// to end).
+fn lossy_fields(record: &[u8], ends: &[usize], gap: usize, new_ends: &mut Vec<usize>) -> String {
     let mut text = String::with_capacity(record.len() + 8);
     new_ends.clear();
     let mut start = 0;
     for &end in ends {
         text.push_str(&String::from_utf8_lossy(&record[start..end]));
         new_ends.push(text.len());
-        start = end;
+        start = end + gap;
     }
     text
 }

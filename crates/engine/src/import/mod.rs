@@ -1,14 +1,17 @@
 //! Turning CSV/TSV, SQL scripts and JSON into tables, streamed: the worker
 //! pushes chunks as they arrive and calls `finish` at the end.
 
+mod batch;
 mod delimited;
 mod dump_schema;
+mod insert;
 mod json;
 mod sql_script;
 mod table;
 mod text;
 mod types;
 
+pub use batch::CsvBatches;
 pub use delimited::{delimiter_for_name, sniff_delimiter, DelimitedOptions, SNIFF_BYTES};
 pub use table::MAX_COLUMNS;
 pub use text::{encoding_for_label, set_decoder_factory, sniff_encoding, Decode, DecoderFactory, Encoding};
@@ -113,6 +116,8 @@ pub struct Import {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum ImportKind {
     Delimited(delimited::DelimitedImport),
+    /// Parsed elsewhere (`CsvBatches`), inserted here.
+    Batches(batch::BatchImport),
     Json(json::JsonImport),
     SqlScript(sql_script::SqlScriptImport),
 }
@@ -122,6 +127,7 @@ impl Import {
     pub fn progress(&self) -> u64 {
         match &self.kind {
             ImportKind::Delimited(d) => d.rows(),
+            ImportKind::Batches(b) => b.rows(),
             ImportKind::Json(j) => j.rows(),
             ImportKind::SqlScript(s) => s.statements(),
         }
@@ -130,8 +136,16 @@ impl Import {
     pub fn database(&self) -> &str {
         &self.db
     }
+
+    /// Warnings about the file found where it was parsed (batch imports).
+    pub fn add_warnings(&mut self, warnings: Vec<String>) {
+        if let ImportKind::Batches(b) = &mut self.kind {
+            b.add_warnings(warnings);
+        }
+    }
 }
 
+pub(crate) use batch::BatchImport;
 pub(crate) use delimited::DelimitedImport;
 pub(crate) use json::JsonImport;
 pub(crate) use sql_script::SqlScriptImport;
