@@ -3,6 +3,7 @@
 
 mod batch;
 mod delimited;
+mod dump_insert;
 mod dump_schema;
 mod insert;
 mod json;

@@ -93,7 +93,7 @@ impl SqlScriptImport {
         }
         // A last statement without its `;`.
         let rest = std::mem::take(&mut self.pending);
-        if has_code(&rest) {
+        if code_start(&rest).is_some() {
             self.run(conn, clock, &rest)?;
         }
         // A dump cut off before its COMMIT keeps what it loaded.
@@ -116,9 +116,12 @@ impl SqlScriptImport {
         text.decode_text(chunk, last, &mut self.pending);
         let mut outcome = Ok(());
         while let Some(end) = self.next_statement_end() {
-            let statement = self.pending[self.consumed..end].to_string();
+            // Taken out while the statement runs (no copy of it).
+            let pending = std::mem::take(&mut self.pending);
+            let statement = &pending[self.consumed..end];
             self.consumed = end;
-            outcome = self.run(conn, clock, &statement);
+            outcome = self.run(conn, clock, statement);
+            self.pending = pending;
             if outcome.is_err() {
                 break;
             }
@@ -205,20 +208,30 @@ impl SqlScriptImport {
     }
 
     fn run(&mut self, conn: &mut Connection, clock: Clock, statement: &str) -> Result<()> {
-        let lines_before = leading_blank_lines(statement);
-        let starts_on = self.line + lines_before;
-        // The start of that line, in decoded bytes.
-        let starts_at = self.byte + statement.split_inclusive('\n').take(lines_before as usize).map(str::len).sum::<usize>() as u64;
-        self.line += statement.matches('\n').count() as u64;
+        let newlines = |text: &str| text.bytes().filter(|&b| b == b'\n').count() as u64;
+        let code = code_start(statement);
+        // The line the code starts on, and that line's start in decoded bytes.
+        let before = &statement[..code.unwrap_or(0)];
+        let starts_on = self.line + newlines(before);
+        let starts_at = self.byte + before.rfind('\n').map_or(0, |i| i + 1) as u64;
+        self.line += newlines(statement);
         self.byte += statement.len() as u64;
-        if !has_code(statement) {
+        if code.is_none() {
             return Ok(());
         }
         self.statements += 1;
         let number = self.statements;
         let outcome = match super::dump_schema::virtual_table_entry(statement) {
             Some(entry) => super::dump_schema::insert_entry(conn, &entry).map(|()| self.virtual_tables.push(entry.name)),
-            None => with_time_limit(conn, clock, STATEMENT_TIME_LIMIT_MS, |c| Ok(c.execute_batch(statement)?)),
+            None => with_time_limit(conn, clock, STATEMENT_TIME_LIMIT_MS, |c| {
+                // A dump's INSERTs of literals skip SQLite's parser.
+                if let Some(insert) = super::dump_insert::parse(statement) {
+                    if super::dump_insert::run(c, &insert)? == super::dump_insert::Ran::Done {
+                        return Ok(());
+                    }
+                }
+                Ok(c.execute_batch(statement)?)
+            }),
         };
         if let Err(e) = outcome {
             // Keep what loaded: commit a transaction the script had opened.
@@ -302,9 +315,11 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
-/// True when `sql` holds more than white space and comments.
-fn has_code(sql: &str) -> bool {
-    !first_code_line(sql).is_empty()
+/// Where the code of a statement starts, after white space and comments;
+/// `None` when it has none (nothing, or only its `;`).
+fn code_start(sql: &str) -> Option<usize> {
+    let rest = crate::sql::skip_comments(sql);
+    (!rest.is_empty() && rest != ";").then(|| sql.len() - rest.len())
 }
 
 fn first_code_line(sql: &str) -> String {
@@ -337,14 +352,6 @@ fn first_code_line(sql: &str) -> String {
         return shown;
     }
     String::new()
-}
-
-fn leading_blank_lines(sql: &str) -> u64 {
-    let first = first_code_line(sql);
-    if first.is_empty() {
-        return 0;
-    }
-    sql.lines().take_while(|l| !l.contains(first.trim_end_matches('…'))).count() as u64
 }
 
 #[cfg(test)]
