@@ -114,9 +114,14 @@ self.explorerParquetReader = async () => {
 // nothing is fetched or compiled again. `undefined` (or a rejection) where
 // it cannot run: the file is then parsed here. A parser that crashes or
 // does not start is dropped; the next import starts another.
+// Only with more than two cores (or `?_threads=2`; `?_threads=1` never):
+// on two, the second thread competes with the download and the browser
+// itself, and `make bench` measured no gain there for ~80 MB more memory.
+const threads = params.get('threads');
+const parserWanted = threads ? threads !== '1' : (navigator.hardwareConcurrency ?? 2) > 2;
 let csvParser;
 self.explorerCsvParser = (module) => {
-  if (typeof Worker !== 'function') return undefined;
+  if (typeof Worker !== 'function' || !parserWanted) return undefined;
   csvParser ??= new Promise((resolve, reject) => {
     let worker;
     try {

@@ -12,7 +12,11 @@ after(async () => { await env?.close(); });
 
 test('two ?csv= files (comma and tab) become tables that join', async () => {
   const { page, badData } = env;
-  const query = q([['csv', `${badData.url}/authors.csv`], ['csv', `${badData.url}/books.tsv`]]);
+  // Parsed in a second worker (`_threads=2`), one file after the other.
+  const query = q([['csv', `${badData.url}/authors.csv`], ['csv', `${badData.url}/books.tsv`], ['_threads', '2']]);
+  const workers = [];
+  const count = (worker) => workers.push(worker.url());
+  page.on('worker', count);
   await page.goto(env.appUrl(query));
   // Everything went into one database: its page is shown.
   await page.waitForURL(/#\/data$/);
@@ -25,12 +29,20 @@ test('two ?csv= files (comma and tab) become tables that join', async () => {
     ['Octavia E. Butler', '1', '1979', 'integer'],
     ['Ursula K. Le Guin', '2', '1971', 'integer'],
   ]);
+  page.off('worker', count);
+  assert.equal(workers.filter((url) => /worker-loader/.test(url)).length, 2, 'the data worker and one parser for both files');
 });
 
 test('one ?csv= opens its table; a Windows-1252 file reads correctly', async () => {
   const { page, data } = env;
-  await page.goto(env.appUrl(q([['csv', `${data.url}/csv/potential-candidates-events_cp1252.csv`]])));
+  // In one worker (`_threads=1`), as without nested workers.
+  const workers = [];
+  const count = (worker) => workers.push(worker.url());
+  page.on('worker', count);
+  await page.goto(env.appUrl(q([['csv', `${data.url}/csv/potential-candidates-events_cp1252.csv`], ['_threads', '1']])));
   await page.waitForURL(/#\/data\/potential-candidates-events_cp1252$/);
+  page.off('worker', count);
+  assert.equal(workers.length, 1, 'no parser thread');
   await page.waitForSelector('.total:text("74 rows")');
   assert.deepEqual((await headers(page)).slice(0, 4), ['rowid', 'Person', 'Party', 'State']);
   const text = (await tableCells(page)).flat().join(' ');
@@ -40,13 +52,14 @@ test('one ?csv= opens its table; a Windows-1252 file reads correctly', async () 
 
 test('UTF-16 and Shift_JIS files decode to the same text as in their editors', async () => {
   const { page, badData } = env;
-  await page.goto(env.appUrl(q([['csv', `${badData.url}/utf16.csv`]])));
+  // Decoded by the parser thread, given the encoding it was asked for.
+  await page.goto(env.appUrl(q([['csv', `${badData.url}/utf16.csv`], ['_threads', '2']])));
   await page.waitForURL(/#\/data\/utf16$/);
   await page.waitForSelector('.total:text("2 rows")');
   assert.deepEqual((await headers(page)).slice(1), ['city', 'note']);
   assert.deepEqual((await tableCells(page)).map((r) => r.slice(1)), [['Zürich', 'naïve ✓'], ['東京', '🦀']]);
 
-  await page.goto(env.appUrl(q([['csv', `${badData.url}/sjis.csv`], ['encoding', 'shift_jis']])));
+  await page.goto(env.appUrl(q([['csv', `${badData.url}/sjis.csv`], ['encoding', 'shift_jis'], ['_threads', '2']])));
   await page.waitForURL(/#\/data\/sjis$/);
   await page.waitForSelector('.total:text("2 rows")');
   assert.deepEqual((await headers(page)).slice(1), ['名前', 'n']);
@@ -91,7 +104,8 @@ test('?json= takes a list of objects and newline-delimited JSON', async () => {
 
 test('a file dropped on the page is imported', async () => {
   const { page } = env;
-  await page.goto(env.appUrl());
+  // Its chunks are handed to the parser thread, not copied.
+  await page.goto(env.appUrl('_threads=2'));
   await page.waitForSelector('.database-card h2:has-text("demo")');
   const csv = readFileSync(join(SHARED, 'csv/single-quotes_semicolon.csv')).toString('base64');
   const dataTransfer = await page.evaluateHandle((b64) => {
@@ -137,7 +151,9 @@ test('an import shows rows as they arrive and can be cancelled, leaving nothing 
     routes: { '/stalled.csv': (req, res) => { res.setHeader('Access-Control-Allow-Origin', '*'); res.write(rows.repeat(40)); } },
   });
   try {
-    await page.goto(env.appUrl(q([['csv', `${slow.url}/stalled.csv`]])));
+    // With the parser thread, rows parsed so far still show while the
+    // download stalls.
+    await page.goto(env.appUrl(q([['csv', `${slow.url}/stalled.csv`], ['_threads', '2']])));
     const source = page.locator('.source[data-status="downloading"]');
     await source.locator('.amount:has-text("rows imported")').waitFor();
     await source.locator('button:text("Cancel")').click();

@@ -55,7 +55,7 @@ pub fn run(target: &'static str, seed: u64, count: u64, budget: Duration, data: 
     let parquet_seeds = if target == "parquet" { generate::parquet_seeds() } else { Vec::new() };
     for _ in 0..count {
         let (input, outcome, elapsed) = match target {
-            "csv" => timed(generate::csv(&mut rng), |bytes| import(bytes, Format::Delimited, &mut Rng::new(bytes.len() as u64))),
+            "csv" => timed(generate::csv(&mut rng), csv_both_ways),
             "json" => timed(generate::json(&mut rng), |bytes| import(bytes, Format::Json, &mut Rng::new(bytes.len() as u64))),
             "sql" => timed(generate::sql_script(&mut rng), |bytes| import(bytes, Format::SqlScript, &mut Rng::new(bytes.len() as u64))),
             "table_pages" => {
@@ -136,6 +136,50 @@ pub fn import(bytes: &[u8], format: Format, rng: &mut Rng) -> engine::Result<()>
     }
     let outcome = engine.finish_import(import)?;
     // What was made can be read back.
+    if let Some(table) = outcome.table {
+        engine.table_page(&page("data", &table))?;
+    }
+    Ok(())
+}
+
+/// A CSV imported directly and through batches (the browser's two
+/// threads, `engine::import::CsvBatches`): both must agree, on the rows or
+/// on the error (a disagreement panics, which the fuzzer reports).
+pub fn csv_both_ways(bytes: &[u8]) -> engine::Result<()> {
+    let direct = import(bytes, Format::Delimited, &mut Rng::new(bytes.len() as u64));
+    let batched = import_batched(bytes, &mut Rng::new(bytes.len() as u64 + 1));
+    match (&direct, &batched) {
+        (Ok(()), Ok(())) => {}
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "the direct and batched imports fail differently"),
+        _ => panic!("the direct import gave {direct:?}, the batched one {batched:?}"),
+    }
+    direct
+}
+
+/// `import` of a CSV parsed into batches and inserted from them.
+pub fn import_batched(bytes: &[u8], rng: &mut Rng) -> engine::Result<()> {
+    let mut engine = Engine::new(engine::native_clock);
+    let mut parser = engine::import::CsvBatches::new(DelimitedOptions::default());
+    let mut import = engine.begin_batch_import("fuzz.input")?;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = (1 + rng.below(rest.len().min(70_000) as u64) as usize).min(rest.len());
+        if let Err(e) = parser.push(&rest[..n]).and_then(|batch| engine.push_import(&mut import, &batch)) {
+            engine.abort_import(import);
+            return Err(e);
+        }
+        rest = &rest[n..];
+    }
+    let ended = parser.finish().and_then(|(batch, warnings)| {
+        engine.push_import(&mut import, &batch)?;
+        import.add_warnings(warnings);
+        Ok(())
+    });
+    if let Err(e) = ended {
+        engine.abort_import(import);
+        return Err(e);
+    }
+    let outcome = engine.finish_import(import)?;
     if let Some(table) = outcome.table {
         engine.table_page(&page("data", &table))?;
     }
