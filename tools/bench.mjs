@@ -214,24 +214,7 @@ async function csvImport(app, data) {
   const which = arg('contenders', 'all');
   try {
     for (const [name, prepare] of contenders.filter((_, i) => which === 'all' || which.split(',').includes(String(i)))) {
-      const times = [];
-      const peaks = [];
-      let note = '';
-      for (let i = 0; i < RUNS; i++) {
-        const { browser, marker } = await launch();
-        try {
-          const page = await browser.newPage();
-          const run = await prepare(page);
-          const baseline = memoryBaseline(marker);
-          const r = await run();
-          peaks.push(memoryPeak(baseline));
-          times.push(r.ms);
-          note = r.note;
-        } finally {
-          await browser.close();
-        }
-      }
-      results.push({ name, ms: median(times), peak: Math.max(...peaks), note });
+      results.push({ name, ...(await timeInBrowser(prepare)) });
     }
   } finally {
     await pages.close();
@@ -428,23 +411,8 @@ async function parquetImport(app) {
   const results = [];
   try {
     for (const [name, prepare] of contenders) {
-      const times = [];
-      const peaks = [];
       try {
-        for (let i = 0; i < RUNS; i++) {
-          const { browser, marker } = await launch();
-          try {
-            const page = await browser.newPage();
-            const run = await prepare(page);
-            const baseline = memoryBaseline(marker);
-            const r = await run();
-            peaks.push(memoryPeak(baseline));
-            times.push(r.ms);
-          } finally {
-            await browser.close();
-          }
-        }
-        results.push({ name, ms: median(times), peak: Math.max(...peaks) });
+        results.push({ name, ...(await timeInBrowser(prepare)) });
       } catch (e) {
         console.log(`(${name} not measured: ${e.message.split('\n')[0].slice(0, 160)})`);
       }
