@@ -20,6 +20,11 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
+thread_local! {
+    /// The last INSERT's target and width, and the statement made for them.
+    static LAST_SQL: std::cell::RefCell<(String, usize, String)> = const { std::cell::RefCell::new((String::new(), 0, String::new())) };
+}
+
 /// An INSERT of literal rows.
 #[derive(Debug, PartialEq)]
 pub(crate) struct LiteralInsert<'s> {
@@ -103,7 +108,16 @@ pub(crate) fn parse(statement: &str) -> Option<LiteralInsert<'_>> {
 /// Inserts the rows through a cached prepared statement.
 pub(crate) fn run(conn: &Connection, insert: &LiteralInsert<'_>) -> Result<Ran> {
     let width = insert.rows.first().map_or(0, Vec::len);
-    let sql = format!("{} VALUES ({})", insert.target, vec!["?"; width].join(", "));
+    // The statement's text, made again only when the table or width
+    // changes (a dump's INSERTs come a table at a time).
+    let sql = LAST_SQL.with_borrow_mut(|(target, columns, sql)| {
+        if target != insert.target || *columns != width {
+            *target = insert.target.to_string();
+            *columns = width;
+            *sql = format!("{} VALUES ({})", insert.target, vec!["?"; width].join(", "));
+        }
+        sql.clone()
+    });
     let Ok(mut stmt) = conn.prepare_cached(&sql) else { return Ok(Ran::LeftToSqlite) };
     if stmt.parameter_count() != width {
         return Ok(Ran::LeftToSqlite);
@@ -236,7 +250,9 @@ impl<'s> Input<'s> {
         let start = self.at;
         let mut doubled = false;
         loop {
-            let end = self.text[self.at..].find('\'')? + self.at;
+            // Most strings are short: a plain loop beats a search's setup.
+            let bytes = self.text.as_bytes();
+            let end = (self.at..bytes.len()).find(|&i| bytes[i] == b'\'')?;
             self.at = end + 1;
             if self.peek() == Some(b'\'') {
                 self.at += 1;

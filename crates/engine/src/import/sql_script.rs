@@ -191,8 +191,18 @@ impl SqlScriptImport {
                 },
                 // A doubled quote inside a string is an escaped quote: the
                 // first closes, the second reopens, which comes to the same.
-                Lexer::Quoted(close) if b == close => self.lexer = Lexer::Code,
-                Lexer::Quoted(_) => {}
+                // Inside quotes only the closing quote matters: straight to
+                // it (a dump is mostly string literals).
+                Lexer::Quoted(close) => match bytes[i..].iter().position(|&c| c == close) {
+                    Some(n) => {
+                        i += n;
+                        self.lexer = Lexer::Code;
+                    }
+                    None => {
+                        i = bytes.len();
+                        break;
+                    }
+                },
                 Lexer::LineComment if b == b'\n' => self.lexer = Lexer::Code,
                 Lexer::LineComment => {}
                 Lexer::BlockComment if b == b'*' && next == Some(b'/') => {
