@@ -96,7 +96,6 @@ self.explorerParquetReader = async () => {
     open: (len, footer) => {
       const rows = guarded(() => new module.ParquetRows(len, footer));
       return {
-        rows: () => rows.rows(),
         groups: () => rows.groups(),
         groupStart: (index) => rows.group_start(index),
         groupEnd: (index) => rows.group_end(index),

@@ -50,7 +50,6 @@ pub struct ParquetRows {
     footer: Bytes,
     /// Each row group's byte range, checked to lie inside the file.
     groups: Vec<(u64, u64)>,
-    total_rows: i64,
     /// The rows of the row group being read.
     rows: Option<RowIter<'static>>,
     chunk_bytes: usize,
@@ -84,11 +83,6 @@ impl ParquetRows {
     #[wasm_bindgen(constructor)]
     pub fn new(len: f64, footer: Vec<u8>) -> Result<ParquetRows, String> {
         caught(|| ParquetRows::open(len as u64, Bytes::from(footer)))
-    }
-
-    /// Rows in the whole file, from its footer.
-    pub fn rows(&self) -> f64 {
-        self.total_rows as f64
     }
 
     pub fn groups(&self) -> u32 {
@@ -170,8 +164,7 @@ impl ParquetRows {
             }
             groups.push((start, end));
         }
-        let total_rows = metadata.file_metadata().num_rows();
-        Ok(ParquetRows { len, footer, groups, total_rows, rows: None, chunk_bytes: CHUNK_BYTES })
+        Ok(ParquetRows { len, footer, groups, rows: None, chunk_bytes: CHUNK_BYTES })
     }
 
     fn begin_group(&mut self, index: usize, bytes: Bytes) -> Result<(), String> {

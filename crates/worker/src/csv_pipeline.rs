@@ -84,12 +84,40 @@ pub async fn import(
         set(&begin, "encoding", &encoding.name().into());
     }
     port.send(&message(job, "begin", &begin));
-    let mut loaded = first.len() as u64;
     let first = Uint8Array::from(first.as_slice());
     port.send_moving(&message(job, "chunk", &first), &Array::of1(&first.buffer()));
+    // Every way out but the end: the parser forgets the import, and what
+    // was inserted is rolled back.
+    match pump(&port, job, &mut import, id, label, stream, first.length(), signal).await {
+        Ok(warnings) => {
+            import.add_warnings(warnings);
+            finish(id, label, import)
+        }
+        Err(body) => {
+            port.send(&message(job, "cancel", &true.into()));
+            abort(id, import);
+            Err(body)
+        }
+    }
+}
+
+/// Sends the rest of the file to the parser and inserts its batches
+/// until it is done; its warnings.
+#[allow(clippy::too_many_arguments)]
+async fn pump(
+    port: &ParserPort,
+    job: u32,
+    import: &mut engine::import::Import,
+    id: u32,
+    label: &str,
+    stream: &mut ByteStream,
+    first: u32,
+    signal: &AbortSignal,
+) -> Result<Vec<String>, ResponseBody> {
     // A download's chunks are shared with the branch that keeps it for
     // offline use: those are copied; a local file's are handed over.
     let transfer = !stream.shares_chunks();
+    let mut loaded = u64::from(first);
     let mut in_flight = 1;
     let mut ended = false;
     // A network read and a wait for the parser, each kept until it
@@ -98,8 +126,6 @@ pub async fn import(
     let mut replying: Option<JsFuture> = None;
     loop {
         if signal.aborted() {
-            port.send(&message(job, "cancel", &true.into()));
-            abort(id, import);
             return Err(ResponseBody::Cancelled);
         }
         if !ended && in_flight < IN_FLIGHT && reading.is_none() {
@@ -110,8 +136,8 @@ pub async fn import(
         }
         let reply = match first_of(&mut reading, &mut replying).await {
             Either::Read(read) => {
-                match stream.chunk_from(read, signal) {
-                    Ok(Some(chunk)) => {
+                match stream.chunk_from(read, signal)? {
+                    Some(chunk) => {
                         loaded += u64::from(chunk.length());
                         let chunk_message = message(job, "chunk", &chunk);
                         // Only a chunk that is its whole buffer: a view's
@@ -124,14 +150,9 @@ pub async fn import(
                         }
                         in_flight += 1;
                     }
-                    Ok(None) => {
+                    None => {
                         port.send(&message(job, "end", &true.into()));
                         ended = true;
-                    }
-                    Err(body) => {
-                        port.send(&message(job, "cancel", &true.into()));
-                        abort(id, import);
-                        return Err(body);
                     }
                 }
                 continue;
@@ -140,7 +161,6 @@ pub async fn import(
         };
         let field = |name: &str| Reflect::get(&reply, &name.into()).ok().filter(|v| !v.is_undefined());
         if let Some(crash) = field("crashed") {
-            abort(id, import);
             let detail = crash.as_string().unwrap_or_default();
             return Err(error(ErrorKind::Other, format!("{label}: the CSV parser stopped ({detail}); nothing else was lost, try again")));
         }
@@ -149,25 +169,19 @@ pub async fn import(
             continue;
         }
         if let Some(report) = field("error") {
-            abort(id, import);
             let report = protocol::decode::<ErrorReport>(&Uint8Array::new(&report).to_vec())
                 .unwrap_or_else(|e| ErrorReport::new(ErrorKind::Other, e.to_string()));
             return Err(ResponseBody::Error(ErrorReport { message: format!("{label}: {}", report.message), ..report }));
         }
         if let Some(batch) = field("batch") {
             let batch = Uint8Array::new(&batch).to_vec();
-            if let Err(e) = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &batch)) {
-                port.send(&message(job, "cancel", &true.into()));
-                abort(id, import);
-                return Err(named(label, e));
-            }
+            STATE.with_borrow_mut(|s| s.engine.push_import(import, &batch)).map_err(|e| named(label, e))?;
             post(id, ResponseBody::Progress { loaded, total: stream.total, rows: import.progress() });
         }
         match field("done") {
             Some(warnings) => {
                 let warnings: Array = warnings.unchecked_into();
-                import.add_warnings(warnings.iter().filter_map(|w| w.as_string()).collect());
-                return finish(id, label, import);
+                return Ok(warnings.iter().filter_map(|w| w.as_string()).collect());
             }
             None => in_flight -= 1,
         }

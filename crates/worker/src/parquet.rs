@@ -25,8 +25,6 @@ extern "C" {
     /// One file's row groups (`ParquetRows` of the module).
     pub type ParquetFile;
     #[wasm_bindgen(method)]
-    pub fn rows(this: &ParquetFile) -> f64;
-    #[wasm_bindgen(method)]
     pub fn groups(this: &ParquetFile) -> u32;
     #[wasm_bindgen(method, js_name = groupStart)]
     fn group_start(this: &ParquetFile, index: u32) -> f64;

@@ -575,7 +575,7 @@ async fn import_parquet(
     signal: &AbortSignal,
     options: engine::import::DelimitedOptions,
 ) -> Result<ResponseBody, ResponseBody> {
-    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message));
+    let failed = |message: String| unreadable(label, message);
     let pieces = match source {
         Source::File(file) => {
             stream.cancel();
@@ -608,49 +608,50 @@ async fn import_row_groups(
     signal: &AbortSignal,
     options: engine::import::DelimitedOptions,
 ) -> Result<ResponseBody, ResponseBody> {
-    let failed = |message: String| named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message));
-    let total = Some(pieces.len() as u64);
     let mut import = STATE.with_borrow_mut(|s| s.engine.begin_import(label, Format::Json, options)).map_err(|e| named(label, e))?;
+    match import_each_group(id, label, pieces, file, signal, &mut import).await {
+        Ok(()) => finish(id, label, import),
+        Err(body) => {
+            abort(id, import);
+            Err(body)
+        }
+    }
+}
+
+/// Reads each row group and imports its rows into `import`.
+async fn import_each_group(
+    id: u32,
+    label: &str,
+    pieces: &crate::parquet::Pieces,
+    file: &crate::parquet::ParquetFile,
+    signal: &AbortSignal,
+    import: &mut engine::import::Import,
+) -> Result<(), ResponseBody> {
+    let failed = |message: String| unreadable(label, message);
+    let total = Some(pieces.len() as u64);
     for group in 0..file.groups() {
         let (start, end) = file.group_range(group);
-        let bytes = match pieces.read(start, end).await {
-            Ok(bytes) if !signal.aborted() => bytes,
-            Ok(_) => {
-                abort(id, import);
-                return Err(ResponseBody::Cancelled);
-            }
-            Err(message) => {
-                abort(id, import);
-                return Err(failed(message));
-            }
-        };
-        if let Err(message) = file.begin_group(group, &bytes) {
-            abort(id, import);
-            return Err(failed(message));
+        let bytes = pieces.read(start, end).await.map_err(failed)?;
+        if signal.aborted() {
+            return Err(ResponseBody::Cancelled);
         }
+        file.begin_group(group, &bytes).map_err(failed)?;
         drop(bytes);
-        loop {
-            let chunk = match file.next_chunk() {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(message) => {
-                    abort(id, import);
-                    return Err(failed(message));
-                }
-            };
-            if let Err(e) = STATE.with_borrow_mut(|s| s.engine.push_import(&mut import, &chunk)) {
-                abort(id, import);
-                return Err(named(label, e));
-            }
+        while let Some(chunk) = file.next_chunk().map_err(failed)? {
+            STATE.with_borrow_mut(|s| s.engine.push_import(import, &chunk)).map_err(|e| named(label, e))?;
             crate::parquet::next_turn().await;
             if signal.aborted() {
-                abort(id, import);
                 return Err(ResponseBody::Cancelled);
             }
         }
         post(id, ResponseBody::Progress { loaded: end as u64, total, rows: import.progress() });
     }
-    finish(id, label, import)
+    Ok(())
+}
+
+/// A Parquet file that could not be read, in words.
+fn unreadable(label: &str, message: String) -> ResponseBody {
+    named(label, engine::Error::new(protocol::ErrorKind::Unreadable, message))
 }
 
 /// Ends an import that read all its input: the report, or what stayed
