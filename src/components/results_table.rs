@@ -63,23 +63,34 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         let window = window.clone();
         use_effect_with((props.columns.clone(), props.rows.len()), move |_| window.set((0, 0)));
     }
-    // Columns past the box's right edge get a hint, measured after each
-    // render and as the box scrolls or resizes.
+    // Columns past the box's edges get a hint, measured after each render
+    // and as the box scrolls or resizes.
     let scroller = use_node_ref();
     // `_eq`: measuring after every render must not cause another one.
-    let cut_off = use_state_eq(|| false);
+    let cut_off = use_state_eq(CutOff::default);
     let measure = {
         let (scroller, cut_off) = (scroller.clone(), cut_off.clone());
         Callback::from(move |_: ()| {
             if let Some(element) = scroller.cast::<web_sys::Element>() {
-                let hidden = element.scroll_width() - element.client_width() - element.scroll_left();
-                cut_off.set(hidden > 2);
+                let (left, width, shown) = (element.scroll_left(), element.scroll_width(), element.client_width());
+                cut_off.set(CutOff { left: left > 2, right: width - shown - left > 2 });
             }
         })
     };
     {
         let measure = measure.clone();
         use_effect(move || measure.emit(()));
+    }
+    {
+        // Other columns (another table, another query) start at the first
+        // column, not where the last table was scrolled to; a new sort or
+        // page of the same columns stays where the reader is.
+        let scroller = scroller.clone();
+        use_effect_with(props.columns.clone(), move |_| {
+            if let Some(element) = scroller.cast::<web_sys::Element>() {
+                element.set_scroll_left(0);
+            }
+        });
     }
     let onscroll = measure.reform(|_: Event| ());
     use_effect_with((), |_| close_menus_on_escape_and_outside_clicks());
@@ -195,8 +206,8 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
         if windowed {
             <p class="result-window muted">{ "A big result, shown a part at a time: " }{ row_mover }{ column_mover }</p>
         }
-        if *cut_off {
-            <p class="columns-cut-off muted" role="note">{ "More columns to the right: scroll the table sideways." }</p>
+        if let Some(hint) = cut_off.hint() {
+            <p class="columns-cut-off muted" role="note">{ hint }</p>
         }
         <div class="table-wrapper" ref={scroller} {onscroll} tabindex="0" role="region" aria-label={props.label.clone()}>
             <table class="rows">
@@ -208,6 +219,27 @@ pub fn results_table(props: &ResultsTableProps) -> Html {
             </table>
         </div>
         </>
+    }
+}
+
+/// Which sides of the rows box have columns scrolled out of view.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct CutOff {
+    left: bool,
+    right: bool,
+}
+
+impl CutOff {
+    /// The hint above a box wider than its page. Its line stays while the
+    /// box scrolls sideways, only its words change: were it to come and go,
+    /// the rows would jump up and down under the pointer.
+    fn hint(self) -> Option<&'static str> {
+        match (self.left, self.right) {
+            (false, false) => None,
+            (false, true) => Some("More columns to the right: scroll the table sideways."),
+            (true, true) => Some("More columns to the left and to the right: scroll the table sideways."),
+            (true, false) => Some("More columns to the left: scroll the table sideways."),
+        }
     }
 }
 

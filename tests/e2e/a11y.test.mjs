@@ -69,13 +69,14 @@ test('a wide table scrolls in its box with the header and first column in view',
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Customer'));
   await page.waitForSelector('table.rows tbody tr');
-  // 13 columns do not fit: the hint says so, and goes when scrolled to the end.
-  await page.waitForSelector('.columns-cut-off');
+  // 13 columns do not fit: the hint says so, and says where they are once
+  // scrolled to the end.
+  await page.waitForSelector('.columns-cut-off:text("More columns to the right")');
   const box = page.locator('.table-wrapper');
   // No taller than the window: scrolled into view, its scrollbar is too.
   assert.ok(await box.evaluate((e) => e.getBoundingClientRect().height <= innerHeight), 'the box fits the window');
   await box.evaluate((e) => { e.scrollTo(e.scrollWidth, 400); });
-  await page.waitForSelector('.columns-cut-off', { state: 'detached' });
+  await page.waitForSelector('.columns-cut-off:text("More columns to the left:")');
   const stays = await page.evaluate(() => {
     const wrapper = document.querySelector('.table-wrapper').getBoundingClientRect();
     const header = document.querySelector('table.rows thead th:nth-child(2)').getBoundingClientRect();

@@ -148,6 +148,42 @@ test('an idle table page does no work: the rows box is measured after changes on
   assert.ok(reads < 5, `${reads} measurements in an idle second`);
 });
 
+test('scrolling a wide table sideways does not move its rows up or down', async () => {
+  // The hint above a wide table came and went as the box scrolled, so the
+  // rows jumped a line under the pointer: a click meant for one column
+  // menu's button landed on nothing and closed the menu open.
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Customer'));
+  await page.waitForSelector('.columns-cut-off:text("More columns to the right")');
+  const top = () => page.evaluate(() => document.querySelector('table.rows').getBoundingClientRect().top + scrollY);
+  const before = await top();
+  const box = page.locator('.table-wrapper');
+  await box.evaluate((e) => { e.scrollLeft = (e.scrollWidth - e.clientWidth) / 2; });
+  await page.waitForSelector('.columns-cut-off:text("to the left and to the right")');
+  assert.equal(await top(), before, 'half way along');
+  await box.evaluate((e) => { e.scrollLeft = e.scrollWidth; });
+  await page.waitForSelector('.columns-cut-off:text("More columns to the left:")');
+  assert.equal(await top(), before, 'at the last column');
+  await box.evaluate((e) => { e.scrollLeft = 0; });
+  await page.waitForSelector('.columns-cut-off:text("More columns to the right")');
+  assert.equal(await top(), before, 'back at the first column');
+});
+
+test('another table opens at its first column, not scrolled as far as the last one was', async () => {
+  const { page } = env;
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Customer'));
+  await page.waitForSelector('.columns-cut-off:text("More columns to the right")');
+  await page.locator('.table-wrapper').evaluate((e) => { e.scrollLeft = e.scrollWidth; });
+  await page.waitForSelector('.columns-cut-off:text("More columns to the left:")');
+  // Sorted, the same columns stay where the reader is.
+  await page.click('th a.sort:text-is("Country")');
+  await page.waitForSelector('th[aria-sort="ascending"]');
+  assert.ok(await page.locator('.table-wrapper').evaluate((e) => e.scrollLeft) > 0, 'a sort keeps the place');
+  await page.goto(env.appUrl(chinook, '#/Chinook_Sqlite/Invoice'));
+  await page.waitForSelector('th a.sort:text-is("BillingAddress")');
+  assert.equal(await page.locator('.table-wrapper').evaluate((e) => e.scrollLeft), 0);
+});
+
 test('a view opened while the link still loads is not replaced by the database page when it finishes', async () => {
   // The file comes after a second, so the address changes while it loads.
   // `replaceState` fires no hashchange, as when the load's end is handled
