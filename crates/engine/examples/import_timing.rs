@@ -3,7 +3,8 @@
 //!
 //!   cargo run --release -p engine --example import_timing -- FILE.csv
 //!
-//! A `.sql` file is run as a script and timed whole. For CSV, prints the direct import (parse and insert on one thread), then the
+//! A `.sql` file is run as a script, and a `.json` or `.ndjson` file
+//! imported, and timed whole. For CSV, prints the direct import (parse and insert on one thread), then the
 //! two halves the browser runs on two threads: parsing into batches
 //! (`CsvBatches`) and inserting those batches (`begin_batch_import`),
 //! each timed alone.
@@ -23,17 +24,24 @@ fn main() {
     let mb = bytes.len() as f64 / 1e6;
     let rate = |ms: f64| mb / (ms / 1000.0);
 
-    if path.ends_with(".sql") {
-        // A script: its import against nothing else (compare `sqlite3 < FILE`).
+    let whole = if path.ends_with(".sql") {
+        Some(Format::SqlScript)
+    } else if path.ends_with(".json") || path.ends_with(".ndjson") {
+        Some(Format::Json)
+    } else {
+        None
+    };
+    if let Some(format) = whole {
+        // A script (compare `sqlite3 < FILE`) or JSON: its import whole.
         let mut engine = Engine::new(clock);
         let started = clock();
-        let mut import = engine.begin_import(&path, Format::SqlScript, DelimitedOptions::default()).expect("begins");
+        let mut import = engine.begin_import(&path, format, DelimitedOptions::default()).expect("begins");
         for chunk in bytes.chunks(CHUNK) {
             engine.push_import(&mut import, chunk).expect("runs");
         }
         engine.finish_import(import).expect("finishes");
         let ms = clock() - started;
-        println!("script: {mb:.1} MB in {ms:.0} ms ({:.1} MB/s)", rate(ms));
+        println!("whole import: {mb:.1} MB in {ms:.0} ms ({:.1} MB/s)", rate(ms));
         return;
     }
     if only.is_empty() || only == "direct" {

@@ -15,10 +15,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
+use super::insert::RowInsert;
+use super::json_row::{parse_leading_object, parse_row, JsonCell, JsonRow};
 use super::table::{check_width, free_table_name, set_table_sql, ColumnNames};
 use super::text::{sniff_encoding, TextStream};
 use super::types::ColumnType;
@@ -83,13 +85,53 @@ struct RowTable {
     names: ColumnNames,
     /// Each JSON key's column index.
     index: HashMap<String, usize>,
+    /// The keys of the last row, by position, with their columns: rows
+    /// mostly repeat their keys in order, and a comparison is cheaper
+    /// than a hash.
+    recent: Vec<(String, usize)>,
+    /// For the row being written, per column: its cell's place in the
+    /// row plus one, or 0 for none.
+    slots: Vec<u32>,
     tallies: Vec<TypeTally>,
     insert_sql: Option<String>,
     rows: u64,
     /// Whether the table exists yet (see `BUFFER_ROWS`).
     made: bool,
-    buffer: Vec<(Option<String>, Map<String, Value>)>,
+    /// Rows read before the table is made, as their JSON text (with the
+    /// `_key` of the keyed shape).
+    buffer: Vec<(Option<String>, String)>,
     buffer_bytes: usize,
+}
+
+/// The INSERTs of one stretch of input, prepared once each (they live no
+/// longer than the connection they are lent).
+struct Inserts<'c> {
+    conn: &'c Connection,
+    /// Per table: the INSERT's text and its statement.
+    prepared: Vec<(String, String, RowInsert<'c>)>,
+}
+
+impl<'c> Inserts<'c> {
+    fn new(conn: &'c Connection) -> Inserts<'c> {
+        Inserts { conn, prepared: Vec::new() }
+    }
+
+    /// The statement for `sql` into `table` (a table's INSERT changes as
+    /// its columns do).
+    fn get(&mut self, table: &str, sql: &str, width: usize) -> Result<&mut RowInsert<'c>> {
+        let at = match self.prepared.iter().position(|(t, _, _)| t == table) {
+            Some(at) if self.prepared[at].1 == sql => at,
+            found => {
+                let insert = RowInsert::new(self.conn, sql, width)?;
+                match found {
+                    Some(at) => self.prepared[at] = (table.to_string(), sql.to_string(), insert),
+                    None => self.prepared.push((table.to_string(), sql.to_string(), insert)),
+                }
+                found.unwrap_or(self.prepared.len() - 1)
+            }
+        };
+        Ok(&mut self.prepared[at].2)
+    }
 }
 
 impl JsonImport {
@@ -171,27 +213,61 @@ impl JsonImport {
     fn feed(&mut self, conn: &Connection, chunk: &[u8], last: bool) -> Result<()> {
         let Some(text) = self.text.as_mut() else { return Err(bad("the JSON was fed before it started")) };
         text.decode_text(chunk, last, &mut self.pending);
+        // Out of `self` while it is read, so that values are read in place.
+        let mut pending = std::mem::take(&mut self.pending);
+        let mut inserts = Inserts::new(conn);
+        let outcome = self.read_values(&pending, &mut inserts, last);
+        drop(inserts);
+        // Only what was consumed is dropped: a value still arriving stays.
+        let consumed = outcome.as_ref().map_or(0, |&consumed| consumed);
+        let keep_from = consumed.min(self.scan.value_start.unwrap_or(consumed));
+        self.dropped_bytes += keep_from as u64;
+        self.dropped_lines += memchr::memchr_iter(b'\n', &pending.as_bytes()[..keep_from]).count() as u64;
+        pending.drain(..keep_from);
+        self.scan.shift(keep_from);
+        self.pending = pending;
+        outcome.map(|_| ())
+    }
+
+    /// Reads the values `pending` holds, each row inserted; returns how
+    /// much of it was consumed.
+    fn read_values(&mut self, pending: &str, inserts: &mut Inserts, last: bool) -> Result<usize> {
         let mut consumed = 0;
-        while let Some(event) = self.scan.next(&self.pending, last)? {
+        loop {
+            // Rows one after another, as most files are: serde_json reads
+            // each whole, and the scanner steps over it.
+            if let (Shape::Rows(rows), Some(from)) = (&mut self.shape, self.scan.next_row_object(pending)) {
+                if let Some((row, length)) = parse_leading_object(&pending[from..]) {
+                    self.values += 1;
+                    let end = from + length;
+                    if let Err(e) = rows.insert_row(inserts, None, &pending[from..end], row) {
+                        return Err(e.at(self.position_at(pending, from)));
+                    }
+                    self.rows = rows.rows;
+                    self.scan.pos = end;
+                    consumed = end;
+                    continue;
+                }
+            }
+            let Some(event) = self.scan.next(pending, last)? else { break };
             match event {
                 Event::Value { start, end, depth } => {
                     self.values += 1;
-                    let value = self.pending[start..end].to_string();
-                    if let Err(e) = self.value(conn, &value, depth) {
-                        return Err(e.at(self.position_at(start)));
+                    if let Err(e) = self.value(inserts, &pending[start..end], depth) {
+                        return Err(e.at(self.position_at(pending, start)));
                     }
                     consumed = end;
                 }
                 Event::Key { start, end } => {
                     let key: String =
-                        serde_json::from_str(&self.pending[start..end]).map_err(|e| bad(format!("a key is not valid JSON: {e}")))?;
+                        serde_json::from_str(&pending[start..end]).map_err(|e| bad(format!("a key is not valid JSON: {e}")))?;
                     if let Shape::Object(members) = &mut self.shape {
                         members.key = Some(key);
                     }
                     consumed = end;
                 }
                 Event::Open { at, list, depth } => {
-                    self.open(conn, list, depth)?;
+                    self.open(inserts.conn, list, depth)?;
                     consumed = at + 1;
                 }
                 Event::Close { at, depth } => {
@@ -203,18 +279,12 @@ impl JsonImport {
                 }
             }
         }
-        // Only what was consumed is dropped: a value still arriving stays.
-        let keep_from = consumed.min(self.scan.value_start.unwrap_or(consumed));
-        self.dropped_bytes += keep_from as u64;
-        self.dropped_lines += self.pending.as_bytes()[..keep_from].iter().filter(|&&b| b == b'\n').count() as u64;
-        self.pending.drain(..keep_from);
-        self.scan.shift(keep_from);
-        Ok(())
+        Ok(consumed)
     }
 
     /// Where the value being read, which starts at `pending[start..]`, is.
-    fn position_at(&self, start: usize) -> Position {
-        let lines = self.pending.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+    fn position_at(&self, pending: &str, start: usize) -> Position {
+        let lines = pending.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64;
         Position {
             unit: PositionUnit::Value,
             number: self.values,
@@ -245,8 +315,10 @@ impl JsonImport {
     }
 
     /// A complete value at `depth`: a row, a member, or a list item.
-    fn value(&mut self, conn: &Connection, text: &str, depth: u32) -> Result<()> {
-        let parsed: Value = serde_json::from_str(text).map_err(|e| bad(format!("the JSON is not valid: {e}")))?;
+    fn value(&mut self, inserts: &mut Inserts, text: &str, depth: u32) -> Result<()> {
+        let conn = inserts.conn;
+        // Values come from the scanner without leading space.
+        let is_object = text.starts_with('{');
         match &mut self.shape {
             // A document that is one value after another: each a row.
             Shape::Unknown | Shape::Rows(_) if depth == 0 => {
@@ -254,15 +326,15 @@ impl JsonImport {
                     self.shape = Shape::Rows(RowTable::create(conn, self.table.clone(), false)?);
                 }
                 if let Shape::Rows(rows) = &mut self.shape {
-                    rows.insert(conn, None, as_row(parsed), text.len())?;
+                    rows.insert(inserts, None, text)?;
                 }
             }
-            Shape::Rows(rows) => rows.insert(conn, None, as_row(parsed), text.len())?,
+            Shape::Rows(rows) => rows.insert(inserts, None, text)?,
             Shape::Object(members) if depth == 2 => {
                 if let Some(i) = members.in_list {
                     let (list, all_objects) = &mut members.lists[i];
-                    *all_objects &= parsed.is_object();
-                    list.insert(conn, None, as_row(parsed), text.len())?;
+                    *all_objects &= is_object;
+                    list.insert(inserts, None, text)?;
                     if let Some((_, raw)) = members.raw.last_mut() {
                         // Kept for the one-row shape only while small.
                         if members.raw_bytes < ONE_ROW_MAX_BYTES {
@@ -275,7 +347,7 @@ impl JsonImport {
             }
             Shape::Object(members) => {
                 let key = members.key.take().unwrap_or_default();
-                if parsed.is_object() {
+                if is_object {
                     if members.keyed.is_none() {
                         members.keyed = Some(RowTable::create(
                             conn,
@@ -284,8 +356,11 @@ impl JsonImport {
                         )?);
                     }
                     if let Some(keyed) = &mut members.keyed {
-                        keyed.insert(conn, Some(&key), as_row(parsed), text.len())?;
+                        keyed.insert(inserts, Some(&key), text)?;
                     }
+                } else {
+                    // Not a row, but it must be JSON all the same.
+                    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(not_valid)?;
                 }
                 members.count += 1;
                 members.raw_bytes += key.len() + text.len();
@@ -354,7 +429,7 @@ impl ObjectMembers {
                 return Err(bad("the JSON holds no objects to make rows from"));
             }
             let mut one = RowTable::create(conn, free_table_name(conn, &format!("_explorer staging: one {table}"))?, false)?;
-            one.insert(conn, None, row, 0)?;
+            one.insert(&mut Inserts::new(conn), None, &Value::Object(row).to_string())?;
             Some(one)
         };
         let Some(mut chosen) = chosen else { return Err(bad("the JSON holds no objects to make rows from")) };
@@ -382,6 +457,8 @@ impl RowTable {
             keyed,
             names,
             index: HashMap::new(),
+            recent: Vec::new(),
+            slots: Vec::new(),
             tallies: Vec::new(),
             insert_sql: None,
             rows: 0,
@@ -391,43 +468,76 @@ impl RowTable {
         })
     }
 
-    /// Adds a row (`size`: its JSON text's length, for the buffer's budget).
-    fn insert(&mut self, conn: &Connection, key: Option<&str>, row: Map<String, Value>, size: usize) -> Result<()> {
-        let offset = usize::from(self.keyed);
-        let mut new_columns = Vec::new();
-        for k in row.keys() {
-            if !self.index.contains_key(k) {
-                check_width(self.index.len() + 1 + offset)?;
-                let name = self.names.add(k, self.index.len() + offset);
-                new_columns.push(quote_ident(&name));
-                self.index.insert(k.clone(), self.index.len());
-                self.tallies.push(TypeTally::default());
-                self.insert_sql = None;
-            }
-        }
-        for (k, v) in &row {
-            if let Some(&i) = self.index.get(k) {
-                self.tallies[i].add(v);
+    /// Adds a row: `text`, one JSON value (an object's members are its
+    /// cells; anything else is the one cell `value`).
+    fn insert(&mut self, inserts: &mut Inserts, key: Option<&str>, text: &str) -> Result<()> {
+        let row = parse_row(text).map_err(not_valid)?;
+        self.insert_row(inserts, key, text, row)
+    }
+
+    /// Adds `row`, read from `text`.
+    fn insert_row(&mut self, inserts: &mut Inserts, key: Option<&str>, text: &str, row: JsonRow) -> Result<()> {
+        let new_columns = self.place(&row)?;
+        for (column, &slot) in self.slots.iter().enumerate() {
+            if let Some((_, cell)) = slot.checked_sub(1).and_then(|at| row.get(at as usize)) {
+                self.tallies[column].add(cell);
             }
         }
         self.rows += 1;
         if !self.made {
-            self.buffer.push((key.map(String::from), row));
-            self.buffer_bytes += size;
+            self.buffer.push((key.map(String::from), text.to_string()));
+            self.buffer_bytes += text.len();
             if self.buffer.len() >= BUFFER_ROWS || self.buffer_bytes >= BUFFER_BYTES {
-                self.make(conn)?;
+                self.make(inserts)?;
             }
             return Ok(());
         }
         for column in new_columns {
-            conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {column}", quote_ident(&self.name)))?;
+            inserts.conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {column}", quote_ident(&self.name)))?;
         }
-        self.write(conn, key, &row)
+        self.write(inserts, key, &row)
+    }
+
+    /// Finds each cell's column (adding columns for new keys, whose
+    /// quoted names are returned) and notes it in `slots`.
+    fn place(&mut self, row: &JsonRow) -> Result<Vec<String>> {
+        let offset = usize::from(self.keyed);
+        let mut new_columns = Vec::new();
+        self.slots.iter_mut().for_each(|slot| *slot = 0);
+        for (at, (key, _)) in row.iter().enumerate() {
+            let column = match self.recent.get(at) {
+                Some((recent, column)) if recent == key => *column,
+                _ => {
+                    let column = match self.index.get(key.as_ref()) {
+                        Some(&column) => column,
+                        None => {
+                            check_width(self.index.len() + 1 + offset)?;
+                            let column = self.index.len();
+                            new_columns.push(quote_ident(&self.names.add(key, column + offset)));
+                            self.index.insert(key.to_string(), column);
+                            self.tallies.push(TypeTally::default());
+                            self.slots.push(0);
+                            self.insert_sql = None;
+                            column
+                        }
+                    };
+                    if at < self.recent.len() {
+                        self.recent[at] = (key.to_string(), column);
+                    } else {
+                        self.recent.push((key.to_string(), column));
+                    }
+                    column
+                }
+            };
+            // A key given twice keeps its first place and its last value.
+            self.slots[column] = at as u32 + 1;
+        }
+        Ok(new_columns)
     }
 
     /// Makes the table with every column known so far and writes the
     /// buffered rows.
-    fn make(&mut self, conn: &Connection) -> Result<()> {
+    fn make(&mut self, inserts: &mut Inserts) -> Result<()> {
         let mut columns: Vec<String> = self.names.names().iter().map(|n| quote_ident(n)).collect();
         if self.keyed {
             columns[0] = format!("{} TEXT PRIMARY KEY", quote_ident("_key"));
@@ -435,16 +545,19 @@ impl RowTable {
         if columns.is_empty() {
             return Err(bad("the JSON holds no objects to make rows from"));
         }
-        conn.execute_batch(&format!("CREATE TABLE {} ({})", quote_ident(&self.name), columns.join(", ")))?;
+        inserts.conn.execute_batch(&format!("CREATE TABLE {} ({})", quote_ident(&self.name), columns.join(", ")))?;
         self.made = true;
         self.buffer_bytes = 0;
-        for (key, row) in std::mem::take(&mut self.buffer) {
-            self.write(conn, key.as_deref(), &row)?;
+        for (key, text) in std::mem::take(&mut self.buffer) {
+            let row = parse_row(&text).map_err(not_valid)?;
+            self.place(&row)?;
+            self.write(inserts, key.as_deref(), &row)?;
         }
         Ok(())
     }
 
-    fn write(&mut self, conn: &Connection, key: Option<&str>, row: &Map<String, Value>) -> Result<()> {
+    /// Inserts `row`, whose cells `place` has just found columns for.
+    fn write(&mut self, inserts: &mut Inserts, key: Option<&str>, row: &JsonRow) -> Result<()> {
         let offset = usize::from(self.keyed);
         let width = self.index.len() + offset;
         let sql = self.insert_sql.get_or_insert_with(|| {
@@ -457,26 +570,25 @@ impl RowTable {
             columns.extend(by_index.iter().map(|&i| quote_ident(&self.names.names()[i + offset])));
             format!("INSERT INTO {} ({}) VALUES ({})", quote_ident(&self.name), columns.join(", "), vec!["?"; width].join(", "))
         });
-        let mut stmt = conn.prepare_cached(sql)?;
-        // Absent keys are NULL: clear all, then bind what the row has.
-        stmt.clear_bindings();
-        if let Some(key) = key {
-            stmt.raw_bind_parameter(1, key)?;
-        }
-        for (k, v) in row {
-            if let Some(&i) = self.index.get(k) {
-                stmt.raw_bind_parameter(i + 1 + offset, ToSqlOutput::Owned(sql_value(v)))?;
+        let slots = &self.slots;
+        inserts.get(&self.name, sql, width)?.execute_with(|bound| {
+            if let Some(key) = key {
+                bound.set(0, ValueRef::Text(key.as_bytes()))?;
             }
-        }
-        stmt.raw_execute()?;
-        Ok(())
+            // Every column is bound: absent keys are NULL.
+            for (column, &slot) in slots.iter().enumerate() {
+                let cell = slot.checked_sub(1).and_then(|at| row.get(at as usize)).map_or(ValueRef::Null, |(_, cell)| cell.as_sql());
+                bound.set(column + offset, cell)?;
+            }
+            Ok(())
+        })
     }
 
     /// Declares each column's type, turning numbers in TEXT columns into
     /// their text (as the column's type would have on insert).
     fn finish(&mut self, conn: &Connection) -> Result<()> {
         if !self.made {
-            self.make(conn)?;
+            self.make(&mut Inserts::new(conn))?;
         }
         let t = quote_ident(&self.name);
         let offset = usize::from(self.keyed);
@@ -518,13 +630,12 @@ struct TypeTally {
 }
 
 impl TypeTally {
-    fn add(&mut self, value: &Value) {
-        match value {
-            Value::Null => return,
-            Value::Bool(_) => self.ints += 1,
-            Value::Number(n) if n.is_i64() || n.is_u64() && n.as_i64().is_some() => self.ints += 1,
-            Value::Number(_) => self.numbers += 1,
-            _ => {}
+    fn add(&mut self, cell: &JsonCell) {
+        match cell {
+            JsonCell::Null => return,
+            JsonCell::Integer(_) => self.ints += 1,
+            JsonCell::Real(_) => self.numbers += 1,
+            JsonCell::Text(_) | JsonCell::Nested(_) => {}
         }
         self.any += 1;
     }
@@ -547,24 +658,8 @@ fn bad(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::BadRequest, message)
 }
 
-fn as_row(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => Map::from_iter([("value".to_string(), other)]),
-    }
-}
-
-fn sql_value(value: &Value) -> SqlValue {
-    match value {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => SqlValue::Integer(i),
-            None => n.as_f64().map_or_else(|| SqlValue::Text(n.to_string()), SqlValue::Real),
-        },
-        Value::String(s) => SqlValue::Text(s.clone()),
-        nested => SqlValue::Text(nested.to_string()),
-    }
+fn not_valid(e: serde_json::Error) -> Error {
+    bad(format!("the JSON is not valid: {e}"))
 }
 
 /// Whether `sample` holds a complete first value with another after it.
@@ -604,6 +699,25 @@ enum Event {
     },
 }
 
+/// The bytes that open or close a string or a container.
+const STRUCTURE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
+
+/// The bytes that end a string or start an escape in it.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// A resumable scanner of JSON structure: strings, escapes and nesting,
 /// never the values themselves (serde_json parses each one found).
 #[derive(Debug, Default)]
@@ -638,6 +752,28 @@ impl Scanner {
         }
     }
 
+    /// Where the next row starts, when it is an object and the scanner is
+    /// between the rows of a list or of newline-delimited values (past
+    /// blanks and the commas, which it does not check either).
+    fn next_row_object(&self, text: &str) -> Option<usize> {
+        let between_rows = !self.in_string
+            && self.value_start.is_none()
+            && match self.stack.as_slice() {
+                [] => self.whole_top_level,
+                [(true, true)] => true,
+                _ => false,
+            };
+        if !between_rows {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let mut at = self.pos;
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r' | b',') {
+            at += 1;
+        }
+        (bytes.get(at) == Some(&b'{')).then_some(at)
+    }
+
     /// Whether the container about to open at the current depth has its
     /// items reported: the document itself, and a list that is an object
     /// member at depth 1.
@@ -652,26 +788,50 @@ impl Scanner {
     fn next(&mut self, text: &str, last: bool) -> Result<Option<Event>> {
         let bytes = text.as_bytes();
         while self.pos < bytes.len() {
-            let at = self.pos;
-            let b = bytes[at];
-            self.pos += 1;
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if b == b'\\' {
+                    self.pos += 1;
+                    continue;
+                }
+                // Straight to the string's end or its next escape (a plain
+                // loop: most strings are a few bytes, shorter than a
+                // search's set-up, and wasm's has no SIMD).
+                while self.pos < bytes.len() && !STRING_STOP[usize::from(bytes[self.pos])] {
+                    self.pos += 1;
+                }
+                if self.pos == bytes.len() {
+                    break;
+                }
+                let at = self.pos;
+                self.pos = at + 1;
+                if bytes[at] == b'\\' {
                     self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                    if let Some(start) = self.key_start.take() {
-                        return Ok(Some(Event::Key { start, end: at + 1 }));
-                    }
-                    if let Some(event) = self.end_scalar_if_done(at + 1) {
-                        return Ok(Some(event));
-                    }
+                    continue;
+                }
+                self.in_string = false;
+                if let Some(start) = self.key_start.take() {
+                    return Ok(Some(Event::Key { start, end: at + 1 }));
+                }
+                if let Some(event) = self.end_scalar_if_done(at + 1) {
+                    return Ok(Some(event));
                 }
                 continue;
             }
             let collecting = self.value_start.is_some();
+            if collecting && self.stack.len() as u32 > self.value_depth {
+                // Inside a value being collected only strings and nesting
+                // matter.
+                while self.pos < bytes.len() && !STRUCTURE[usize::from(bytes[self.pos])] {
+                    self.pos += 1;
+                }
+                if self.pos == bytes.len() {
+                    break;
+                }
+            }
+            let at = self.pos;
+            let b = bytes[at];
+            self.pos += 1;
             match b {
                 b'"' => {
                     self.in_string = true;

@@ -7,6 +7,7 @@ mod dump_insert;
 mod dump_schema;
 mod insert;
 mod json;
+mod json_row;
 mod sql_script;
 mod table;
 mod text;
