@@ -192,17 +192,83 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(JsonCell::Text(Cow::Owned(s)))
     }
     fn visit_seq<S: SeqAccess<'de>>(self, items: S) -> Result<Self::Value, S::Error> {
-        nested(Value::deserialize(de::value::SeqAccessDeserializer::new(items))?)
+        let mut text = Vec::new();
+        Compact(&mut text).visit_seq(items)?;
+        String::from_utf8(text).map(JsonCell::Nested).map_err(de::Error::custom)
     }
     fn visit_map<M: MapAccess<'de>>(self, members: M) -> Result<Self::Value, M::Error> {
-        nested(Value::deserialize(de::value::MapAccessDeserializer::new(members))?)
+        let mut text = Vec::new();
+        Compact(&mut text).visit_map(members)?;
+        String::from_utf8(text).map(JsonCell::Nested).map_err(de::Error::custom)
     }
 }
 
-/// A list or object as compact JSON text (`to_string`, not `Display`,
-/// which goes through the slower `fmt` machinery).
-fn nested<'a, E: de::Error>(value: Value) -> Result<JsonCell<'a>, E> {
-    serde_json::to_string(&value).map(JsonCell::Nested).map_err(E::custom)
+/// Writes the value read as compact JSON text, as `Value::to_string`
+/// would: lists item by item as they are read, with no `Value` built
+/// (lists of scalars, such as tags, are the common nested value);
+/// objects through a `Value`, which settles a key given twice as it does.
+struct Compact<'t>(&'t mut Vec<u8>);
+
+impl Compact<'_> {
+    fn write<T: serde::Serialize + ?Sized, E: de::Error>(self, value: &T) -> Result<(), E> {
+        serde_json::to_writer(self.0, value).map_err(E::custom)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Compact<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<(), D::Error> {
+        reader.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Compact<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        self.write(&b)
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
+        self.write(&n)
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
+        self.write(&n)
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
+        self.write(&n)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        self.write(s)
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut items: S) -> Result<(), S::Error> {
+        self.0.push(b'[');
+        let mut first = true;
+        loop {
+            let mark = self.0.len();
+            if !first {
+                self.0.push(b',');
+            }
+            if items.next_element_seed(Compact(self.0))?.is_none() {
+                self.0.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.0.push(b']');
+        Ok(())
+    }
+    fn visit_map<M: MapAccess<'de>>(self, members: M) -> Result<(), M::Error> {
+        let value = Value::deserialize(de::value::MapAccessDeserializer::new(members))?;
+        self.write(&value)
+    }
 }
 
 #[cfg(test)]
