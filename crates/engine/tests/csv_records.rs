@@ -27,8 +27,13 @@ impl Random {
 
 // Cells whose text no column type changes (numbers would be settled to
 // the column's type: `42` reads back as `42.0` in a REAL column).
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 17] = [
     "word",
+    // Quotes where a field does not start with one, or text after the
+    // closing quote: csv-core's own rules.
+    "\"ab\"c",
+    "a\"b",
+    "\"q\"\"\"",
     "two words",
     "",
     "007",
