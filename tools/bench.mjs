@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { importWithApp } from './app-import.mjs';
 import { bigDatabase, BIG_DB_DIR } from './make-big-db.mjs';
 import { CHROMIUM_ARGS, SHARED } from '../tests/e2e/harness.mjs';
 
@@ -158,32 +159,6 @@ async function loadTime(app, data) {
 
 // --- CSV import: the 36 MB ATP file into a queryable table, same browser build.
 const CSV = 'csv/atp_matches_1968-2024_concat.csv';
-
-/** This app: pick "CSV" in the home page's form, submit, and time until the
- *  `data` database's card is rendered (a MutationObserver in the page). */
-async function importWithApp(page, app, csvUrl, kind = 'csv', query = '') {
-  await page.addInitScript(() => {
-    new MutationObserver(() => {
-      if (!window.__done && [...document.querySelectorAll('.database-card h2')].some((h) => h.textContent === 'data')) {
-        window.__done = performance.now();
-      }
-    }).observe(document, { childList: true, subtree: true, characterData: true });
-  });
-  await page.goto(`${app.url}/${query}`);
-  await page.waitForSelector('.database-card');
-  await page.selectOption('.open-url select', kind);
-  await page.fill('#open-url', csvUrl);
-  return async () => {
-    const started = await page.evaluate(() => {
-      const t = performance.now();
-      document.querySelector('.open-url button').click();
-      return t;
-    });
-    await page.waitForFunction(() => window.__done !== undefined, null, { timeout: 120000, polling: 50 });
-    const count = await page.evaluate(() => document.querySelector('.database-card:has(h2 a[href="#/data"]) .muted')?.textContent);
-    return { ms: (await page.evaluate(() => window.__done)) - started, note: count };
-  };
-}
 
 /** A baseline page in bench/pages exposing `runImport(url)` (or another
  *  function, `run`). */

@@ -11,6 +11,7 @@
 import { chromium } from 'playwright-core';
 import { basename, dirname, resolve } from 'node:path';
 import { serve } from './serve.mjs';
+import { importWithApp } from './app-import.mjs';
 import { CHROMIUM_ARGS } from '../tests/e2e/harness.mjs';
 
 const [dirA, dirB, file, kind = 'csv', rounds = '5'] = process.argv.slice(2);
@@ -25,25 +26,8 @@ const url = `${data.url}/${basename(file)}`;
 async function importOnce(app) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage();
-    await page.addInitScript(() => {
-      new MutationObserver(() => {
-        if (!window.__done && [...document.querySelectorAll('.database-card h2')].some((h) => h.textContent === 'data')) {
-          window.__done = performance.now();
-        }
-      }).observe(document, { childList: true, subtree: true, characterData: true });
-    });
-    await page.goto(`${app.url}/`);
-    await page.waitForSelector('.database-card');
-    await page.selectOption('.open-url select', kind);
-    await page.fill('#open-url', url);
-    const started = await page.evaluate(() => {
-      const t = performance.now();
-      document.querySelector('.open-url button').click();
-      return t;
-    });
-    await page.waitForFunction(() => window.__done !== undefined, null, { timeout: 300000, polling: 50 });
-    return (await page.evaluate(() => window.__done)) - started;
+    const run = await importWithApp(await browser.newPage(), app, url, kind);
+    return (await run()).ms;
   } finally {
     await browser.close();
   }

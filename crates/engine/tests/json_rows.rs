@@ -136,21 +136,17 @@ fn expected(text: &str, lines: bool) -> (Vec<String>, Vec<Vec<String>>) {
             }
         })
         .collect();
-    // SQLite itself quotes the cells, as the import's table gives them.
+    // SQLite itself quotes the cells, as the import's table gives them
+    // (its TEXT columns turn numbers into their text, as CAST does).
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     let columns: Vec<String> = (0..keys.len()).map(|i| format!("c{i} {}", types[i])).collect();
     conn.execute_batch(&format!("CREATE TABLE t ({})", columns.join(", "))).unwrap();
     for row in &rows {
         let cells: Vec<SqlValue> = keys
             .iter()
-            .enumerate()
-            .map(|(i, key)| match row.get(key) {
+            .map(|key| match row.get(key) {
                 None | Some(Value::Null) => SqlValue::Null,
                 Some(Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
-                Some(Value::Number(n)) if types[i] == "TEXT" => match n.as_i64() {
-                    Some(i) => SqlValue::Text(SqlValue::Integer(i).to_sql_text()),
-                    None => SqlValue::Text(SqlValue::Real(n.as_f64().unwrap()).to_sql_text()),
-                },
                 Some(Value::Number(n)) => n.as_i64().map_or_else(|| SqlValue::Real(n.as_f64().unwrap()), SqlValue::Integer),
                 Some(Value::String(s)) => SqlValue::Text(s.clone()),
                 Some(nested) => SqlValue::Text(nested.to_string()),
@@ -167,18 +163,6 @@ fn expected(text: &str, lines: bool) -> (Vec<String>, Vec<Vec<String>>) {
         .map(Result::unwrap)
         .collect();
     (types.iter().map(|t| t.to_string()).collect(), cells)
-}
-
-/// SQLite's own text for a number (`CAST(x AS TEXT)`).
-trait SqlText {
-    fn to_sql_text(&self) -> String;
-}
-
-impl SqlText for SqlValue {
-    fn to_sql_text(&self) -> String {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.query_row("SELECT CAST(? AS TEXT)", [self], |r| r.get(0)).unwrap()
-    }
 }
 
 fn imported(text: &str, name: &str, rng: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {

@@ -42,7 +42,6 @@ pub struct JsonImport {
     pending: String,
     scan: Scanner,
     shape: Shape,
-    rows: u64,
     /// What was dropped from the front of `pending` (bytes and newlines)
     /// and the values read: where an error is, counted only when one is.
     dropped_bytes: u64,
@@ -119,15 +118,13 @@ impl<'c> Inserts<'c> {
     /// The statement for `sql` into `table` (a table's INSERT changes as
     /// its columns do).
     fn get(&mut self, table: &str, sql: &str, width: usize) -> Result<&mut RowInsert<'c>> {
-        let at = match self.prepared.iter().position(|(t, _, _)| t == table) {
-            Some(at) if self.prepared[at].1 == sql => at,
-            found => {
+        let at = match self.prepared.iter().position(|(t, s, _)| t == table && s == sql) {
+            Some(at) => at,
+            None => {
                 let insert = RowInsert::new(self.conn, sql, width)?;
-                match found {
-                    Some(at) => self.prepared[at] = (table.to_string(), sql.to_string(), insert),
-                    None => self.prepared.push((table.to_string(), sql.to_string(), insert)),
-                }
-                found.unwrap_or(self.prepared.len() - 1)
+                self.prepared.retain(|(t, _, _)| t != table);
+                self.prepared.push((table.to_string(), sql.to_string(), insert));
+                self.prepared.len() - 1
             }
         };
         Ok(&mut self.prepared[at].2)
@@ -143,15 +140,19 @@ impl JsonImport {
             pending: String::new(),
             scan: Scanner::default(),
             shape: Shape::Unknown,
-            rows: 0,
             dropped_bytes: 0,
             dropped_lines: 0,
             values: 0,
         }
     }
 
+    /// Rows read so far (for an object, its longest staging table's).
     pub fn rows(&self) -> u64 {
-        self.rows
+        match &self.shape {
+            Shape::Rows(r) => r.rows,
+            Shape::Object(m) => m.keyed.as_ref().map_or(0, |k| k.rows).max(m.lists.iter().map(|(l, _)| l.rows).max().unwrap_or(0)),
+            Shape::Unknown => 0,
+        }
     }
 
     /// The table the rows end up in.
@@ -222,7 +223,7 @@ impl JsonImport {
         let consumed = outcome.as_ref().map_or(0, |&consumed| consumed);
         let keep_from = consumed.min(self.scan.value_start.unwrap_or(consumed));
         self.dropped_bytes += keep_from as u64;
-        self.dropped_lines += memchr::memchr_iter(b'\n', &pending.as_bytes()[..keep_from]).count() as u64;
+        self.dropped_lines += line_ends(&pending[..keep_from]);
         pending.drain(..keep_from);
         self.scan.shift(keep_from);
         self.pending = pending;
@@ -243,7 +244,6 @@ impl JsonImport {
                     if let Err(e) = rows.insert_row(inserts, None, &pending[from..end], row) {
                         return Err(e.at(self.position_at(pending, from)));
                     }
-                    self.rows = rows.rows;
                     self.scan.pos = end;
                     consumed = end;
                     continue;
@@ -284,7 +284,7 @@ impl JsonImport {
 
     /// Where the value being read, which starts at `pending[start..]`, is.
     fn position_at(&self, pending: &str, start: usize) -> Position {
-        let lines = pending.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        let lines = line_ends(&pending[..start]);
         Position {
             unit: PositionUnit::Value,
             number: self.values,
@@ -370,11 +370,6 @@ impl JsonImport {
             }
             Shape::Unknown => {}
         }
-        self.rows = match &self.shape {
-            Shape::Rows(r) => r.rows,
-            Shape::Object(m) => m.keyed.as_ref().map_or(0, |k| k.rows).max(m.lists.iter().map(|(l, _)| l.rows).max().unwrap_or(0)),
-            Shape::Unknown => 0,
-        };
         Ok(())
     }
 }
@@ -479,7 +474,7 @@ impl RowTable {
     fn insert_row(&mut self, inserts: &mut Inserts, key: Option<&str>, text: &str, row: JsonRow) -> Result<()> {
         let new_columns = self.place(&row)?;
         for (column, &slot) in self.slots.iter().enumerate() {
-            if let Some((_, cell)) = slot.checked_sub(1).and_then(|at| row.get(at as usize)) {
+            if let Some(cell) = placed(slot, &row) {
                 self.tallies[column].add(cell);
             }
         }
@@ -577,7 +572,7 @@ impl RowTable {
             }
             // Every column is bound: absent keys are NULL.
             for (column, &slot) in slots.iter().enumerate() {
-                let cell = slot.checked_sub(1).and_then(|at| row.get(at as usize)).map_or(ValueRef::Null, |(_, cell)| cell.as_sql());
+                let cell = placed(slot, row).map_or(ValueRef::Null, JsonCell::as_sql);
                 bound.set(column + offset, cell)?;
             }
             Ok(())
@@ -621,6 +616,12 @@ impl RowTable {
     }
 }
 
+/// The cell a column's `slot` (`RowTable::slots`) points at in `row`.
+fn placed<'r, 'a>(slot: u32, row: &'r JsonRow<'a>) -> Option<&'r JsonCell<'a>> {
+    let at = slot.checked_sub(1)?;
+    row.get(at as usize).map(|(_, cell)| cell)
+}
+
 /// Counts of a column's non-null values by kind, for its type.
 #[derive(Debug, Default, Clone, Copy)]
 struct TypeTally {
@@ -656,6 +657,10 @@ impl TypeTally {
 
 fn bad(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::BadRequest, message)
+}
+
+fn line_ends(text: &str) -> u64 {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64
 }
 
 fn not_valid(e: serde_json::Error) -> Error {
