@@ -591,9 +591,13 @@ fn suggested_facets_on_a_very_wide_view_stop_at_their_total_budget() {
     assert!(started.elapsed().as_secs_f64() < 1.0 + 1.5, "about its 1 s budget: {:?}", started.elapsed());
 }
 
-/// A machine twenty times slower (or that busy with something else).
+/// A machine five times slower (or that busy with something else). Not
+/// more: this test's build is unoptimised and shares the cores with the
+/// other tests, so its checks already take tens of milliseconds, and
+/// twenty times that reached the suggestions' 10-second backstop (which
+/// is there for runaway checks, not for this).
 fn busy_clock() -> f64 {
-    engine::native_clock() * 20.0
+    engine::native_clock() * 5.0
 }
 
 #[test]
